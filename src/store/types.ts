@@ -1,0 +1,243 @@
+/**
+ * Public types of the encrypted secret store (SPEC §2, §7). Other stages (resolve, lint, cli)
+ * code against these; the implementation lives beside them in src/store/.
+ */
+
+/** Options of {@link openStore}. */
+export interface OpenStoreOptions {
+  /**
+   * Where the store lives: `postgres://…` / `postgresql://…` (a server, pooled), `file:PATH`
+   * (embedded PGlite on disk, default `file:.secretref/db`), `memory:` (embedded, in memory, new
+   * each time) or `memory:NAME` (embedded in memory, shared in-process by name while open).
+   */
+  url?: string;
+  /** Master key. Default: `SECRETS_MASTER_KEY`. Never logged, stored or put in an error. */
+  masterKey?: string;
+  /** Schema holding every object of the store. Default `secretref`. */
+  schema?: string;
+  /** Embedded only: how long to wait for another process's lock on the data folder. Default 30 s. */
+  lockTimeoutMs?: number;
+  /** Server only: connection timeout. Default 5 s. */
+  connectTimeoutMs?: number;
+  /** Server only: statement timeout. Default 30 s. */
+  statementTimeoutMs?: number;
+  /** Server only: maximum pooled connections. Default 10. */
+  poolSize?: number;
+}
+
+/** A secret as the store describes it: everything but its value. */
+export interface SecretInfo {
+  /** `secret_id`. */
+  id: string;
+  developerId: string;
+  name: string;
+  description: string | null;
+  /** Always a JSON object. */
+  metadata: Record<string, unknown>;
+  /** Starts at 1; every value change (update, rotate, rollback) increments it. */
+  version: number;
+  /** Fingerprint of the master key the current value is encrypted with. */
+  keyId: string;
+  expiresAt: Date | null;
+  /** `null`: any tool may use the secret. */
+  allowedTools: string[] | null;
+  /** `null`: any host may receive the secret. */
+  allowedHosts: string[] | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** The value before the last rotation, while its grace period lasts. */
+  previous?: PreviousVersion;
+}
+
+/** The value a rotation replaced, readable until `validUntil`. */
+export interface PreviousVersion {
+  version: number;
+  keyId: string;
+  validUntil: Date;
+  /** Present only with `get(name, { reveal: true, previous: true })`. */
+  value?: string;
+}
+
+/** {@link SecretInfo} plus the value when it was asked for with `reveal`. */
+export interface Secret extends SecretInfo {
+  value?: string;
+}
+
+/** Input of `create`. */
+export interface CreateSecretInput {
+  name: string;
+  value: string;
+  description?: string | null;
+  metadata?: Record<string, unknown> | null;
+  expiresAt?: Date | string | null;
+  allowedTools?: string[] | null;
+  allowedHosts?: string[] | null;
+}
+
+/**
+ * Patch of `update`. Absent fields are left alone; `null` clears. `metadata` is merged key by
+ * key: a key set to `null` is removed; `metadata: null` clears the whole object.
+ */
+export interface UpdateSecretPatch {
+  /** New value (no grace period; use `rotate` to keep the previous one readable). */
+  value?: string;
+  /** Rename. */
+  name?: string;
+  description?: string | null;
+  metadata?: Record<string, unknown> | null;
+  expiresAt?: Date | string | null;
+  allowedTools?: string[] | null;
+  allowedHosts?: string[] | null;
+}
+
+/** Options of `get`. */
+export interface GetOptions {
+  /** Include the value (audited as `reveal`). */
+  reveal?: boolean;
+  /** With `reveal`: include the previous value while its grace period lasts. */
+  previous?: boolean;
+}
+
+/** Options of `list`. */
+export interface ListOptions {
+  /** Only secrets whose metadata contains these key/value pairs (jsonb `@>`). */
+  metadata?: Record<string, unknown>;
+  /** Only names starting with this prefix. */
+  prefix?: string;
+  /** Page size, 1..1000, default 100. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string | null;
+}
+
+/** One page of `list`: ordered by name (byte order); never values. */
+export interface ListResult {
+  items: SecretInfo[];
+  /** Pass as `cursor` for the next page; `null` on the last page. */
+  nextCursor: string | null;
+}
+
+/** Options of `rotate`. */
+export interface RotateOptions {
+  /** How long the previous value stays readable. Default 24 h; 0 drops it at once. */
+  graceMs?: number;
+}
+
+/** What `resolveDetailed` returns per name: the value plus what the resolver checks. */
+export interface ResolvedSecret {
+  name: string;
+  value: string;
+  version: number;
+  keyId: string;
+  updatedAt: Date;
+  expiresAt: Date | null;
+  allowedTools: string[] | null;
+  allowedHosts: string[] | null;
+}
+
+/** Every action the audit log records. */
+export type AuditAction =
+  | 'create'
+  | 'update'
+  | 'rename'
+  | 'delete'
+  | 'rotate'
+  | 'rollback'
+  | 'rekey'
+  | 'resolve'
+  | 'reveal';
+
+/** One audit record: who (developer), which secret, what, when. Never a value. */
+export interface AuditEntry {
+  id: string;
+  at: Date;
+  developerId: string;
+  secretId: string | null;
+  name: string;
+  action: AuditAction;
+  /** Non-secret facts (versions, key ids, old name). */
+  detail: Record<string, unknown>;
+}
+
+/** Options of `audit`. */
+export interface AuditQuery {
+  /** Only this secret (also its records under former names). */
+  name?: string;
+  since?: Date | string;
+  /** Newest first, 1..10000, default 100. */
+  limit?: number;
+}
+
+/** Progress of `rekey`, reported after every committed batch. */
+export interface RekeyProgress {
+  /** Rows re-encrypted so far in this run. */
+  done: number;
+  /** Rows still under the old key when the run started. */
+  total: number;
+}
+
+/** Options of `rekey`. */
+export interface RekeyOptions {
+  onProgress?: (progress: RekeyProgress) => void;
+  /** Rows per transaction. Default 100. */
+  batchSize?: number;
+}
+
+/** Outcome of `rekey`. */
+export interface RekeyResult {
+  /** Rows re-encrypted in this run. */
+  rekeyed: number;
+  /** Fingerprint of the new key, now the store's key. */
+  keyId: string;
+  /** Rows under neither the old nor the new key, by fingerprint (left untouched). */
+  otherKeys: Record<string, number>;
+}
+
+/**
+ * A change notification. `change`: these names of this developer were written (by this store
+ * object at once; by other processes through LISTEN/NOTIFY on a server). `reset`: the
+ * notification connection was lost or re-established, so changes may have been missed.
+ */
+export type StoreEvent =
+  | { type: 'change'; developerId: string; names: string[] }
+  | { type: 'reset' };
+
+export type StoreListener = (event: StoreEvent) => void;
+
+/** Counters of one store object. */
+export interface StoreStats {
+  /** Round trips to the database (a transaction's BEGIN/COMMIT count too). */
+  queries: number;
+}
+
+/** Every operation confined to one developer id (SPEC §7). */
+export interface ScopedStore {
+  readonly developerId: string;
+  create(input: CreateSecretInput): Promise<SecretInfo>;
+  get(name: string, opts?: GetOptions): Promise<Secret>;
+  list(opts?: ListOptions): Promise<ListResult>;
+  update(name: string, patch: UpdateSecretPatch): Promise<SecretInfo>;
+  delete(name: string): Promise<void>;
+  rotate(name: string, value: string, opts?: RotateOptions): Promise<SecretInfo>;
+  rollback(name: string): Promise<SecretInfo>;
+  /** Values of the names that exist, in one round trip. Absent names are absent from the map. */
+  resolveMany(names: Iterable<string>): Promise<Map<string, string>>;
+  /** Like `resolveMany`, with what the resolver needs for expiry, policy and plans. */
+  resolveDetailed(names: Iterable<string>): Promise<Map<string, ResolvedSecret>>;
+  /** Descriptions (no values, not audited) of the names that exist, in one round trip. */
+  inspectMany(names: Iterable<string>): Promise<Map<string, SecretInfo>>;
+  audit(query?: AuditQuery): Promise<AuditEntry[]>;
+}
+
+/** An open store. */
+export interface Store {
+  readonly backend: 'embedded' | 'server';
+  readonly schema: string;
+  /** Fingerprint of the current master key (safe to show). */
+  readonly keyId: string;
+  scope(developerId: string): ScopedStore;
+  rekey(newMasterKey: string, opts?: RekeyOptions): Promise<RekeyResult>;
+  subscribe(listener: StoreListener): () => void;
+  stats(): StoreStats;
+  close(): Promise<void>;
+}
