@@ -4,3 +4,7 @@
 export { SecretrefError, isSecretrefError, ERROR_CATALOG, ERROR_CODES } from './errors.js';
 export type { ErrorCode, Problem, Position, Range } from './errors.js';
 export { LIMITS } from './limits.js';
+
+// syntax
+export { findReferences, analyzeSource, analyzeValue, compileString, classify, BUILTINS, NAME_PATTERN } from './syntax/index.js';
+export type { Reference, AnalyzedDocument, AnalyzeOptions, Site, CompiledString, Expr, Segment, Program, Form, OutputContext, BuiltinName } from './syntax/index.js';

@@ -1,0 +1,314 @@
+/**
+ * Loads a JSON or YAML tool definition (one code path: eemeli `yaml`, so JSON positions are exact
+ * too), builds its plain value, and compiles every string value that holds references. Every
+ * problem of the document is collected in one pass; bounds of SPEC §9 are enforced here.
+ */
+import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
+import { type Problem } from '../errors.js';
+import { LIMITS } from '../limits.js';
+import { compileString, type CompiledString } from './compile-string.js';
+import { jsonPointer } from './json-pointer.js';
+import { LineIndex } from './line-index.js';
+import type { Reference } from './reference.js';
+import { scalarOffsets, type OffsetMap, type ScalarKind } from './scalar-offsets.js';
+
+/** A string value that holds references, compiled. */
+export interface Site {
+  path: string;
+  keys: (string | number)[];
+  value: string;
+  compiled: CompiledString;
+  /** Maps an index in `value` to an offset in the source (source-backed documents only). */
+  offsets?: OffsetMap;
+}
+
+export interface AnalyzedDocument {
+  /** The document's plain value (objects, arrays, scalars); never shared with the caller's input. */
+  value: unknown;
+  sites: Site[];
+  references: Reference[];
+  problems: Problem[];
+  filename?: string;
+  lines?: LineIndex;
+}
+
+export interface AnalyzeOptions {
+  filename?: string;
+  /** Names of caller-provided variables that expressions and templates may use. */
+  vars?: Iterable<string>;
+}
+
+class Analysis {
+  readonly sites: Site[] = [];
+  readonly references: Reference[] = [];
+  readonly problems: Problem[] = [];
+  readonly keys: (string | number)[] = [];
+  private refCount = 0;
+  private limitHit = new Set<string>();
+
+  constructor(
+    readonly vars: ReadonlySet<string>,
+    readonly lines?: LineIndex,
+  ) {}
+
+  problem(p: Omit<Problem, 'path' | 'range'> & { at?: [number, number] }): void {
+    const { at, ...rest } = p;
+    const out: Problem = { ...rest, path: jsonPointer(this.keys) };
+    if (at && this.lines) {
+      out.offset = at;
+      out.range = this.lines.range(at[0], at[1]);
+    }
+    this.problems.push(out);
+  }
+
+  limit(name: string, message: string, at?: [number, number]): void {
+    if (this.limitHit.has(name)) return;
+    this.limitHit.add(name);
+    this.problem({ code: 'LIMIT_EXCEEDED', message, ...(at ? { at } : {}) });
+  }
+
+  /** Compiles a string value; records its site, references and problems. */
+  string(value: string, offsets?: OffsetMap, at?: [number, number]): void {
+    if (value.length > LIMITS.maxStringLength) {
+      this.problem({ code: 'LIMIT_EXCEEDED', message: `A string is ${value.length} characters; the limit is ${LIMITS.maxStringLength} (maxStringLength).`, ...(at ? { at } : {}) });
+      return;
+    }
+    const compiled = compileString(value, this.vars);
+    if (!compiled) return;
+    const path = jsonPointer(this.keys);
+    const site: Site = { path, keys: this.keys.slice(), value, compiled };
+    if (offsets) site.offsets = offsets;
+    this.sites.push(site);
+    const where = (s: number, e: number) => (offsets && this.lines ? { offset: [offsets(s), offsets(e)] as [number, number], range: this.lines.range(offsets(s), offsets(e)) } : {});
+    for (const p of compiled.problems) {
+      this.problems.push({ code: p.code, message: p.message, path, ...where(p.start, p.end), ...(p.suggestion ? { suggestion: p.suggestion } : {}) });
+    }
+    for (const r of compiled.refs) {
+      if (++this.refCount > LIMITS.maxReferences) {
+        this.limit('refs', `The document has more than ${LIMITS.maxReferences} references (maxReferences).`, at);
+        break;
+      }
+      const ctx = contextOf(compiled, r.start);
+      const ref: Reference = { name: r.name, form: compiled.form, path, optional: r.optional, context: ctx };
+      const w = where(r.start, r.end);
+      if (w.range) ref.range = w.range;
+      this.references.push(ref);
+    }
+  }
+
+  /** A mapping key may not hold a reference. */
+  key(key: string, offsets?: OffsetMap, at?: [number, number]): void {
+    if (!key.includes('$') && !key.includes('{')) return;
+    const compiled = compileString(key, this.vars);
+    if (!compiled) return;
+    const start = offsets ? offsets(0) : undefined;
+    const end = offsets ? offsets(key.length) : undefined;
+    this.problem({
+      code: 'REFERENCE_IN_KEY',
+      message: 'A secret reference in a mapping key is not allowed; put the reference in a value.',
+      ...(start !== undefined && end !== undefined ? { at: [start, end] as [number, number] } : at ? { at } : {}),
+    });
+  }
+}
+
+function contextOf(c: CompiledString, start: number): 'text' | 'userinfo' {
+  if (c.program.kind !== 'segments') return 'text';
+  for (const s of c.program.segments) {
+    if (s.type === 'output' && s.context === 'userinfo' && s.start <= start && start < s.end) return 'userinfo';
+  }
+  return 'text';
+}
+
+/** Sets `obj[key]` as an own data property, even for `__proto__`. */
+export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/** Analyses source text (JSON or YAML). Never throws for bad input: problems are returned. */
+export function analyzeSource(source: string, options: AnalyzeOptions = {}): AnalyzedDocument {
+  const lines = new LineIndex(source);
+  const a = new Analysis(new Set(options.vars ?? []), lines);
+  const base = (value: unknown): AnalyzedDocument => {
+    const out: AnalyzedDocument = { value, sites: a.sites, references: a.references, problems: a.problems, lines };
+    if (options.filename !== undefined) out.filename = options.filename;
+    return out;
+  };
+  if (source.length > LIMITS.maxDocumentBytes) {
+    a.problem({ code: 'LIMIT_EXCEEDED', message: `The document is ${source.length} characters; the limit is ${LIMITS.maxDocumentBytes} (maxDocumentBytes).`, at: [0, 0] });
+    return base(undefined);
+  }
+  if (jsonDepthExceeds(source, LIMITS.maxDepth)) {
+    a.problem({ code: 'LIMIT_EXCEEDED', message: `The document nests deeper than ${LIMITS.maxDepth} levels (maxDepth).`, at: [0, 0] });
+    return base(undefined);
+  }
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(source, { uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2', keepSourceTokens: false });
+  } catch (e) {
+    const message = e instanceof RangeError ? `The document nests too deeply to parse (maxDepth ${LIMITS.maxDepth}).` : 'The document could not be parsed.';
+    a.problem({ code: e instanceof RangeError ? 'LIMIT_EXCEEDED' : 'INVALID_INPUT', message, at: [0, 0] });
+    return base(undefined);
+  }
+  if (doc.errors.length > 0) {
+    for (const err of doc.errors.slice(0, 50)) {
+      if (/call stack/i.test(err.message)) {
+        a.limit('depth', `The document nests too deeply to parse (maxDepth ${LIMITS.maxDepth}).`, [0, 0]);
+        continue;
+      }
+      a.problem({ code: 'INVALID_INPUT', message: `Not valid YAML/JSON: ${firstLine(err.message)}`, at: [err.pos[0], Math.max(err.pos[0], err.pos[1])] });
+    }
+    return base(undefined);
+  }
+  const walker = new SourceWalker(source, doc, a);
+  const value = walker.node(doc.contents as YamlNode | null, 0);
+  return base(value);
+}
+
+class SourceWalker {
+  private aliases = 0;
+  constructor(
+    private readonly source: string,
+    private readonly doc: Document.Parsed,
+    private readonly a: Analysis,
+  ) {}
+
+  node(n: YamlNode | null, depth: number): unknown {
+    if (n === null || n === undefined) return null;
+    if (depth > LIMITS.maxDepth) {
+      this.a.limit('depth', `The document nests deeper than ${LIMITS.maxDepth} levels (maxDepth).`, rangeOf(n));
+      return null;
+    }
+    if (isAlias(n)) {
+      if (++this.aliases > LIMITS.maxAliasCount) {
+        this.a.limit('alias', `The document expands more than ${LIMITS.maxAliasCount} YAML aliases (maxAliasCount).`, rangeOf(n));
+        return null;
+      }
+      const target = n.resolve(this.doc) as YamlNode | undefined;
+      return target ? this.node(target, depth) : null;
+    }
+    if (isScalar(n)) {
+      const v = n.value;
+      if (typeof v === 'string') {
+        const [s, e] = n.range ?? [0, 0];
+        const kind = n.type as ScalarKind | undefined;
+        this.a.string(v, lazyOffsets(this.source, s, e, kind, v), [s, e]);
+      }
+      return v;
+    }
+    if (isMap(n)) {
+      const out: Record<string, unknown> = {};
+      for (const pair of n.items) {
+        const k = pair.key as YamlNode | null;
+        let key: string;
+        if (k === null || k === undefined) key = '';
+        else if (isScalar(k)) key = String(k.value ?? '');
+        else {
+          this.a.problem({ code: 'INVALID_INPUT', message: 'Only scalar mapping keys are supported.', at: rangeOf(k) ?? [0, 0] });
+          continue;
+        }
+        this.a.keys.push(key);
+        if (k && isScalar(k) && typeof k.value === 'string') {
+          const [s, e] = k.range ?? [0, 0];
+          this.a.key(key, lazyOffsets(this.source, s, e, k.type as ScalarKind | undefined, key), [s, e]);
+        }
+        setOwn(out, key, this.node(pair.value as YamlNode | null, depth + 1));
+        this.a.keys.pop();
+      }
+      return out;
+    }
+    if (isSeq(n)) {
+      const out: unknown[] = [];
+      n.items.forEach((item, i) => {
+        this.a.keys.push(i);
+        out.push(this.node(item as YamlNode | null, depth + 1));
+        this.a.keys.pop();
+      });
+      return out;
+    }
+    return null;
+  }
+}
+
+/** The offset map is built only when a reference or problem inside the string is reported. */
+function lazyOffsets(source: string, s: number, e: number, kind: ScalarKind | undefined, v: string): OffsetMap {
+  let map: OffsetMap | undefined;
+  return (i) => (map ??= scalarOffsets(source, s, e, kind, v))(i);
+}
+
+function rangeOf(n: YamlNode): [number, number] | undefined {
+  const r = n.range;
+  return r ? [r[0], r[1]] : undefined;
+}
+
+/** A fast pre-check for JSON-style documents, before the parser recurses into them. */
+function jsonDepthExceeds(source: string, max: number): boolean {
+  const first = /\S/.exec(source)?.[0];
+  if (first !== '{' && first !== '[') return false;
+  let depth = 0;
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 34 /* " */) {
+      for (i++; i < source.length && source.charCodeAt(i) !== 34; i++) if (source.charCodeAt(i) === 92) i++;
+    } else if (c === 91 || c === 123) {
+      if (++depth > max) return true;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return false;
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0] ?? s;
+}
+
+/** Analyses a plain JS value (a definition object). Positions are absent; paths are exact. */
+export function analyzeValue(input: unknown, options: AnalyzeOptions = {}): AnalyzedDocument {
+  const a = new Analysis(new Set(options.vars ?? []));
+  const seen = new Set<object>();
+  const walk = (v: unknown, depth: number): unknown => {
+    if (typeof v === 'string') {
+      a.string(v);
+      return v;
+    }
+    if (v === null || typeof v !== 'object') {
+      if (typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') {
+        a.problem({ code: 'INVALID_INPUT', message: `A definition holds only JSON values; found a ${typeof v}.` });
+        return null;
+      }
+      return v;
+    }
+    if (depth > LIMITS.maxDepth) {
+      a.limit('depth', `The definition nests deeper than ${LIMITS.maxDepth} levels (maxDepth).`);
+      return null;
+    }
+    if (seen.has(v)) {
+      a.problem({ code: 'INVALID_INPUT', message: 'The definition contains a cycle.' });
+      return null;
+    }
+    seen.add(v);
+    let out: unknown;
+    if (Array.isArray(v)) {
+      out = v.map((item, i) => {
+        a.keys.push(i);
+        const r = walk(item, depth + 1);
+        a.keys.pop();
+        return r;
+      });
+    } else {
+      const o: Record<string, unknown> = {};
+      for (const key of Object.keys(v)) {
+        a.keys.push(key);
+        a.key(key);
+        setOwn(o, key, walk((v as Record<string, unknown>)[key], depth + 1));
+        a.keys.pop();
+      }
+      out = o;
+    }
+    seen.delete(v);
+    return out;
+  };
+  const value = walk(input, 0);
+  const out: AnalyzedDocument = { value, sites: a.sites, references: a.references, problems: a.problems };
+  if (options.filename !== undefined) out.filename = options.filename;
+  return out;
+}
