@@ -237,7 +237,10 @@ export interface Store {
   readonly keyId: string;
   scope(developerId: string): ScopedStore;
   rekey(newMasterKey: string, opts?: RekeyOptions): Promise<RekeyResult>;
+  /** Listens for changes; returns the unsubscribe function. */
   subscribe(listener: StoreListener): () => void;
+  /** Resolves once changes made elsewhere (other store objects, other processes) are being received. */
+  listening(): Promise<void>;
   stats(): StoreStats;
   close(): Promise<void>;
 }

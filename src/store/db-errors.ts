@@ -1,0 +1,98 @@
+/**
+ * Driver errors never leave the store as they are: PostgreSQL errors can echo parameters (a value,
+ * a derived key) in `message`, `detail`, `where`, and PGlite keeps the query's `params` on the
+ * error object. Every error becomes a SecretrefError carrying only the SQLSTATE and text known to
+ * be free of inputs; the original is dropped (not even kept as `cause`).
+ */
+import { SecretrefError, type ErrorCode } from '../errors.js';
+
+/** SQLSTATE classes whose messages never contain statement parameters. */
+const SAFE_MESSAGE_CLASSES = new Set(['08', '28', '3D', '3F', '40', '42', '53', '54', '55', '57', '58']);
+
+/** Node-level network error codes meaning the server cannot be reached. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ENOENT',
+]);
+
+function field(e: unknown, name: string): string | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  const v = (e as Record<string, unknown>)[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The SQLSTATE of a driver error, when it has one. */
+export function sqlState(e: unknown): string | undefined {
+  const code = field(e, 'code');
+  return code !== undefined && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** Is this pgcrypto's "wrong key or corrupt data"? */
+export function isDecryptFailure(e: unknown): boolean {
+  const msg = field(e, 'message') ?? '';
+  return sqlState(e) === '39000' && /wrong key or corrupt data|corrupt data|not text data|decrypt/i.test(msg);
+}
+
+/**
+ * Converts anything a driver threw into a SecretrefError that is safe to print. `what` names the
+ * operation ("create stripe_key"), never a value.
+ */
+export function wrapDbError(e: unknown, what: string): SecretrefError {
+  if (e instanceof SecretrefError) return e;
+  const state = sqlState(e);
+  const wrapped = toSecretrefError(e, what, state);
+  if (state !== undefined) Object.defineProperty(wrapped, 'sqlState', { value: state, enumerable: false });
+  return wrapped;
+}
+
+function toSecretrefError(e: unknown, what: string, state: string | undefined): SecretrefError {
+  const message = field(e, 'message') ?? '';
+  if (state === undefined) {
+    const code = field(e, 'code');
+    const reason =
+      code && NETWORK_CODES.has(code)
+        ? code
+        : /timeout|terminated|closed|not queryable|ended|connection/i.test(message)
+          ? message.replace(/[^\w .,:'()-]/g, '').slice(0, 160)
+          : 'unexpected driver failure';
+    return unavailable(`${what}: the database cannot be reached (${reason}).`);
+  }
+  if (isDecryptFailure(e)) {
+    return new SecretrefError(
+      'ENCRYPTION_ERROR',
+      `${what}: a stored ciphertext does not decrypt for its row (wrong key, corrupt data, or a ciphertext copied from another row or tenant).`,
+    );
+  }
+  const cls = state.slice(0, 2);
+  let code: ErrorCode = 'STORE_UNAVAILABLE';
+  let hint = '';
+  if (state === '23505') {
+    code = 'DUPLICATE_NAME';
+  } else if (state === '23514' || cls === '22') {
+    code = 'INVALID_INPUT';
+    hint = ' The database refused a value; check the input.';
+  } else if (state === '42501') {
+    hint = ' The database role lacks a privilege (the store needs to own its schema, and pgcrypto must be installed or installable).';
+  } else if (state === '57014') {
+    hint = ' A statement took longer than the statement timeout.';
+  }
+  const text = SAFE_MESSAGE_CLASSES.has(cls) ? `: ${message.slice(0, 200)}` : '';
+  return new SecretrefError(code, `${what} failed (SQLSTATE ${state}${text}).${hint}`);
+}
+
+export function unavailable(message: string): SecretrefError {
+  return new SecretrefError('STORE_UNAVAILABLE', message);
+}
+
+/** The SQLSTATE a wrapped error came from (kept off the message, non-enumerable). */
+export function errorSqlState(e: unknown): string | undefined {
+  if (e instanceof SecretrefError) return (e as unknown as { sqlState?: string }).sqlState;
+  return sqlState(e);
+}

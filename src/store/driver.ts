@@ -1,0 +1,34 @@
+/**
+ * The two backends behind one tiny interface: run a parameterised statement, run a transaction.
+ * Both count round trips into the same counter so `store.stats()` is comparable across backends.
+ */
+
+export type Row = Record<string, unknown>;
+
+/** Something that runs one statement per call (a pool, a PGlite instance, a transaction). */
+export interface Queryable {
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Driver extends Queryable {
+  readonly backend: 'embedded' | 'server';
+  /** BEGIN … COMMIT on one connection; ROLLBACK when `fn` throws. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+  /** Server only: a dedicated connection LISTENing on `channel`. */
+  listen?(channel: string): Promise<ListenConnection>;
+}
+
+/** A dedicated notification connection. `onLost` fires once when it drops. */
+export interface ListenConnection {
+  onNotification(cb: (payload: string) => void): void;
+  onLost(cb: () => void): void;
+  close(): Promise<void>;
+}
+
+/** Round-trip counter shared by a store's driver and its listener. */
+export interface Counter {
+  queries: number;
+}

@@ -1,0 +1,7 @@
+/** The encrypted secret store: public surface of src/store. */
+export { openStore, parseStoreUrl, DEFAULT_STORE_URL, DEFAULT_SCHEMA } from './open.js';
+export { keygen, keyFingerprint, masterKeyWeakness, MIN_MASTER_KEY_LENGTH } from './crypto-key.js';
+export { DEFAULT_GRACE_MS } from './scoped.js';
+export { STORE_LIMITS } from './validate.js';
+export { PGP_OPTIONS, NOTIFY_CHANNEL } from './sql.js';
+export type * from './types.js';

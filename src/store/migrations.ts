@@ -1,0 +1,227 @@
+/**
+ * Versioned migrations, applied at open inside one transaction holding a transaction-level
+ * advisory lock, so processes opening one database at once migrate it exactly once. The fast
+ * path (already migrated) is a single query, which keeps the CLI's start-up lean.
+ */
+import { SecretrefError } from '../errors.js';
+import { errorSqlState } from './db-errors.js';
+import type { Driver, Queryable } from './driver.js';
+import { MAINTENANCE_SETTING, PGP_OPTIONS, TENANT_SETTING, infoColumns, passphrase, quoteIdent } from './sql.js';
+
+/** Advisory-lock key (two int4) shared by every secretref schema: also serialises CREATE EXTENSION. */
+const LOCK_KEY = [0x73726566, 1] as const;
+
+interface Migration {
+  version: number;
+  name: string;
+  sql(s: string, x: string): string;
+}
+
+const ACTIONS = ['create', 'update', 'rename', 'delete', 'rotate', 'rollback', 'rekey', 'resolve', 'reveal'];
+
+function tenantPolicy(s: string, table: string): string {
+  const me = `nullif(current_setting('${TENANT_SETTING}', true), '')::uuid`;
+  return `
+alter table ${s}.${table} enable row level security;
+alter table ${s}.${table} force row level security;
+create policy tenant_isolation on ${s}.${table}
+  using (developer_id = ${me}) with check (developer_id = ${me});
+create policy maintenance on ${s}.${table}
+  using (current_setting('${MAINTENANCE_SETTING}', true) = 'on');`;
+}
+
+const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'secrets, audit, row-level security, tenant functions',
+    sql: (s, x) => `
+create table ${s}.secrets (
+  secret_id uuid primary key default gen_random_uuid(),
+  developer_id uuid not null,
+  name text collate "C" not null,
+  description text,
+  value_encrypted bytea not null,
+  key_id text not null,
+  version integer not null default 1,
+  metadata jsonb not null default '{}'::jsonb,
+  expires_at timestamptz,
+  allowed_tools text[],
+  allowed_hosts text[],
+  previous_value_encrypted bytea,
+  previous_key_id text,
+  previous_version integer,
+  previous_valid_until timestamptz,
+  created_at timestamptz not null default now(),
+  updated_at timestamptz not null default now(),
+  constraint secrets_developer_name_key unique (developer_id, name),
+  constraint secrets_name_rule check (name ~ '^[A-Za-z][A-Za-z0-9_]*$' and char_length(name) <= 128),
+  constraint secrets_metadata_object check (jsonb_typeof(metadata) = 'object'),
+  constraint secrets_previous_complete check (
+    (previous_value_encrypted is null) = (previous_valid_until is null)
+    and (previous_value_encrypted is null) = (previous_key_id is null))
+);
+create index secrets_key_id_idx on ${s}.secrets (key_id);
+create index secrets_previous_key_id_idx on ${s}.secrets (previous_key_id) where previous_key_id is not null;
+create index secrets_grace_idx on ${s}.secrets (developer_id, previous_valid_until) where previous_valid_until is not null;
+
+create table ${s}.audit (
+  audit_id bigint generated always as identity primary key,
+  developer_id uuid not null,
+  secret_id uuid,
+  name text collate "C" not null,
+  action text not null check (action in (${ACTIONS.map((a) => `'${a}'`).join(', ')})),
+  detail jsonb not null default '{}'::jsonb,
+  at timestamptz not null default clock_timestamp()
+);
+create index audit_developer_at_idx on ${s}.audit (developer_id, at desc);
+create index audit_developer_secret_idx on ${s}.audit (developer_id, secret_id);
+${tenantPolicy(s, 'secrets')}
+${tenantPolicy(s, 'audit')}
+
+create type ${s}.secret_info as (
+  secret_id uuid, developer_id uuid, name text, description text, metadata jsonb, version integer,
+  key_id text, expires_at timestamptz, allowed_tools text[], allowed_hosts text[],
+  created_at timestamptz, updated_at timestamptz,
+  previous_version integer, previous_key_id text, previous_valid_until timestamptz,
+  value text, previous_value text);
+
+-- Opens a write transaction for one developer: sets the RLS setting, drops expired grace values.
+create function ${s}.begin_tenant(p_developer uuid) returns void
+language plpgsql volatile as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  update ${s}.secrets t
+     set previous_value_encrypted = null, previous_key_id = null, previous_version = null, previous_valid_until = null
+   where t.developer_id = p_developer and t.previous_valid_until <= now();
+end $fn$;
+
+-- Reads names of one developer in one statement (one round trip). With p_action, also audits and
+-- decrypts the rows whose key id matches (others come back with a null value).
+create function ${s}.fetch(p_developer uuid, p_names text[], p_action text, p_tenant_key text, p_key_id text, p_previous boolean)
+returns setof ${s}.secret_info
+language plpgsql volatile as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  if p_action is null then
+    return query
+      select ${infoColumns('t')}, null::text, null::text
+        from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names);
+  else
+    return query
+      with hit as (
+        select * from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names)
+      ), logged as (
+        insert into ${s}.audit (developer_id, secret_id, name, action, detail)
+        select h.developer_id, h.secret_id, h.name, p_action, jsonb_build_object('version', h.version) from hit h
+      )
+      select ${infoColumns('h')},
+        case when h.key_id = p_key_id
+          then ${x}.pgp_sym_decrypt(h.value_encrypted, ${passphrase('p_tenant_key', 'h')}) end,
+        case when p_previous and h.previous_valid_until > now() and h.previous_key_id = p_key_id
+          then ${x}.pgp_sym_decrypt(h.previous_value_encrypted, ${passphrase('p_tenant_key', 'h')}) end
+      from hit h;
+  end if;
+end $fn$;
+
+create function ${s}.list_page(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer)
+returns setof ${s}.secret_info
+language plpgsql volatile as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select ${infoColumns('t')}, null::text, null::text
+      from ${s}.secrets t
+     where t.developer_id = p_developer
+       and (p_after is null or t.name > p_after)
+       and starts_with(t.name, p_prefix)
+       and (p_filter is null or t.metadata @> p_filter)
+     order by t.name
+     limit p_limit;
+end $fn$;
+
+create function ${s}.audit_page(p_developer uuid, p_name text, p_since timestamptz, p_limit integer)
+returns setof ${s}.audit
+language plpgsql volatile as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select a.* from ${s}.audit a
+     where a.developer_id = p_developer
+       and (p_name is null or a.name = p_name or a.secret_id = (
+             select t.secret_id from ${s}.secrets t where t.developer_id = p_developer and t.name = p_name))
+       and (p_since is null or a.at >= p_since)
+     order by a.at desc, a.audit_id desc
+     limit p_limit;
+end $fn$;
+
+comment on table ${s}.secrets is 'secretref secrets: values encrypted with pgp_sym_encrypt (${PGP_OPTIONS}); passphrase = HMAC-derived developer key || '':'' || secret_id';
+`,
+  },
+];
+
+export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
+
+/** What the store needs to know about the database after migrating. */
+export interface SchemaInfo {
+  /** Quoted schema of the pgcrypto functions. */
+  crypto: string;
+}
+
+function tooNew(version: number): SecretrefError {
+  return new SecretrefError(
+    'STORE_UNAVAILABLE',
+    `The store schema is at version ${version}, newer than this secretref supports (${LATEST_VERSION}); upgrade secretref.`,
+  );
+}
+
+async function cryptoSchema(q: Queryable): Promise<string | undefined> {
+  const rows = await q.query<{ ext: string | null }>(
+    `select n.nspname::text as ext from pg_extension e join pg_namespace n on n.oid = e.extnamespace where e.extname = 'pgcrypto'`,
+  );
+  return rows[0]?.ext ?? undefined;
+}
+
+/** Brings schema `schema` (validated, unquoted) to the latest version. */
+export async function migrate(driver: Driver, schema: string): Promise<SchemaInfo> {
+  const s = `"${schema}"`;
+  try {
+    const rows = await driver.query<{ version: number | null; ext: string | null }>(
+      `select (select max(version) from ${s}.migrations) as version,
+              (select n.nspname::text from pg_extension e join pg_namespace n on n.oid = e.extnamespace
+                where e.extname = 'pgcrypto') as ext`,
+    );
+    const version = rows[0]?.version ?? 0;
+    const ext = rows[0]?.ext;
+    if (version > LATEST_VERSION) throw tooNew(version);
+    if (version === LATEST_VERSION && ext) return { crypto: quoteIdent(ext) };
+  } catch (e) {
+    const state = errorSqlState(e);
+    if (state !== '42P01' && state !== '3F000') throw e;
+  }
+
+  return await driver.transaction(async (tx) => {
+    await tx.query(`select pg_advisory_xact_lock(${LOCK_KEY[0]}, ${LOCK_KEY[1]})`);
+    let ext = await cryptoSchema(tx);
+    if (!ext) {
+      await tx.query('create extension if not exists pgcrypto');
+      ext = await cryptoSchema(tx);
+    }
+    if (!ext) throw new SecretrefError('STORE_UNAVAILABLE', 'The pgcrypto extension is not available in this database.');
+    const x = quoteIdent(ext);
+    await tx.query(`create schema if not exists ${s}`);
+    await tx.query(
+      `create table if not exists ${s}.migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())`,
+    );
+    const applied = new Set(
+      (await tx.query<{ version: number }>(`select version from ${s}.migrations`)).map((r) => r.version),
+    );
+    const newest = Math.max(0, ...applied);
+    if (newest > LATEST_VERSION) throw tooNew(newest);
+    for (const m of MIGRATIONS) {
+      if (applied.has(m.version)) continue;
+      await tx.exec(m.sql(s, x));
+      await tx.query(`insert into ${s}.migrations (version, name) values ($1, $2)`, [m.version, m.name]);
+    }
+    return { crypto: x };
+  });
+}

@@ -1,0 +1,89 @@
+/** Database rows → public objects. */
+import type { AuditAction, AuditEntry, ResolvedSecret, SecretInfo } from './types.js';
+
+/** A row of `secret_info` (see migrations). */
+export interface InfoRow {
+  [k: string]: unknown;
+  secret_id: string;
+  developer_id: string;
+  name: string;
+  description: string | null;
+  metadata: Record<string, unknown> | null;
+  version: number;
+  key_id: string;
+  expires_at: Date | null;
+  allowed_tools: string[] | null;
+  allowed_hosts: string[] | null;
+  created_at: Date;
+  updated_at: Date;
+  previous_version: number | null;
+  previous_key_id: string | null;
+  previous_valid_until: Date | null;
+  value?: string | null;
+  previous_value?: string | null;
+}
+
+export interface AuditRow {
+  [k: string]: unknown;
+  audit_id: string | number | bigint;
+  developer_id: string;
+  secret_id: string | null;
+  name: string;
+  action: string;
+  detail: Record<string, unknown> | null;
+  at: Date;
+}
+
+function date(d: unknown): Date {
+  return d instanceof Date ? d : new Date(String(d));
+}
+
+function maybeDate(d: unknown): Date | null {
+  return d === null || d === undefined ? null : date(d);
+}
+
+export function toInfo(r: InfoRow): SecretInfo {
+  const info: SecretInfo = {
+    id: r.secret_id,
+    developerId: r.developer_id,
+    name: r.name,
+    description: r.description,
+    metadata: r.metadata ?? {},
+    version: Number(r.version),
+    keyId: r.key_id,
+    expiresAt: maybeDate(r.expires_at),
+    allowedTools: r.allowed_tools,
+    allowedHosts: r.allowed_hosts,
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+  if (r.previous_valid_until !== null && r.previous_version !== null && r.previous_key_id !== null) {
+    info.previous = { version: Number(r.previous_version), keyId: r.previous_key_id, validUntil: date(r.previous_valid_until) };
+  }
+  return info;
+}
+
+export function toResolved(r: InfoRow, value: string): ResolvedSecret {
+  return {
+    name: r.name,
+    value,
+    version: Number(r.version),
+    keyId: r.key_id,
+    updatedAt: date(r.updated_at),
+    expiresAt: maybeDate(r.expires_at),
+    allowedTools: r.allowed_tools,
+    allowedHosts: r.allowed_hosts,
+  };
+}
+
+export function toAudit(r: AuditRow): AuditEntry {
+  return {
+    id: String(r.audit_id),
+    at: date(r.at),
+    developerId: r.developer_id,
+    secretId: r.secret_id,
+    name: r.name,
+    action: r.action as AuditAction,
+    detail: r.detail ?? {},
+  };
+}

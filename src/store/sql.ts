@@ -1,0 +1,66 @@
+/**
+ * SQL shared by both backends. Identifiers come from validated configuration (schema) or the
+ * catalog (pgcrypto's schema); every value is a bound parameter.
+ */
+import { SecretrefError } from '../errors.js';
+
+/**
+ * pgp_sym_encrypt options. `s2k-mode=1` (salted, one SHA-256 pass) instead of pgcrypto's default
+ * iterated S2K (mode 3, ~65k hash rounds, ≈200–400 µs per decrypt): the passphrase is already a
+ * 256-bit HMAC-derived key, so key stretching adds no strength, while the per-message random salt
+ * still gives every ciphertext its own AES-256 key. Decrypt drops to a few µs, which matters
+ * because a batch resolution decrypts every name. pgp_sym_decrypt reads the S2K settings from the
+ * message, so rows written with any settings (imported, older) still decrypt.
+ */
+export const PGP_OPTIONS = 'cipher-algo=aes256, s2k-mode=1, s2k-digest-algo=sha256, compress-algo=0';
+
+/** Channel of change notifications (payload: JSON {s: schema, d: developer, n: names, o: origin}). */
+export const NOTIFY_CHANNEL = 'secretref_changes';
+
+/** Transaction-local settings the row-level-security policies read. */
+export const TENANT_SETTING = 'secretref.developer_id';
+export const MAINTENANCE_SETTING = 'secretref.maintenance';
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Double-quoted identifier; throws INVALID_INPUT on anything but a plain lower-case name. */
+export function quoteSchema(name: string): string {
+  if (!SCHEMA_NAME.test(name)) {
+    throw new SecretrefError('INVALID_INPUT', 'The store schema must match ^[a-z_][a-z0-9_]{0,62}$ (e.g. secretref).', {
+      path: '/schema',
+    });
+  }
+  return `"${name}"`;
+}
+
+/** Quotes an identifier read from the catalog. */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** Columns of SecretInfo read from row alias `a`; the previous version only while in grace. */
+export function infoColumns(a: string): string {
+  const inGrace = `${a}.previous_valid_until > now()`;
+  return [
+    `${a}.secret_id`,
+    `${a}.developer_id`,
+    `${a}.name::text as name`,
+    `${a}.description`,
+    `${a}.metadata`,
+    `${a}.version`,
+    `${a}.key_id`,
+    `${a}.expires_at`,
+    `${a}.allowed_tools`,
+    `${a}.allowed_hosts`,
+    `${a}.created_at`,
+    `${a}.updated_at`,
+    `case when ${inGrace} then ${a}.previous_version end as previous_version`,
+    `case when ${inGrace} then ${a}.previous_key_id end as previous_key_id`,
+    `case when ${inGrace} then ${a}.previous_valid_until end as previous_valid_until`,
+  ].join(', ');
+}
+
+/** Passphrase of row `a`: the developer's derived key, bound to the row's secret id. */
+export function passphrase(tenantKeyParam: string, a: string): string {
+  return `${tenantKeyParam} || ':' || ${a}.secret_id::text`;
+}

@@ -1,0 +1,274 @@
+/**
+ * Input validation at the store's API (zod), before anything reaches the database. Errors name
+ * the field, never the value: a value passed where a name belongs must not end up in a log.
+ */
+import { z } from 'zod';
+import { SecretrefError } from '../errors.js';
+import { LIMITS } from '../limits.js';
+import type { AuditQuery, CreateSecretInput, ListOptions, UpdateSecretPatch } from './types.js';
+
+/** Bounds of the store's inputs besides the value and the name (see LIMITS). */
+export const STORE_LIMITS = {
+  maxDescriptionLength: 4096,
+  /** Bytes of the metadata object as JSON. */
+  maxMetadataBytes: 16 * 1024,
+  maxPolicyEntries: 256,
+  maxPolicyEntryLength: 512,
+  maxListLimit: 1000,
+  defaultListLimit: 100,
+  maxAuditLimit: 10_000,
+  defaultAuditLimit: 100,
+  /** Distinct names in one resolveMany. */
+  maxResolveNames: LIMITS.maxReferences,
+} as const;
+
+export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
+
+/** Throws INVALID_NAME unless `name` follows the name rule. The message never echoes the input. */
+export function checkName(name: unknown, field = 'name'): string {
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new SecretrefError('INVALID_NAME', `The secret ${field} must be a non-empty string.`, { path: `/${field}` });
+  }
+  if (name.length > LIMITS.maxNameLength || !NAME_PATTERN.test(name)) {
+    const why =
+      name.length > LIMITS.maxNameLength
+        ? `it has ${name.length} characters (at most ${LIMITS.maxNameLength})`
+        : !/^[A-Za-z]/.test(name)
+          ? 'it does not start with a letter'
+          : `the character at position ${[...name].findIndex((c) => !/[A-Za-z0-9_]/.test(c)) + 1} is not a letter, digit or _`;
+    throw new SecretrefError(
+      'INVALID_NAME',
+      `The secret ${field} is invalid: ${why}. Names match ^[A-Za-z][A-Za-z0-9_]*$, e.g. stripe_api_key.`,
+      { path: `/${field}` },
+    );
+  }
+  return name;
+}
+
+/** A string PostgreSQL text can hold unchanged: no NUL, no lone surrogate. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+function storable(s: string): boolean {
+  return !s.includes('\0') && !LONE_SURROGATE.test(s);
+}
+
+/** Throws unless `value` can be stored byte-exact within the size limit. */
+export function checkValue(value: unknown, field = 'value'): string {
+  if (typeof value !== 'string') {
+    throw new SecretrefError('INVALID_INPUT', `The secret ${field} must be a string.`, { path: `/${field}` });
+  }
+  if (value.length === 0) {
+    throw new SecretrefError('INVALID_INPUT', `The secret ${field} is empty; store a non-empty value.`, { path: `/${field}` });
+  }
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > LIMITS.maxSecretValueBytes) {
+    throw new SecretrefError(
+      'LIMIT_EXCEEDED',
+      `The secret ${field} has ${bytes} bytes; the limit is ${LIMITS.maxSecretValueBytes} (LIMITS.maxSecretValueBytes).`,
+      { path: `/${field}` },
+    );
+  }
+  if (!storable(value)) {
+    throw new SecretrefError(
+      'INVALID_INPUT',
+      `The secret ${field} contains a NUL character or an unpaired UTF-16 surrogate, which cannot be stored unchanged; encode it (e.g. base64) first.`,
+      { path: `/${field}` },
+    );
+  }
+  return value;
+}
+
+const developerIdSchema = z.guid();
+
+/** A developer id, canonical lower case. */
+export function checkDeveloperId(id: unknown): string {
+  const r = developerIdSchema.safeParse(id);
+  if (!r.success) {
+    throw new SecretrefError('INVALID_INPUT', 'The developer id must be a UUID (e.g. 00000000-0000-0000-0000-000000000000).', {
+      path: '/developerId',
+    });
+  }
+  return r.data.toLowerCase();
+}
+
+const safeText = z.string().refine(storable, 'contains a NUL character or an unpaired surrogate');
+
+/** JSON value without NUL or lone surrogates anywhere (jsonb cannot store \u0000). */
+const jsonValue: z.ZodType<unknown> = z.lazy(() =>
+  z.union([z.null(), z.boolean(), z.number().finite(), safeText, z.array(jsonValue), z.record(safeText, jsonValue)]),
+);
+
+const metadataSchema = z
+  .record(safeText, jsonValue)
+  .refine((m) => Buffer.byteLength(JSON.stringify(m), 'utf8') <= STORE_LIMITS.maxMetadataBytes, {
+    message: `is larger than ${STORE_LIMITS.maxMetadataBytes} bytes as JSON`,
+  });
+
+const dateSchema = z.union([z.date(), z.iso.datetime({ offset: true }), z.iso.date()]).transform((d, ctx) => {
+  const date = d instanceof Date ? d : new Date(d);
+  if (Number.isNaN(date.getTime())) {
+    ctx.addIssue({ code: 'custom', message: 'is not a valid date' });
+    return z.NEVER;
+  }
+  return date;
+});
+
+const policySchema = z
+  .array(safeText.pipe(z.string().min(1).max(STORE_LIMITS.maxPolicyEntryLength)))
+  .max(STORE_LIMITS.maxPolicyEntries);
+
+const descriptionSchema = safeText.pipe(z.string().max(STORE_LIMITS.maxDescriptionLength));
+
+const createSchema = z.strictObject({
+  name: z.unknown(),
+  value: z.unknown(),
+  description: descriptionSchema.nullable().optional(),
+  metadata: metadataSchema.nullable().optional(),
+  expiresAt: dateSchema.nullable().optional(),
+  allowedTools: policySchema.nullable().optional(),
+  allowedHosts: policySchema.nullable().optional(),
+});
+
+const updateSchema = z.strictObject({
+  value: z.unknown().optional(),
+  name: z.unknown().optional(),
+  description: descriptionSchema.nullable().optional(),
+  metadata: metadataSchema.nullable().optional(),
+  expiresAt: dateSchema.nullable().optional(),
+  allowedTools: policySchema.nullable().optional(),
+  allowedHosts: policySchema.nullable().optional(),
+});
+
+const listSchema = z.strictObject({
+  metadata: metadataSchema.optional(),
+  prefix: z.string().max(LIMITS.maxNameLength).regex(/^[A-Za-z0-9_]*$/).optional(),
+  limit: z.number().int().min(1).max(STORE_LIMITS.maxListLimit).optional(),
+  cursor: z.string().max(1024).nullable().optional(),
+});
+
+const auditSchema = z.strictObject({
+  name: z.string().optional(),
+  since: dateSchema.optional(),
+  limit: z.number().int().min(1).max(STORE_LIMITS.maxAuditLimit).optional(),
+});
+
+/** Parses with zod; failures become one INVALID_INPUT listing every problem (never the input). */
+export function parse<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const r = schema.safeParse(input ?? {}, { reportInput: false });
+  if (r.success) return r.data;
+  const problems = r.error.issues.map((i) => {
+    const path = i.path.length ? `/${i.path.map(String).join('/')}` : '';
+    return {
+      code: 'INVALID_INPUT' as const,
+      message: `${what}${path ? ` ${path.slice(1)}` : ''}: ${i.message}`,
+      ...(path ? { path } : {}),
+    };
+  });
+  throw SecretrefError.fromProblems(problems);
+}
+
+export interface ParsedCreate {
+  name: string;
+  value: string;
+  description: string | null;
+  metadata: Record<string, unknown>;
+  expiresAt: Date | null;
+  allowedTools: string[] | null;
+  allowedHosts: string[] | null;
+}
+
+export function parseCreate(input: CreateSecretInput): ParsedCreate {
+  const p = parse(createSchema, input, 'create');
+  return {
+    name: checkName(p.name),
+    value: checkValue(p.value),
+    description: p.description ?? null,
+    metadata: (p.metadata ?? {}) as Record<string, unknown>,
+    expiresAt: p.expiresAt ?? null,
+    allowedTools: p.allowedTools ?? null,
+    allowedHosts: p.allowedHosts ?? null,
+  };
+}
+
+export type ParsedUpdate = {
+  value?: string;
+  name?: string;
+  description?: string | null;
+  metadata?: Record<string, unknown> | null;
+  expiresAt?: Date | null;
+  allowedTools?: string[] | null;
+  allowedHosts?: string[] | null;
+};
+
+export function parseUpdate(patch: UpdateSecretPatch): ParsedUpdate {
+  const p = parse(updateSchema, patch, 'update');
+  const out: ParsedUpdate = {};
+  if (p.value !== undefined) out.value = checkValue(p.value);
+  if (p.name !== undefined) out.name = checkName(p.name, 'new name');
+  if (p.description !== undefined) out.description = p.description;
+  if (p.metadata !== undefined) out.metadata = p.metadata as Record<string, unknown> | null;
+  if (p.expiresAt !== undefined) out.expiresAt = p.expiresAt;
+  if (p.allowedTools !== undefined) out.allowedTools = p.allowedTools;
+  if (p.allowedHosts !== undefined) out.allowedHosts = p.allowedHosts;
+  return out;
+}
+
+export function parseList(opts: ListOptions | undefined): {
+  metadata: Record<string, unknown> | null;
+  prefix: string;
+  limit: number;
+  after: string | null;
+} {
+  const p = parse(listSchema, opts, 'list');
+  return {
+    metadata: (p.metadata as Record<string, unknown> | undefined) ?? null,
+    prefix: p.prefix ?? '',
+    limit: p.limit ?? STORE_LIMITS.defaultListLimit,
+    after: p.cursor ? decodeCursor(p.cursor) : null,
+  };
+}
+
+export function parseAudit(q: AuditQuery | undefined): { name: string | null; since: Date | null; limit: number } {
+  const p = parse(auditSchema, q, 'audit');
+  return {
+    name: p.name === undefined ? null : checkName(p.name),
+    since: p.since ?? null,
+    limit: p.limit ?? STORE_LIMITS.defaultAuditLimit,
+  };
+}
+
+/** Cursors are opaque: base64url of the last name of the page. */
+export function encodeCursor(lastName: string): string {
+  return Buffer.from(`n:${lastName}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const name = text.startsWith('n:') ? text.slice(2) : '';
+  if (!NAME_PATTERN.test(name) || name.length > LIMITS.maxNameLength) {
+    throw new SecretrefError('INVALID_INPUT', 'The list cursor is not one this store returned; pass nextCursor unchanged.', {
+      path: '/cursor',
+    });
+  }
+  return name;
+}
+
+/** Distinct valid names; INVALID_NAME lists every bad one at once. */
+export function checkNames(names: Iterable<string>): string[] {
+  const out = new Set<string>();
+  const problems: { code: 'INVALID_NAME'; message: string; path: string }[] = [];
+  let i = 0;
+  for (const n of names) {
+    try {
+      out.add(checkName(n));
+    } catch (e) {
+      if (e instanceof SecretrefError) problems.push({ code: 'INVALID_NAME', message: e.message, path: `/${i}` });
+      else throw e;
+    }
+    i++;
+  }
+  if (problems.length) throw SecretrefError.fromProblems(problems);
+  if (out.size > STORE_LIMITS.maxResolveNames) {
+    throw new SecretrefError('LIMIT_EXCEEDED', `${out.size} names in one lookup; the limit is ${STORE_LIMITS.maxResolveNames}.`);
+  }
+  return [...out];
+}
