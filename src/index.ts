@@ -12,3 +12,14 @@ export type { Reference, AnalyzedDocument, AnalyzeOptions, Site, CompiledString,
 // store
 export { openStore, keygen, keyFingerprint, masterKeyWeakness, DEFAULT_STORE_URL, DEFAULT_SCHEMA, DEFAULT_GRACE_MS, STORE_LIMITS } from './store/index.js';
 export type { OpenStoreOptions, Store, ScopedStore, SecretInfo, Secret, PreviousVersion, CreateSecretInput, UpdateSecretPatch, GetOptions, ListOptions, ListResult, RotateOptions, ResolvedSecret, AuditAction, AuditEntry, AuditQuery, RekeyOptions, RekeyProgress, RekeyResult, StoreEvent, StoreListener, StoreStats } from './store/index.js';
+
+// render
+/** `compile(definition)` parses once; `render(definition, { resolver | secrets })` substitutes safely (SPEC §4). */
+export { compile, render } from './render/index.js';
+export type { CompileOptions, CompiledDefinition, PlanEntry, Rendered, RenderOptions, RenderWithSecretsOptions, SecretsInput, VarValue } from './render/index.js';
+
+// resolve
+/** Batched, cached secret lookups for renders (`createResolver`), and provider-key names (`providerSecretName`). */
+export { createResolver, providerSecretName } from './resolve/index.js';
+/** Types of the resolver, its options and counters, and the renderer's SecretSource contract. */
+export type { Resolver, ResolverOptions, ResolverStats, ProviderKeyOptions, ProviderTable, SecretSource, ResolveRequest, ResolveOutcome, ResolvedEntry } from './resolve/index.js';

@@ -1,0 +1,80 @@
+/**
+ * Public types of the renderer (SPEC §4, §7).
+ */
+import type { Range } from '../errors.js';
+import type { SecretSource } from '../resolve/types.js';
+import type { Reference } from '../syntax/reference.js';
+
+/** Secret values in hand, keyed by name. Only own properties of a record are looked at. */
+export type SecretsInput = Readonly<Record<string, string>> | ReadonlyMap<string, string>;
+
+/** A caller-provided variable's value (`vars`); variables are not secrets and are never redacted. */
+export type VarValue = string | number | boolean | null;
+
+export interface CompileOptions {
+  /** Shown in error locations when compiling source text. */
+  filename?: string;
+  /** Names of the caller-provided variables expressions and templates may use. */
+  vars?: readonly string[];
+}
+
+export interface RenderWithSecretsOptions {
+  /** Values of the variables named at compile time; own properties only. */
+  vars?: Readonly<Record<string, VarValue>>;
+  /** Accepted for symmetry with `render()`; a map of values has no usage policy to check it against. */
+  tool?: string;
+  /** `prod` looks up `prod_NAME` first, then `NAME` (the seed's prefix convention). */
+  environment?: string;
+  /** Adds `plan` to the result: which secret each reference used, never a value. */
+  plan?: boolean;
+}
+
+export interface RenderOptions extends RenderWithSecretsOptions {
+  /** Where values come from (the cached store resolver). Exactly one of `resolver` / `secrets`. */
+  resolver?: SecretSource;
+  /** Values in hand. Exactly one of `resolver` / `secrets`. */
+  secrets?: SecretsInput;
+  /** Shown in error locations when rendering source text. */
+  filename?: string;
+}
+
+/** What one reference used, for `secretref render --plan`. Never a value. */
+export interface PlanEntry {
+  /** The name as written in the definition. */
+  reference: string;
+  /** The concrete secret used (`prod_x` for `x` in environment `prod`); null when absent and optional. */
+  secret: string | null;
+  /** JSON pointer of the string holding the reference. */
+  path: string;
+  range?: Range;
+  /** Store metadata; null when the value came from a map in hand. */
+  version: number | null;
+  updatedAt: Date | null;
+  expiresAt: Date | null;
+  keyId: string | null;
+}
+
+/** The result of one render. `value` is freshly built: the caller may mutate it. */
+export interface Rendered {
+  value: unknown;
+  references: readonly Reference[];
+  /** Masks every secret value used by this render wherever it appears in `text`. */
+  redact(text: string): string;
+  plan?: PlanEntry[];
+}
+
+/** A definition parsed and checked once, rendered many times without parsing. */
+export interface CompiledDefinition {
+  /** Every static reference, in document order. */
+  readonly references: readonly Reference[];
+  /** Distinct names referenced, in order of first appearance. */
+  readonly names: readonly string[];
+  /** The definition's top-level `name`, when it is a plain string: the tool for usage policies. */
+  readonly tool: string | undefined;
+  /** Hosts each name's value is sent to, when known (see `hosts.ts` for the rule). */
+  readonly hosts: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Renders with values in hand. Throws one SecretrefError listing every problem. */
+  render(secrets: SecretsInput, options?: RenderWithSecretsOptions): Rendered;
+}
+
+export type { SecretSource };
