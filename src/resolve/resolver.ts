@@ -1,0 +1,316 @@
+/**
+ * `createResolver`: the renderer's SecretSource over a store — one query per batch of cold names,
+ * shared in-flight loads, a bounded TTL cache invalidated by the store's change events, stale
+ * serving within a budget when the store is down, and the expiry/policy checks of each use.
+ */
+import { SecretrefError, type Problem } from '../errors.js';
+import { LIMITS } from '../limits.js';
+import type { ResolvedSecret, ScopedStore, Store, StoreEvent } from '../store/types.js';
+import { NAME_PATTERN, nameProblem } from '../syntax/names.js';
+import { BatchLoader, type Batch } from './batch-loader.js';
+import { EntryCache } from './entry-cache.js';
+import { policyProblem } from './policy.js';
+import { compileProviderTable, lookupProviderSecret } from './providers.js';
+import type { ProviderKeyOptions, Resolver, ResolverOptions, ResolverStats } from './resolver-types.js';
+import { suggestNames } from './suggest.js';
+import type { ResolveOutcome, ResolveRequest, ResolvedEntry } from './types.js';
+
+/** Defaults of {@link ResolverOptions}. */
+export const RESOLVER_DEFAULTS = {
+  ttlMs: 30_000,
+  maxEntries: 10_000,
+  maxStaleMs: 0,
+  negativeTtlMs: 5_000,
+  timeoutMs: 10_000,
+} as const;
+
+/** Suggestions read at most this many names (pages of 1,000) from the store. */
+const MAX_SUGGEST_NAMES = 100_000;
+const LIST_PAGE = 1000;
+
+/** What one resolve is waiting for, per concrete name. */
+type Lookup = { kind: 'known'; secret: ResolvedSecret | null } | { kind: 'loading'; batch: Batch };
+
+/**
+ * A resolver for one developer over `store`: cached, batched, invalidated by the store's change
+ * events. Call `close()` when done (it unsubscribes from the store).
+ */
+export function createResolver(store: Store, options: ResolverOptions): Resolver {
+  const opts = checkOptions(options);
+  const scoped: ScopedStore = store.scope(options.developerId);
+  const developerId = scoped.developerId;
+  const environment = options.environment;
+  const prefix = environment === undefined ? undefined : `${environment}_`;
+  const wallNow = options.now ?? Date.now;
+  const providers = compileProviderTable(options.providers);
+  const counters = { hits: 0, misses: 0, inflightJoins: 0, storeQueries: 0, staleServed: 0, invalidations: 0 };
+
+  const perf = options.perf ?? (options.now ? { now: options.now } : undefined);
+  const cache = new EntryCache({ ...opts, ...(perf ? { clock: perf } : {}) });
+  const loader = new BatchLoader({
+    maxNamesPerQuery: LIMITS.maxReferences,
+    timeoutMs: opts.timeoutMs,
+    load: (names) => {
+      counters.storeQueries++;
+      return scoped.resolveDetailed(names);
+    },
+    onLoaded: (batch, result) => {
+      const t = cache.now();
+      for (const n of batch.names) {
+        if (batch.dropped === true || batch.dropped.has(n)) continue;
+        cache.set(n, result.get(n) ?? null, t);
+      }
+    },
+  });
+
+  let closed = false;
+  const onEvent = (event: StoreEvent): void => {
+    if (event.type === 'reset') {
+      counters.invalidations++;
+      cache.distrustAll(cache.now());
+      loader.forgetAll();
+    } else if (event.developerId.toLowerCase() === developerId.toLowerCase()) {
+      counters.invalidations++;
+      cache.delete(event.names);
+      loader.forget(event.names);
+    }
+  };
+  const unsubscribe = store.subscribe(onEvent);
+
+  /** Concrete names to try for a requested one, best first. */
+  const candidates = (requested: string): readonly string[] => {
+    if (prefix === undefined) return [requested];
+    const overlay = prefix + requested;
+    // A prefixed name over the length limit cannot exist.
+    return overlay.length <= LIMITS.maxNameLength ? [overlay, requested] : [requested];
+  };
+
+  function resolve(request: ResolveRequest): Promise<ResolveOutcome> {
+    if (closed) return Promise.reject(closedError());
+    const requested = [...new Set(request.names)];
+    const bad: Problem[] = [];
+    for (const n of requested) {
+      const why = typeof n === 'string' ? nameProblem(n) : 'a secret name must be a string';
+      if (why !== undefined) bad.push({ code: 'INVALID_NAME', name: String(n), message: `Invalid secret name: ${why}.` });
+    }
+    if (bad.length > 0) return Promise.reject(SecretrefError.fromProblems(bad));
+
+    // Synchronous up to here, so every caller of this tick joins the same batch.
+    const t = cache.now();
+    const lookups = new Map<string, Lookup>();
+    const batches = new Set<Batch>();
+    for (const name of requested) {
+      for (const c of candidates(name)) {
+        let l = lookups.get(c);
+        if (l === undefined) {
+          const fresh = cache.fresh(c, t);
+          if (fresh !== undefined) {
+            counters.hits++;
+            l = { kind: 'known', secret: fresh.secret };
+          } else {
+            let batch = loader.pending(c);
+            if (batch !== undefined) counters.inflightJoins++;
+            else {
+              counters.misses++;
+              batch = loader.add(c);
+            }
+            batches.add(batch);
+            l = { kind: 'loading', batch };
+          }
+          lookups.set(c, l);
+        }
+        // A found overlay settles the name; the fallback need not be looked up.
+        if (l.kind === 'known' && l.secret !== null) break;
+      }
+    }
+    if (batches.size === 0) return Promise.resolve(outcome(requested, request, lookups, new Map()));
+    return settle(requested, request, lookups, batches);
+  }
+
+  async function settle(
+    requested: readonly string[],
+    request: ResolveRequest,
+    lookups: Map<string, Lookup>,
+    batches: Set<Batch>,
+  ): Promise<ResolveOutcome> {
+    const results = new Map<Batch, ReadonlyMap<string, ResolvedSecret> | { error: unknown }>();
+    await Promise.all(
+      [...batches].map((b) =>
+        b.promise.then(
+          (r) => void results.set(b, r),
+          (error: unknown) => void results.set(b, { error }),
+        ),
+      ),
+    );
+    return outcome(requested, request, lookups, results);
+  }
+
+  function outcome(
+    requested: readonly string[],
+    request: ResolveRequest,
+    lookups: Map<string, Lookup>,
+    results: Map<Batch, ReadonlyMap<string, ResolvedSecret> | { error: unknown }>,
+  ): ResolveOutcome {
+    const t = cache.now();
+    const staleCounted = new Set<string>();
+    const secretOf = (c: string): ResolvedSecret | null => {
+      const l = lookups.get(c);
+      if (l === undefined) throw new Error(`internal: ${c} was not looked up`);
+      if (l.kind === 'known') return l.secret;
+      const r = results.get(l.batch);
+      if (r === undefined) throw new Error('internal: batch not settled');
+      if (!(r instanceof Map)) {
+        const error = (r as { error: unknown }).error;
+        if (!(error instanceof SecretrefError) || error.code !== 'STORE_UNAVAILABLE') throw error;
+        // The store is down: an entry within its stale budget may stand in; otherwise the whole
+        // resolve fails — never a partial render.
+        const e = cache.fallback(c, t);
+        if (e === undefined) throw error;
+        if (e.freshUntil <= t && !staleCounted.has(c)) {
+          staleCounted.add(c);
+          counters.staleServed++;
+        }
+        return e.secret;
+      }
+      return r.get(c) ?? null;
+    };
+
+    const nowMs = wallNow();
+    const values = new Map<string, ResolvedEntry>();
+    const missing: string[] = [];
+    const problems: Problem[] = [];
+    for (const name of requested) {
+      let secret: ResolvedSecret | null = null;
+      for (const c of candidates(name)) {
+        secret = secretOf(c);
+        if (secret !== null) break;
+      }
+      if (secret === null) {
+        missing.push(name);
+        continue;
+      }
+      const problem = policyProblem(secret, name, nowMs, request.tool, request.hosts?.get(name));
+      if (problem !== undefined) {
+        problems.push(problem);
+        continue;
+      }
+      values.set(name, {
+        requested: name,
+        name: secret.name,
+        value: secret.value,
+        version: secret.version,
+        keyId: secret.keyId,
+        updatedAt: secret.updatedAt,
+        expiresAt: secret.expiresAt,
+      });
+    }
+    return { values, missing, problems };
+  }
+
+  async function suggest(names: readonly string[]): Promise<Map<string, string[]>> {
+    if (closed) throw closedError();
+    const existing: string[] = [];
+    try {
+      let cursor: string | null = null;
+      do {
+        counters.storeQueries++;
+        const page = await scoped.list({ limit: LIST_PAGE, cursor });
+        for (const item of page.items) existing.push(item.name);
+        cursor = page.nextCursor;
+      } while (cursor !== null && existing.length < MAX_SUGGEST_NAMES);
+    } catch (e) {
+      // Suggestions decorate an error report; an unreachable store must not replace that report.
+      if (e instanceof SecretrefError && e.code === 'STORE_UNAVAILABLE') return new Map(names.map((n) => [n, []]));
+      throw e;
+    }
+    // With an environment, `stripe_kye` may be meant as `prod_stripe_key`: compare unprefixed too.
+    const bare =
+      prefix === undefined ? existing : existing.map((n) => (n.startsWith(prefix) ? n.slice(prefix.length) : n));
+    const candidatesSet = [...new Set([...existing, ...bare])];
+    return new Map(names.map((n) => [n, suggestNames(n, candidatesSet)]));
+  }
+
+  async function providerKey(modelOrProvider: string, keyOpts: ProviderKeyOptions = {}): Promise<string> {
+    const name = lookupProviderSecret(modelOrProvider, providers);
+    const out = await resolve({
+      names: [name],
+      ...(keyOpts.tool !== undefined ? { tool: keyOpts.tool } : {}),
+      ...(keyOpts.hosts !== undefined ? { hosts: new Map([[name, keyOpts.hosts]]) } : {}),
+    });
+    const entry = out.values.get(name);
+    if (entry !== undefined) return entry.value;
+    if (out.problems.length > 0) throw SecretrefError.fromProblems(out.problems);
+    const where = prefix === undefined ? `"${name}"` : `"${prefix}${name}" or "${name}"`;
+    throw new SecretrefError('SECRET_NOT_FOUND', `No secret ${where} for this developer; create it with \`secretref secrets create ${name}\`.`, {
+      name,
+    });
+  }
+
+  return {
+    developerId,
+    environment,
+    resolve,
+    suggest,
+    providerKey,
+    stats(): ResolverStats {
+      return { ...counters, entries: cache.size };
+    },
+    invalidate(names?: Iterable<string>): void {
+      counters.invalidations++;
+      if (names === undefined) {
+        cache.clear();
+        loader.forgetAll();
+      } else {
+        const list = [...names];
+        cache.delete(list);
+        loader.forget(list);
+      }
+    },
+    close(): void {
+      if (closed) return;
+      closed = true;
+      unsubscribe();
+      cache.clear();
+      loader.forgetAll();
+    },
+  };
+}
+
+function closedError(): SecretrefError {
+  return new SecretrefError('INVALID_INPUT', 'This resolver was closed; create a new one with createResolver.');
+}
+
+interface CheckedOptions {
+  ttlMs: number;
+  maxEntries: number;
+  maxStaleMs: number;
+  negativeTtlMs: number;
+  timeoutMs: number;
+}
+
+function checkOptions(o: ResolverOptions): CheckedOptions {
+  const problems: Problem[] = [];
+  const num = (key: keyof CheckedOptions, min: number): number => {
+    const v = o[key] ?? RESOLVER_DEFAULTS[key];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
+      problems.push({ code: 'INVALID_INPUT', path: `/${key}`, message: `${key} must be an integer ≥ ${min}.` });
+    }
+    return v;
+  };
+  const checked = {
+    ttlMs: num('ttlMs', 0),
+    maxEntries: num('maxEntries', 1),
+    maxStaleMs: num('maxStaleMs', 0),
+    negativeTtlMs: num('negativeTtlMs', 0),
+    timeoutMs: num('timeoutMs', 1),
+  };
+  if (o.environment !== undefined && (typeof o.environment !== 'string' || !NAME_PATTERN.test(o.environment))) {
+    problems.push({
+      code: 'INVALID_INPUT',
+      path: '/environment',
+      message: 'environment must start with a letter and contain only letters, digits and _ (e.g. "prod").',
+    });
+  }
+  if (problems.length > 0) throw SecretrefError.fromProblems(problems);
+  return checked;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { policyProblem } from '../../src/resolve/policy.js';
+import type { ResolvedSecret } from '../../src/store/types.js';
+
+const VALUE = 'hunter2-super-secret-value';
+const NOW = Date.parse('2030-01-01T00:00:00Z');
+
+function secret(over: Partial<ResolvedSecret> = {}): ResolvedSecret {
+  return {
+    name: 'stripe_key',
+    value: VALUE,
+    version: 1,
+    keyId: 'k1',
+    updatedAt: new Date(NOW - 1000),
+    expiresAt: null,
+    allowedTools: null,
+    allowedHosts: null,
+    ...over,
+  };
+}
+
+describe('policyProblem', () => {
+  it('no policy, no expiry: allowed', () => {
+    expect(policyProblem(secret(), 'stripe_key', NOW, undefined, undefined)).toBeUndefined();
+  });
+
+  it('expiresAt <= now is SECRET_EXPIRED; in the future is fine', () => {
+    expect(policyProblem(secret({ expiresAt: new Date(NOW) }), 'stripe_key', NOW, undefined, undefined)).toMatchObject({
+      code: 'SECRET_EXPIRED',
+      name: 'stripe_key',
+    });
+    expect(policyProblem(secret({ expiresAt: new Date(NOW + 1) }), 'stripe_key', NOW, undefined, undefined)).toBeUndefined();
+  });
+
+  it('allowedTools: the tool must be listed; no tool given fails closed', () => {
+    const s = secret({ allowedTools: ['charge'] });
+    expect(policyProblem(s, 'stripe_key', NOW, 'charge', undefined)).toBeUndefined();
+    expect(policyProblem(s, 'stripe_key', NOW, 'Charge', undefined)?.code).toBe('PERMISSION_DENIED');
+    expect(policyProblem(s, 'stripe_key', NOW, 'refund', undefined)?.code).toBe('PERMISSION_DENIED');
+    expect(policyProblem(s, 'stripe_key', NOW, undefined, undefined)?.code).toBe('PERMISSION_DENIED');
+    expect(policyProblem(secret({ allowedTools: [] }), 'stripe_key', NOW, 'charge', undefined)?.code).toBe('PERMISSION_DENIED');
+  });
+
+  it('allowedHosts: every host the value goes to must match', () => {
+    const s = secret({ allowedHosts: ['api.stripe.com', '*.stripe.net'] });
+    expect(policyProblem(s, 'stripe_key', NOW, undefined, new Set(['API.STRIPE.COM']))).toBeUndefined();
+    expect(policyProblem(s, 'stripe_key', NOW, undefined, new Set(['files.stripe.net', 'api.stripe.com']))).toBeUndefined();
+    expect(policyProblem(s, 'stripe_key', NOW, undefined, new Set(['api.stripe.com', 'evil.example']))).toMatchObject({
+      code: 'PERMISSION_DENIED',
+      name: 'stripe_key',
+    });
+    // No host known for this value: nothing to check.
+    expect(policyProblem(s, 'stripe_key', NOW, undefined, undefined)).toBeUndefined();
+  });
+
+  it('expiry is reported before policy; the problem names the requested name', () => {
+    const s = secret({ name: 'prod_stripe_key', expiresAt: new Date(NOW - 1), allowedTools: ['x'] });
+    expect(policyProblem(s, 'stripe_key', NOW, 'y', undefined)).toMatchObject({ code: 'SECRET_EXPIRED', name: 'stripe_key' });
+  });
+
+  it('no problem message contains the value', () => {
+    const cases = [
+      policyProblem(secret({ expiresAt: new Date(NOW) }), 'stripe_key', NOW, undefined, undefined),
+      policyProblem(secret({ allowedTools: ['a'] }), 'stripe_key', NOW, undefined, undefined),
+      policyProblem(secret({ allowedTools: ['a'] }), 'stripe_key', NOW, 'b', undefined),
+      policyProblem(secret({ allowedHosts: ['a'] }), 'stripe_key', NOW, undefined, new Set(['b'])),
+    ];
+    for (const p of cases) {
+      expect(p).toBeDefined();
+      expect(JSON.stringify(p)).not.toContain(VALUE);
+    }
+  });
+});
