@@ -121,3 +121,8 @@ export async function openEmbedded(loc: EmbeddedLocation, counter: Counter, lock
     },
   };
 }
+
+/** Internal (tests, diagnostics): the PGlite instance this process has open on `path`, if any. */
+export async function openedEmbedded(path: string): Promise<PGlite | undefined> {
+  return (await instances.get(`file:${resolve(path)}`))?.db;
+}

@@ -1,0 +1,123 @@
+/**
+ * Runs one integration suite against both backends: embedded PGlite (a per-file copy of the
+ * template folder, one shared instance) and the PostgreSQL server from the global setup. Every
+ * `open()` gets a fresh schema, so tests never see each other's rows.
+ */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, inject } from 'vitest';
+import { keygen } from '../../src/store/crypto-key.js';
+import { openStore } from '../../src/store/open.js';
+import { openedEmbedded } from '../../src/store/pglite.js';
+import type { OpenStoreOptions, Store } from '../../src/store/types.js';
+
+export type BackendKind = 'embedded' | 'server';
+
+export interface Backend {
+  readonly kind: BackendKind;
+  /** URL of this file's database (embedded: a folder this process holds open). */
+  readonly url: string;
+  /** A fresh schema name. */
+  freshSchema(): string;
+  /** A store on a fresh schema (unless `schema` is given) with a new key (unless given); closed after the file. */
+  open(opts?: OpenStoreOptions): Promise<Store>;
+  /**
+   * A location other processes can open: embedded, a new folder copied from the template (this
+   * process does not hold it); server, this file's database with a fresh schema.
+   */
+  isolatedLocation(): { url: string; schema: string };
+  /**
+   * Raw SQL on this file's database as the app's role (embedded: the shared PGlite instance, a
+   * superuser). With `developerId`, inside a transaction that sets the row-level-security setting.
+   */
+  sql<R = Record<string, unknown>>(text: string, params?: unknown[], opts?: { developerId?: string }): Promise<R[]>;
+}
+
+const KINDS: BackendKind[] = ['embedded', 'server'];
+
+function freshSchema(): string {
+  return `t_${Math.random().toString(36).slice(2, 10)}`;
+}
+
+function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; teardown(): Promise<void> } {
+  const stores: Store[] = [];
+  const dirs: string[] = [];
+  let url = '';
+  let keeper: Store | undefined;
+  let client: pg.Client | undefined;
+
+  const copyTemplate = (): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'secretref-it-'));
+    dirs.push(dir);
+    const db = join(dir, 'db');
+    cpSync(inject('pgliteTemplate'), db, { recursive: true });
+    return db;
+  };
+
+  return {
+    kind,
+    get url() {
+      return url;
+    },
+    freshSchema,
+    async setup() {
+      if (kind === 'embedded') {
+        url = `file:${copyTemplate()}`;
+        // Keeps the shared instance booted between tests that close their stores.
+        keeper = await openStore({ url, masterKey: keygen(), schema: 'keeper' });
+      } else {
+        url = inject('pg').appUrl;
+      }
+    },
+    async teardown() {
+      await Promise.all(stores.map((s) => s.close().catch(() => undefined)));
+      await keeper?.close();
+      await client?.end().catch(() => undefined);
+      for (const d of dirs) rmSync(d, { recursive: true, force: true });
+    },
+    async open(opts: OpenStoreOptions = {}) {
+      const store = await openStore({ url, masterKey: keygen(), schema: freshSchema(), ...opts });
+      stores.push(store);
+      return store;
+    },
+    isolatedLocation() {
+      return kind === 'embedded' ? { url: `file:${copyTemplate()}`, schema: 'secretref' } : { url, schema: freshSchema() };
+    },
+    async sql<R>(text: string, params: unknown[] = [], opts: { developerId?: string } = {}): Promise<R[]> {
+      if (kind === 'embedded') {
+        const db = await openedEmbedded(url.slice('file:'.length));
+        if (!db) throw new Error('the embedded test database is not open');
+        return (await db.query<R>(text, params)).rows;
+      }
+      if (!client) {
+        client = new pg.Client({ connectionString: url });
+        await client.connect();
+      }
+      if (opts.developerId === undefined) return (await client.query(text, params)).rows as R[];
+      await client.query('begin');
+      try {
+        await client.query(`select set_config('secretref.developer_id', $1, true)`, [opts.developerId]);
+        const rows = (await client.query(text, params)).rows as R[];
+        await client.query('commit');
+        return rows;
+      } catch (e) {
+        await client.query('rollback');
+        throw e;
+      }
+    },
+  };
+}
+
+/** Declares `describe(\`${name} [backend]\`)` once per backend. */
+export function describeBackends(name: string, body: (backend: Backend) => void, kinds: BackendKind[] = KINDS): void {
+  for (const kind of kinds) {
+    describe(`${name} [${kind}]`, () => {
+      const backend = makeBackend(kind);
+      beforeAll(() => backend.setup());
+      afterAll(() => backend.teardown());
+      body(backend);
+    });
+  }
+}
