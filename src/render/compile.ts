@@ -84,15 +84,18 @@ export class Compiled implements CompiledDefinition {
     return this.result(out.value, res, out.derived, options.plan === true);
   }
 
-  /** A value from the caller or the resolver: a string within the size limit, else a problem. */
-  checkValue(name: string, v: unknown, problems: Problem[]): string | undefined {
+  /**
+   * A value from the caller or the resolver: a string within the size limit. Otherwise a problem
+   * is recorded and '' stands in (the render fails anyway; the name is not also reported missing).
+   */
+  checkValue(name: string, v: unknown, problems: Problem[]): string {
     if (typeof v !== 'string') {
       problems.push(...this.atReferences(name, 'INVALID_INPUT', `The value of secret "${name}" is not a string.`));
-      return undefined;
+      return '';
     }
     if (v.length > LIMITS.maxSecretValueBytes / 3 && Buffer.byteLength(v, 'utf8') > LIMITS.maxSecretValueBytes) {
       problems.push(...this.atReferences(name, 'LIMIT_EXCEEDED', `The value of secret "${name}" is larger than ${LIMITS.maxSecretValueBytes} bytes (maxSecretValueBytes).`));
-      return undefined;
+      return '';
     }
     return v;
   }
@@ -140,7 +143,9 @@ export class Compiled implements CompiledDefinition {
       const p: Problem = { code: i.code, message: i.message, path: site.path };
       if (i.name !== undefined) p.name = i.name;
       if (site.offsets && this.lines) {
-        const s = site.offsets(i.start);
+        // The syntax layer widens some references (`$secrets.x` as a whole string includes its `$`).
+        const ref = i.name === undefined ? undefined : site.compiled.refs.find((r) => r.name === i.name && r.end === i.end);
+        const s = site.offsets(ref ? ref.start : i.start);
         const e = site.offsets(i.end);
         p.offset = [s, e];
         p.range = this.lines.range(s, e);
