@@ -140,7 +140,8 @@ function childrenOf(e: Expr): Expr[] {
 }
 
 // `scheme://` then userinfo so far (no `/ ? # @` yet); userinfo ends at an `@` before any `/ ? #`.
-const USERINFO_BEFORE = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@\s]*$/;
+// The URL may sit inside a longer string (`psql postgres://u:${secrets.p}@db/app`).
+const USERINFO_BEFORE = /(?:^|[^A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@\s]*$/;
 const USERINFO_AFTER = /^[^/?#@\s]*@/;
 const URL_HOST = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^/?#@\s]*@)?([^/?#:@\s]+)/;
 const OPAQUE = '\u0000';

@@ -100,7 +100,8 @@ class Analysis {
   key(key: string, offsets?: OffsetMap, at?: [number, number]): void {
     if (!key.includes('$') && !key.includes('{')) return;
     const compiled = compileString(key, this.vars);
-    if (!compiled) return;
+    // Keys are never rendered, so an escaped `$$secrets.x` or a `{% raw %}` block is just text.
+    if (!compiled || (compiled.refs.length === 0 && compiled.problems.length === 0)) return;
     const start = offsets ? offsets(0) : undefined;
     const end = offsets ? offsets(key.length) : undefined;
     this.problem({
@@ -144,7 +145,8 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
   }
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(source, { uniqueKeys: true, prettyErrors: false, strict: true, version: '1.2', keepSourceTokens: false });
+    // uniqueKeys is checked by the walker: yaml's own check compares every pair (quadratic).
+    doc = parseDocument(source, { uniqueKeys: false, prettyErrors: false, strict: true, version: '1.2', keepSourceTokens: false });
   } catch (e) {
     const message = e instanceof RangeError ? `The document nests too deeply to parse (maxDepth ${LIMITS.maxDepth}).` : 'The document could not be parsed.';
     a.problem({ code: e instanceof RangeError ? 'LIMIT_EXCEEDED' : 'INVALID_INPUT', message, at: [0, 0] });
@@ -198,6 +200,7 @@ class SourceWalker {
     }
     if (isMap(n)) {
       const out: Record<string, unknown> = {};
+      const seen = new Set<string>();
       for (const pair of n.items) {
         const k = pair.key as YamlNode | null;
         let key: string;
@@ -208,6 +211,13 @@ class SourceWalker {
           continue;
         }
         this.a.keys.push(key);
+        if (seen.has(key)) {
+          // Also catches `1:` next to `"1":`, which collide once the value is plain JSON.
+          this.a.problem({ code: 'INVALID_INPUT', message: `Duplicate key "${key.length > 40 ? `${key.slice(0, 40)}…` : key}": keys of a mapping must be unique.`, at: (k && rangeOf(k)) ?? [0, 0] });
+          this.a.keys.pop();
+          continue;
+        }
+        seen.add(key);
         if (k && isScalar(k) && typeof k.value === 'string') {
           const [s, e] = k.range ?? [0, 0];
           this.a.key(key, lazyOffsets(this.source, s, e, k.type as ScalarKind | undefined, key), [s, e]);

@@ -19,7 +19,8 @@ export function lowerExpression(text: string, base: number, f: Findings): Expr {
   try {
     ast = parseJsep(text) as N;
   } catch (e) {
-    const at = base + Math.min(text.length, (e as { index?: number }).index ?? 0);
+    // An error at the very end (`$ secrets.a +`) points at the last character, never at nothing.
+    const at = base + Math.max(0, Math.min(text.length - 1, (e as { index?: number }).index ?? 0));
     const why = (e as { description?: string }).description ?? 'malformed expression';
     f.problem('REFERENCE_SYNTAX', `Malformed expression: ${why}. Write e.g. "$ secrets.NAME" or "$ 'Bearer ' + secrets.NAME".`, at, Math.min(at + 1, base + text.length));
     return NOTHING;
@@ -37,7 +38,7 @@ function first(n: unknown): number | undefined {
   if (!n || typeof n !== 'object') return undefined;
   const o = n as Record<string, unknown>;
   let best = typeof o.start === 'number' ? o.start : undefined;
-  for (const k of ['object', 'callee', 'left', 'test', 'argument', 'property', 'right', 'expressions', 'arguments']) {
+  for (const k of ['object', 'callee', 'left', 'test', 'argument', 'property', 'right', 'expressions', 'arguments', 'elements', 'body']) {
     const v = o[k];
     const c = Array.isArray(v) ? first(v[0]) : first(v);
     if (c !== undefined && (best === undefined || c < best)) best = c;
@@ -49,7 +50,7 @@ function last(n: unknown): number | undefined {
   if (!n || typeof n !== 'object') return undefined;
   const o = n as Record<string, unknown>;
   let best = typeof o.end === 'number' ? o.end : undefined;
-  for (const k of ['property', 'right', 'alternate', 'argument', 'arguments', 'expressions', 'callee', 'object']) {
+  for (const k of ['property', 'right', 'alternate', 'argument', 'arguments', 'expressions', 'callee', 'object', 'elements', 'body']) {
     const v = o[k];
     const c = Array.isArray(v) ? last(v[v.length - 1]) : last(v);
     if (c !== undefined && (best === undefined || c > best)) best = c;
@@ -87,7 +88,9 @@ function lower(n: N, base: number, f: Findings, optional: boolean): Expr {
       const arg = n.argument as N;
       if (n.operator === '!') return { type: 'not', argument: lower(arg, base, f, true) };
       if (n.operator === '-' && arg.type === 'Literal' && typeof arg.value === 'number') return { type: 'literal', value: -arg.value };
-      f.problem('UNSAFE_EXPRESSION', `Operator "${clip(String(n.operator))}" is not allowed; use +, ?:, ??, ||, &&, !, == or !=.`, start, end);
+      // jsep records no offset for the operator itself; it is the last one before the operand.
+      const op = f.value.lastIndexOf(String(n.operator), start);
+      f.problem('UNSAFE_EXPRESSION', `Operator "${clip(String(n.operator))}" is not allowed; use +, ?:, ??, ||, &&, !, == or !=.`, op >= base ? op : start, end);
       return NOTHING;
     }
     case 'BinaryExpression': {
@@ -175,7 +178,10 @@ function closingBracket(f: Findings, end: number): number {
   return i === -1 ? end : i + 1;
 }
 
-function lowerCall(n: N, base: number, f: Findings, optional: boolean, start: number, end: number): Expr {
+function lowerCall(n: N, base: number, f: Findings, optional: boolean, start: number, argsEnd: number): Expr {
+  // jsep does not record the closing `)`; the call ends after it.
+  const close = f.value.indexOf(')', argsEnd);
+  const end = close === -1 ? argsEnd : close + 1;
   const callee = n.callee as N;
   const args = n.arguments as N[];
   if (callee.type !== 'Identifier') {

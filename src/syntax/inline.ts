@@ -23,12 +23,15 @@ export function scanInline(value: string, f: Findings): Segment[] {
   for (;;) {
     const d = value.indexOf('$', i);
     if (d === -1) break;
-    const hit = matchAt(value, d, f);
+    // `$$` before anything the scanner acts on makes it text, malformed or not: there must be a
+    // way to write `${secrets.my-key}` literally. Its problems go to a scratch collector.
+    const escaped = d > from && value[d - 1] === '$';
+    const hit = matchAt(value, d, escaped ? new Findings(f.vars, f.value) : f);
     if (!hit) {
       i = d + 1;
       continue;
     }
-    if (d > from && value[d - 1] === '$' && !hit.error) {
+    if (escaped) {
       // `$$secrets.x`: drop one `$`, keep the reference as text.
       text += value.slice(from, d - 1) + value.slice(d, hit.end);
     } else if (hit.name !== undefined) {
@@ -76,7 +79,10 @@ function matchAt(s: string, d: number, f: Findings): Hit | undefined {
   let i = BRACED.lastIndex;
   while (s[i] === ' ' || s[i] === '\t') i++;
   if (s[i] === '.') {
-    const hit = named(s, d, i + 1, true, f);
+    // Inside braces blanks are insignificant on both sides of the dot: `${ secrets . a }`.
+    let from = i + 1;
+    while (s[from] === ' ' || s[from] === '\t') from++;
+    const hit = named(s, d, from, true, f);
     if (hit.error) return hit;
     let j = hit.end;
     while (s[j] === ' ' || s[j] === '\t') j++;

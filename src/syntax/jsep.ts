@@ -42,6 +42,29 @@ function configure(): void {
     };
   }
 
+  // `[…]` arrays and the keyword tokens `this`/`true`/`false`/`null` are built without going
+  // through the methods above; give them offsets too, so refusals point at them.
+  const gobbleArray = proto.gobbleArray as (this: { index: number }) => JsepNode;
+  proto.gobbleArray = function (this: { index: number }) {
+    const start = this.index;
+    const node = gobbleArray.call(this);
+    node.start = start;
+    node.end = this.index;
+    return node;
+  };
+  const gobbleTokenProperty = proto.gobbleTokenProperty as (this: { index: number }, node: JsepNode) => JsepNode;
+  proto.gobbleTokenProperty = function (this: { index: number }, node: unknown) {
+    const n = node as JsepNode & { raw?: unknown };
+    if (n && n.start === undefined) {
+      const len = n.type === 'ThisExpression' ? 4 : n.type === 'Literal' && typeof n.raw === 'string' ? n.raw.length : 0;
+      if (len > 0) {
+        n.start = this.index - len;
+        n.end = this.index;
+      }
+    }
+    return gobbleTokenProperty.call(this, n);
+  };
+
   jsep.hooks.add('gobble-token', function fString(this: { code: number; index: number; expr: string; gobbleTokenProperty(n: unknown): jsep.Expression; throwError(m: string): never }, env: { node?: jsep.Expression }) {
     const q = this.expr.charCodeAt(this.index + 1);
     if (this.code !== F_CODE || (q !== SQ && q !== DQ)) return;

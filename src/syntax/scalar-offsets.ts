@@ -70,11 +70,13 @@ function alignBlock(src: string, start: number, end: number, v: string, map: Int
   let i = src.indexOf('\n', start);
   if (i === -1 || i >= end) return v.length === 0 ? map.fill(start) : null;
   i++;
-  // Indentation of the first non-empty content line.
+  // Indentation of the first non-empty content line; an indentation indicator (`|2`) can make
+  // it smaller, so narrower indents are tried when the first does not align.
   let indent = 0;
   for (let k = i; k < end; ) {
     let n = 0;
     while (src[k + n] === ' ') n++;
+    if (src[k + n] === '\r' && src[k + n + 1] === '\n') n++;
     if (src[k + n] === '\n') {
       k += n + 1;
       continue;
@@ -82,19 +84,33 @@ function alignBlock(src: string, start: number, end: number, v: string, map: Int
     indent = n;
     break;
   }
+  for (let at = indent; at >= 0; at--) {
+    if (alignBlockAt(src, i, end, v, map, at)) return map;
+  }
+  return null;
+}
+
+function alignBlockAt(src: string, from: number, end: number, v: string, map: Int32Array, indent: number): boolean {
+  let i = from;
   let j = 0;
   while (j < v.length && i < end) {
     let n = 0;
     while (n < indent && src[i + n] === ' ') n++;
     i += n;
     while (i < end && src[i] !== '\n' && j < v.length) {
-      if (src[i] !== v[j]) return null;
+      // A CRLF line break is one `\n` in the value.
+      if (src[i] === '\r' && src[i + 1] === '\n' && v[j] !== '\r') break;
+      if (src[i] !== v[j]) return false;
       map[j++] = i++;
     }
-    if (j < v.length && (v[j] === '\n' || v[j] === ' ')) map[j++] = i;
+    // The value ends on this line: its end is here, not at the start of the next line.
+    if (j === v.length) break;
+    const lineEnd = i;
+    if (src[i] === '\r' && src[i + 1] === '\n') i++;
+    if (v[j] === '\n' || v[j] === ' ') map[j++] = lineEnd;
     i++;
   }
-  if (j < v.length) return null;
+  if (j < v.length) return false;
   map[v.length] = Math.min(i, end);
-  return map;
+  return true;
 }

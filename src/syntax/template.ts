@@ -54,9 +54,13 @@ class Lowerer {
         for (const c of n.children ?? []) {
           if (c.typename === 'TemplateData') out.push({ type: 'text', value: String(c.value ?? '') });
           else {
-            const start = this.at(c);
+            // nunjucks places a node at its operator (`.`, `|`, `~`), after the references it
+            // holds; the output spans its whole `{{ … }}` tag so it contains them.
+            const at = this.at(c);
+            const open = this.value.lastIndexOf('{{', at);
+            const start = open === -1 ? at : open;
             const expr = this.expr(c, false);
-            out.push({ type: 'output', expr, context: 'text', start, end: this.outputEnd(start) });
+            out.push({ type: 'output', expr, context: 'text', start, end: this.outputEnd(at) });
           }
         }
       } else if (n.typename === 'If') {
@@ -127,14 +131,15 @@ class Lowerer {
         const ops = (n.ops as { type: string; expr: NjNode }[]) ?? [];
         const op = ops[0];
         if (ops.length !== 1 || !op || !['==', '!=', '===', '!=='].includes(op.type)) {
-          return this.unsafe(n, 'Only == and != comparisons are allowed.');
+          return this.unsafe(n, 'Only == and != comparisons are allowed.', this.leftmost(n));
         }
         return { type: 'compare', op: op.type.startsWith('!') ? '!=' : '==', left: this.expr(n.expr as NjNode, true), right: this.expr(op.expr, true) };
       }
       case 'FunCall':
         return this.unsafe(n, 'Function calls are not allowed in a template; use a filter: {{ secrets.NAME | urlencode }}.', this.leftmost(n));
       default:
-        return this.unsafe(n, `${n.typename} is not allowed in a template.`);
+        // Report from the leftmost operand (`secrets.a * 2` starts at `secrets`, not at `*`).
+        return this.unsafe(n, `${n.typename} is not allowed in a template.`, this.leftmost(n));
     }
   }
 
@@ -161,7 +166,7 @@ class Lowerer {
     const start = this.at(target);
     REF_AT.lastIndex = start;
     const m = REF_AT.exec(this.value);
-    const end = m ? start + m[0].length : this.at(val) + 1;
+    const end = m ? start + m[0].length : this.bracketEnd(start, this.at(val));
     if (val.typename !== 'Literal') {
       this.f.problem('REFERENCE_DYNAMIC', 'Secret names must be literal (secrets.NAME or secrets["NAME"]) so they can be resolved in one batch and linted.', start, end);
       return NOTHING;
@@ -198,6 +203,23 @@ class Lowerer {
     }
     const lowered = args.map((a, i) => this.expr(a, optional || (fn === 'default' && i === 0)));
     return { type: 'call', fn, args: lowered, start, end: start + fn.length };
+  }
+
+  /** End of a computed lookup `secrets[…]` starting at `start`: after its `]`. */
+  private bracketEnd(start: number, inner: number): number {
+    const open = this.value.indexOf('[', start);
+    if (open === -1 || open > inner) return inner + 1;
+    let depth = 0;
+    for (let i = open; i < this.value.length; i++) {
+      const c = this.value[i];
+      if (c === '"' || c === "'") {
+        const q = this.value.indexOf(c, i + 1);
+        if (q === -1) break;
+        i = q;
+      } else if (c === '[') depth++;
+      else if (c === ']' && --depth === 0) return i + 1;
+    }
+    return inner + 1;
   }
 
   private leftmost(n: NjNode): NjNode {
