@@ -15,6 +15,13 @@ import type { OpenStoreOptions, Store } from '../../src/store/types.js';
 
 export type BackendKind = 'embedded' | 'server';
 
+export interface SqlOptions {
+  /** Sets `secretref.developer_id` for the statement's transaction (server). */
+  developerId?: string;
+  /** Sets `secretref.maintenance` (the cross-developer policy) for the statement's transaction. */
+  maintenance?: boolean;
+}
+
 export interface Backend {
   readonly kind: BackendKind;
   /** URL of this file's database (embedded: a folder this process holds open). */
@@ -32,7 +39,7 @@ export interface Backend {
    * Raw SQL on this file's database as the app's role (embedded: the shared PGlite instance, a
    * superuser). With `developerId`, inside a transaction that sets the row-level-security setting.
    */
-  sql<R = Record<string, unknown>>(text: string, params?: unknown[], opts?: { developerId?: string }): Promise<R[]>;
+  sql<R = Record<string, unknown>>(text: string, params?: unknown[], opts?: SqlOptions): Promise<R[]>;
 }
 
 const KINDS: BackendKind[] = ['embedded', 'server'];
@@ -85,7 +92,7 @@ function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; tea
     isolatedLocation() {
       return kind === 'embedded' ? { url: `file:${copyTemplate()}`, schema: 'secretref' } : { url, schema: freshSchema() };
     },
-    async sql<R>(text: string, params: unknown[] = [], opts: { developerId?: string } = {}): Promise<R[]> {
+    async sql<R>(text: string, params: unknown[] = [], opts: SqlOptions = {}): Promise<R[]> {
       if (kind === 'embedded') {
         const db = await openedEmbedded(url.slice('file:'.length));
         if (!db) throw new Error('the embedded test database is not open');
@@ -95,10 +102,13 @@ function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; tea
         client = new pg.Client({ connectionString: url });
         await client.connect();
       }
-      if (opts.developerId === undefined) return (await client.query(text, params)).rows as R[];
+      if (opts.developerId === undefined && !opts.maintenance) return (await client.query(text, params)).rows as R[];
       await client.query('begin');
       try {
-        await client.query(`select set_config('secretref.developer_id', $1, true)`, [opts.developerId]);
+        if (opts.developerId !== undefined) {
+          await client.query(`select set_config('secretref.developer_id', $1, true)`, [opts.developerId]);
+        }
+        if (opts.maintenance) await client.query(`select set_config('secretref.maintenance', 'on', true)`);
         const rows = (await client.query(text, params)).rows as R[];
         await client.query('commit');
         return rows;
