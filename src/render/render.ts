@@ -56,7 +56,12 @@ async function renderWithResolver(compiled: Compiled, resolver: SecretSource, op
       res.values[i] = compiled.checkValue(name, entry.value, res.problems);
       res.meta[i] = { secret: entry.name, version: entry.version, updatedAt: entry.updatedAt, expiresAt: entry.expiresAt, keyId: entry.keyId };
     });
-    for (const p of outcome.problems) res.problems.push(...placed(compiled, p));
+    for (const p of outcome.problems) {
+      res.problems.push(...placed(compiled, p));
+      // The name exists but may not be used: say that, not also "not found".
+      const i = p.name === undefined ? -1 : names.indexOf(p.name);
+      if (i !== -1 && res.values[i] === undefined) res.values[i] = '';
+    }
   }
   const out = compiled.run(res, options.vars);
   if (out.problems.length > 0) throw compiled.error(await suggested(out.problems, resolver));
