@@ -10,7 +10,7 @@ export interface TcpProxy {
   url: string;
   /** Drops every connection and refuses new ones (ECONNREFUSED). */
   refuse(): Promise<void>;
-  /** Drops every connection; new ones are accepted and never answered (a hung server). */
+  /** Open connections stop being answered and new ones are accepted but never answered (a hung server). */
   blackhole(): void;
   /** Forwards again. */
   restore(): Promise<void>;
@@ -24,6 +24,7 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
   const targetPort = Number(target.port || 5432);
   const targetHost = target.hostname;
   const sockets = new Set<Socket>();
+  const pairs = new Set<[Socket, Socket]>();
   let mode: Mode = 'forward';
   let port = 0;
   let server: Server | undefined;
@@ -40,9 +41,14 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
       if (mode === 'blackhole') return;
       const upstream = connect(targetPort, targetHost);
       track(upstream);
+      const pair: [Socket, Socket] = [client, upstream];
+      pairs.add(pair);
       client.pipe(upstream);
       upstream.pipe(client);
-      client.on('close', () => upstream.destroy());
+      client.on('close', () => {
+        pairs.delete(pair);
+        upstream.destroy();
+      });
       upstream.on('close', () => client.destroy());
     });
     await new Promise<void>((resolve, reject) => {
@@ -80,10 +86,18 @@ export async function startTcpProxy(targetUrl: string): Promise<TcpProxy> {
     },
     blackhole() {
       mode = 'blackhole';
-      dropAll();
+      // Connections stay open, but whatever either side sends is swallowed.
+      for (const [client, upstream] of pairs) {
+        client.unpipe(upstream);
+        upstream.unpipe(client);
+        client.resume();
+        upstream.resume();
+      }
     },
     async restore() {
       mode = 'forward';
+      // Swallowed connections are beyond repair: drop them so clients reconnect.
+      for (const [client] of pairs) client.destroy();
       if (!server) await listen();
     },
     async close() {
