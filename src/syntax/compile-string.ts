@@ -96,6 +96,8 @@ function flatten(expr: Expr): Segment[] | undefined {
 
 /** An addition is a string concatenation unless both sides are number literals. */
 function stringy(e: Expr): boolean {
+  // A caller variable may be a number (`$ count + 1` is 42, not "411"): its type is unknown here.
+  if (e.type === 'var') return false;
   if (e.type !== 'add') return !(e.type === 'literal' && typeof e.value !== 'string');
   return stringy(e.left) || stringy(e.right);
 }
