@@ -67,8 +67,13 @@ export function compileString(value: string, vars: ReadonlySet<string> = NO_VARS
     program = { form, kind: 'segments', segments: withContexts(segments) };
   }
   // `$secrets.NAME` as the whole string: the reference is the whole string, `$` included.
-  if (form === 'expression' && !/^\$\s/.test(value) && f.refs[0]) f.refs[0].start = 0;
-  const out: CompiledString = { form, program, refs: f.refs, problems: f.problems };
+  if (form === 'expression' && !/^\$\s/.test(value)) {
+    if (f.refs[0]) f.refs[0].start = 0;
+    for (const p of f.problems) if (p.start === 1) p.start = 0; // a name over 128 characters
+  }
+  // Lowering visits `{{ a if b else c }}` as b, a, c; callers get references in source order.
+  const byStart = (x: { start: number }, y: { start: number }): number => x.start - y.start;
+  const out: CompiledString = { form, program, refs: f.refs.sort(byStart), problems: f.problems.sort(byStart) };
   if (program.kind === 'segments') {
     const host = urlHost(program.segments);
     if (host) out.host = host;

@@ -110,4 +110,13 @@ describe('regressions', () => {
     expect(problems(src)).toEqual([['REFERENCE_IN_KEY', '/$secrets.k', '"$secrets.k"'.slice(1, -1)]]);
     expect(textAt(src, analyzeSource(src).problems[0]?.range)).toBe('$secrets.k');
   });
+
+  it('references of {{ a if b else c }} came out as b, a, c instead of source order', () => {
+    expect(refs('v: "{{ secrets.a if secrets.b else secrets.c }}"').map((r) => r[0])).toEqual(['a', 'b', 'c']);
+  });
+
+  it('an over-long name in the exact form $secrets.NAME was reported without its `$`', () => {
+    const name = 'a'.repeat(129);
+    expect(problems(`k: $secrets.${name}`)).toEqual([['INVALID_NAME', '/k', `$secrets.${name}`]]);
+  });
 });
