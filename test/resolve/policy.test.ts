@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { policyProblem } from '../../src/resolve/policy.js';
 import type { ResolvedSecret } from '../../src/store/types.js';
@@ -69,5 +70,25 @@ describe('policyProblem', () => {
       expect(p).toBeDefined();
       expect(JSON.stringify(p)).not.toContain(VALUE);
     }
+  });
+
+  it('property: whatever the value, name, tool or host, no problem carries the value', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 12, unit: 'grapheme' }),
+        fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,40}$/),
+        fc.option(fc.string({ maxLength: 30 }), { nil: undefined }),
+        fc.string({ maxLength: 40 }),
+        (value, name, tool, host) => {
+          const s = secret({ name, value, expiresAt: new Date(NOW - 1), allowedTools: ['x'], allowedHosts: ['h'] });
+          for (const variant of [s, { ...s, expiresAt: null }, { ...s, expiresAt: null, allowedTools: null }]) {
+            const p = policyProblem(variant, name, NOW, tool, new Set([host]));
+            if (p !== undefined && !name.includes(value) && !(tool ?? '').includes(value) && !host.includes(value)) {
+              expect(JSON.stringify(p)).not.toContain(JSON.stringify(value).slice(1, -1));
+            }
+          }
+        },
+      ),
+    );
   });
 });

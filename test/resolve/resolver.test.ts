@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { SecretrefError } from '../../src/errors.js';
+import { render } from '../../src/render/index.js';
 import { createResolver } from '../../src/resolve/resolver.js';
 import type { Resolver, ResolverOptions } from '../../src/resolve/resolver-types.js';
 import { keygen } from '../../src/store/crypto-key.js';
@@ -187,6 +188,17 @@ describeBackends('resolver', (backend) => {
     // Deleting it falls back at once.
     await secrets.delete('prod_stripe_key');
     expect((await r.resolve({ names: ['stripe_key'] })).values.get('stripe_key')?.name).toBe('stripe_key');
+  });
+
+  it('render through the resolver: one query, the environment overlay applied', async () => {
+    const r = fresh({ environment: 'prod' });
+    await secrets.create({ name: 'api_key', value: 'dev-key' });
+    await secrets.create({ name: 'prod_api_key', value: 'live-key' });
+    await secrets.create({ name: 'db_password', value: 'p@ss:w/rd' });
+    const definition = { name: 'tool', url: 'postgresql://app:${secrets.db_password}@db:5432/app', auth: 'Bearer $secrets.api_key' };
+    const { out, queries } = await queriesDuring(() => render(definition, { resolver: r }));
+    expect(queries).toBe(1);
+    expect(out.value).toEqual({ name: 'tool', url: 'postgresql://app:p%40ss%3Aw%2Frd@db:5432/app', auth: 'Bearer live-key' });
   });
 
   it('expired secrets are SECRET_EXPIRED problems, never values', async () => {
