@@ -1,0 +1,67 @@
+/** Expands FILE|DIR arguments into tool-definition files (YAML or JSON by extension). */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { extname, join, relative, resolve } from 'node:path';
+import { SecretrefError } from '../errors.js';
+import { LIMITS } from '../limits.js';
+import type { Io } from './io.js';
+
+const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+const SKIP_DIRS = new Set(['node_modules', '.git', '.secretref']);
+
+export interface InputFile {
+  /** As shown to the user: relative to the working directory, or `<stdin>`. */
+  name: string;
+  source: string;
+}
+
+/** Every definition file named by `args`, folders searched recursively, in a stable order. */
+export async function collectFiles(args: readonly string[], io: Io): Promise<string[]> {
+  const out: string[] = [];
+  for (const arg of args) {
+    if (arg === '-') {
+      out.push('-');
+      continue;
+    }
+    const abs = resolve(io.cwd, arg);
+    let s;
+    try {
+      s = await stat(abs);
+    } catch {
+      throw new SecretrefError('INVALID_INPUT', `No such file or folder: ${arg}`);
+    }
+    if (s.isDirectory()) {
+      const found: string[] = [];
+      await walk(abs, found);
+      found.sort();
+      if (found.length === 0) throw new SecretrefError('INVALID_INPUT', `No .yaml, .yml or .json files in ${arg}`);
+      out.push(...found);
+    } else out.push(abs);
+  }
+  return out;
+}
+
+async function walk(dir: string, out: string[]): Promise<void> {
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) {
+      if (!SKIP_DIRS.has(e.name)) await walk(join(dir, e.name), out);
+    } else if (e.isFile() && EXTENSIONS.has(extname(e.name).toLowerCase())) out.push(join(dir, e.name));
+  }
+}
+
+/** Reads one collected file (or stdin for `-`), refusing oversize and invalid UTF-8 input. */
+export async function readInput(path: string, io: Io): Promise<InputFile> {
+  if (path === '-') return { name: '<stdin>', source: await io.readStdin() };
+  const s = await stat(path);
+  const name = relative(io.cwd, path) || path;
+  if (s.size > LIMITS.maxDocumentBytes * 4) {
+    throw new SecretrefError('LIMIT_EXCEEDED', `${name} is ${s.size} bytes; the limit is ${LIMITS.maxDocumentBytes} characters (maxDocumentBytes).`);
+  }
+  const bytes = await readFile(path);
+  let source: string;
+  try {
+    source = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new SecretrefError('INVALID_INPUT', `${name} is not valid UTF-8; save it as UTF-8.`);
+  }
+  return { name, source };
+}

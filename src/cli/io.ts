@@ -1,0 +1,76 @@
+/**
+ * What the CLI touches of the outside world, passed in so commands run in-process in tests with
+ * fake streams and a fake environment (STYLE habit 11).
+ */
+import { createInterface } from 'node:readline';
+
+export interface OutStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface Io {
+  stdout: OutStream;
+  stderr: OutStream;
+  /** Reads all of standard input as text. */
+  readStdin(): Promise<string>;
+  /** True when standard input is a terminal (values are then asked for with a hidden prompt). */
+  stdinIsTTY: boolean;
+  /** Asks for a value without echoing it. Only called when stdinIsTTY. */
+  promptHidden(question: string): Promise<string>;
+  /** Asks a yes/no question on the terminal. Only called when stdinIsTTY. */
+  confirm(question: string): Promise<boolean>;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** The real process streams. */
+export function processIo(): Io {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+    async readStdin() {
+      const chunks: Buffer[] = [];
+      for await (const c of process.stdin) chunks.push(c as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    promptHidden: (question) => hiddenPrompt(question),
+    async confirm(question) {
+      const rl = createInterface({ input: process.stdin, output: process.stderr });
+      const answer = await new Promise<string>((resolve) => rl.question(`${question} [y/N] `, resolve));
+      rl.close();
+      return /^y(es)?$/i.test(answer.trim());
+    },
+  };
+}
+
+/** Reads one line from the terminal in raw mode, echoing nothing. */
+function hiddenPrompt(question: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const stdin = process.stdin;
+    process.stderr.write(question);
+    let value = '';
+    const done = (err?: Error) => {
+      stdin.setRawMode?.(false);
+      stdin.pause();
+      stdin.removeListener('data', onData);
+      process.stderr.write('\n');
+      if (err) reject(err);
+      else resolve(value);
+    };
+    const onData = (buf: Buffer) => {
+      for (const ch of buf.toString('utf8')) {
+        if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
+        if (ch === '\u0003') return done(new Error('Cancelled.'));
+        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
+        else value += ch;
+      }
+    };
+    stdin.setRawMode?.(true);
+    stdin.resume();
+    stdin.on('data', onData);
+  });
+}
