@@ -31,7 +31,9 @@ export function describeError(e: SecretrefError): string {
   if (e.problems.length <= 1) {
     const p = e.problems[0];
     const hint = p?.suggestion ? ` (suggestion: ${p.suggestion})` : '';
-    return `secretref: ${e.code}: ${e.message}${hint}\n`;
+    // Errors built from a located problem already carry `where: CODE:` in their message.
+    const head = e.message.includes(`${e.code}:`) ? '' : `${e.code}: `;
+    return `secretref: ${head}${e.message}${hint}\n`;
   }
   const lines = e.problems.map((p) => {
     const where = [p.range ? `${p.range.start.line}:${p.range.start.column}` : '', p.path ?? ''].filter(Boolean).join(' ');
