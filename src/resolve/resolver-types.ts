@@ -76,7 +76,7 @@ export interface Resolver extends SecretSource {
    * unknown model, SECRET_EXPIRED / PERMISSION_DENIED like a render.
    */
   providerKey(modelOrProvider: string, opts?: ProviderKeyOptions): Promise<string>;
-  /** Drops these names (concrete names) from the cache, or everything. */
+  /** Drops these names (and their environment variants) from the cache, or everything. */
   invalidate(names?: Iterable<string>): void;
   /** Stops listening to the store and empties the cache; later resolves reject. Idempotent. */
   close(): void;

@@ -63,6 +63,13 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
     },
   });
 
+  /** The names plus their environment variants (`stripe_key` → also `prod_stripe_key`). */
+  const withVariants = (names: Iterable<string>): string[] => {
+    const out = [...names];
+    if (prefix !== undefined) for (const n of [...out]) out.push(prefix + n);
+    return out;
+  };
+
   let closed = false;
   const onEvent = (event: StoreEvent): void => {
     if (event.type === 'reset') {
@@ -71,8 +78,9 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
       loader.forgetAll();
     } else if (event.developerId.toLowerCase() === developerId.toLowerCase()) {
       counters.invalidations++;
-      cache.delete(event.names);
-      loader.forget(event.names);
+      const names = withVariants(event.names);
+      cache.delete(names);
+      loader.forget(names);
     }
   };
   const unsubscribe = store.subscribe(onEvent);
@@ -261,7 +269,7 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
         cache.clear();
         loader.forgetAll();
       } else {
-        const list = [...names];
+        const list = withVariants(names);
         cache.delete(list);
         loader.forget(list);
       }

@@ -188,6 +188,9 @@ describeBackends('resolver', (backend) => {
     // Deleting it falls back at once.
     await secrets.delete('prod_stripe_key');
     expect((await r.resolve({ names: ['stripe_key'] })).values.get('stripe_key')?.name).toBe('stripe_key');
+    // invalidate() by the name as written drops its overlay too.
+    r.invalidate(['stripe_key']);
+    expect((await queriesDuring(() => r.resolve({ names: ['stripe_key'] }))).queries).toBe(1);
   });
 
   it('render through the resolver: one query, the environment overlay applied', async () => {
