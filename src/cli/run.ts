@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isSecretrefError, type SecretrefError } from '../errors.js';
 import { registerAudit } from './commands/audit.js';
+import { registerDemo } from './commands/demo.js';
 import { registerImport } from './commands/import-julep.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerLint } from './commands/lint.js';
@@ -19,7 +20,7 @@ import { UsageError } from './usage-error.js';
 
 export type CommandRegistrar = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
 
-const registrars: CommandRegistrar[] = [registerKeygen, registerSecrets, registerRefs, registerLint, registerRender, registerRekey, registerAudit, registerImport];
+const registrars: CommandRegistrar[] = [registerKeygen, registerSecrets, registerRefs, registerLint, registerRender, registerRekey, registerAudit, registerImport, registerDemo];
 
 /** Adds command groups (used by modules that register more commands). */
 export function addCommands(...more: CommandRegistrar[]): void {
