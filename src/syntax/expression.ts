@@ -38,7 +38,7 @@ function first(n: unknown): number | undefined {
   if (!n || typeof n !== 'object') return undefined;
   const o = n as Record<string, unknown>;
   let best = typeof o.start === 'number' ? o.start : undefined;
-  for (const k of ['object', 'callee', 'left', 'test', 'argument', 'property', 'right', 'expressions', 'arguments', 'elements', 'body']) {
+  for (const k of ['object', 'callee', 'left', 'test', 'argument', 'property', 'right', 'expressions', 'arguments', 'elements', 'body', 'tag', 'quasi']) {
     const v = o[k];
     const c = Array.isArray(v) ? first(v[0]) : first(v);
     if (c !== undefined && (best === undefined || c < best)) best = c;
@@ -50,7 +50,7 @@ function last(n: unknown): number | undefined {
   if (!n || typeof n !== 'object') return undefined;
   const o = n as Record<string, unknown>;
   let best = typeof o.end === 'number' ? o.end : undefined;
-  for (const k of ['property', 'right', 'alternate', 'argument', 'arguments', 'expressions', 'callee', 'object', 'elements', 'body']) {
+  for (const k of ['property', 'right', 'alternate', 'argument', 'arguments', 'expressions', 'callee', 'object', 'elements', 'body', 'quasi', 'tag']) {
     const v = o[k];
     const c = Array.isArray(v) ? last(v[v.length - 1]) : last(v);
     if (c !== undefined && (best === undefined || c > best)) best = c;

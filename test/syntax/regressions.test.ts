@@ -119,4 +119,10 @@ describe('regressions', () => {
     const name = 'a'.repeat(129);
     expect(problems(`k: $secrets.${name}`)).toEqual([['INVALID_NAME', '/k', `$secrets.${name}`]]);
   });
+
+  it('a tagged template literal in an expression had an empty range', () => {
+    const [p] = problems('f: $ tag`x${secrets.a}`');
+    expect(p?.[0]).toBe('UNSAFE_EXPRESSION');
+    expect(p?.[2].startsWith('tag`x')).toBe(true);
+  });
 });
