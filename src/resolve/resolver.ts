@@ -131,7 +131,13 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
         if (l.kind === 'known' && l.secret !== null) break;
       }
     }
-    if (batches.size === 0) return Promise.resolve(outcome(requested, request, lookups, new Map()));
+    if (batches.size === 0) {
+      try {
+        return Promise.resolve(outcome(requested, request, lookups, new Map()));
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+    }
     return settle(requested, request, lookups, batches);
   }
 
