@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isSecretrefError, type SecretrefError } from '../errors.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDemo } from './commands/demo.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerImport } from './commands/import-julep.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerLint } from './commands/lint.js';
@@ -20,7 +21,7 @@ import { UsageError } from './usage-error.js';
 
 export type CommandRegistrar = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
 
-const registrars: CommandRegistrar[] = [registerKeygen, registerSecrets, registerRefs, registerLint, registerRender, registerRekey, registerAudit, registerImport, registerDemo];
+const registrars: CommandRegistrar[] = [registerKeygen, registerSecrets, registerRefs, registerLint, registerRender, registerRekey, registerAudit, registerImport, registerDemo, registerDoctor];
 
 /** Adds command groups (used by modules that register more commands). */
 export function addCommands(...more: CommandRegistrar[]): void {
