@@ -11,10 +11,12 @@ import { suggestNames } from '../resolve/suggest.js';
 import { addSite, buildPlan, type Builder, type SiteTrie } from './build-plan.js';
 import { compileSegments, compileValue, type Derived, type Issue, type RenderState } from './evaluate.js';
 import { hostsByName } from './hosts.js';
-import { makeRedactor, type UsedSecret } from './redact.js';
-import { concreteName, lookupOf } from './secrets-input.js';
+import { makeRedactor } from './redact.js';
+import { concreteName, readSecret, secretNames } from './secrets-input.js';
 import type { CompileOptions, CompiledDefinition, PlanEntry, Rendered, RenderWithSecretsOptions, SecretsInput, VarValue } from './types.js';
 
+/** Values this short cannot exceed maxSecretValueBytes (3 UTF-8 bytes per UTF-16 unit at most). */
+const FAST_VALUE_LENGTH = Math.floor(LIMITS.maxSecretValueBytes / 3);
 const NO_VARS: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null) as Record<string, unknown>);
 
 /** Metadata of one resolved name, for the plan. */
@@ -26,10 +28,13 @@ export interface EntryMeta {
   keyId: string | null;
 }
 
-/** One render's inputs after resolution: values by name index. */
+/** One render's inputs after resolution, by name index. */
 export interface Resolution {
   values: (string | undefined)[];
-  meta: (EntryMeta | undefined)[];
+  /** Store metadata (resolver renders). */
+  meta?: (EntryMeta | undefined)[];
+  /** Concrete names when an environment overlay applied (renders with values in hand). */
+  concrete?: string[];
   problems: Problem[];
 }
 
@@ -67,18 +72,22 @@ export class Compiled implements CompiledDefinition {
 
   render(secrets: SecretsInput, options: RenderWithSecretsOptions = {}): Rendered {
     if (secrets === null || typeof secrets !== 'object') throw new SecretrefError('INVALID_INPUT', 'secrets must be a Map or a plain object of name → value.');
-    const lookup = lookupOf(secrets);
-    const res: Resolution = { values: [], meta: [], problems: [] };
-    this.names.forEach((name, i) => {
-      const concrete = concreteName(lookup, name, options.environment);
-      if (concrete === undefined) return;
-      const v = this.checkValue(name, lookup.get(concrete), res.problems);
-      res.values[i] = v;
-      res.meta[i] = { secret: concrete, version: null, updatedAt: null, expiresAt: null, keyId: null };
-    });
+    const isMap = secrets instanceof Map;
+    const names = this.names;
+    const env = options.environment;
+    const res: Resolution = { values: new Array<string | undefined>(names.length), problems: [] };
+    if (env) res.concrete = [];
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      const key = env ? concreteName(secrets, isMap, name, env) : name;
+      if (res.concrete) res.concrete[i] = key;
+      const v = readSecret(secrets, isMap, key);
+      if (v === undefined) continue;
+      res.values[i] = typeof v === 'string' && v.length <= FAST_VALUE_LENGTH ? v : this.checkValue(name, v, res.problems);
+    }
     const out = this.run(res, options.vars);
     if (out.problems.length > 0) {
-      const existing = [...lookup.names()];
+      const existing = secretNames(secrets);
       throw this.error(withSuggestions(out.problems, (n) => suggestNames(n, existing)));
     }
     return this.result(out.value, res, out.derived, options.plan === true);
@@ -161,12 +170,7 @@ export class Compiled implements CompiledDefinition {
 
   /** The result object: fresh value, frozen references, a lazy redactor, the plan if asked. */
   result(value: unknown, res: Resolution, derived: Derived[] | undefined, plan: boolean): Rendered {
-    const used: UsedSecret[] = [];
-    this.names.forEach((name, i) => {
-      const v = res.values[i];
-      if (v !== undefined) used.push({ name, value: v });
-    });
-    const out: Rendered = { value, references: this.references, redact: makeRedactor(used, derived) };
+    const out: Rendered = { value, references: this.references, redact: makeRedactor(this.names, res.values, derived) };
     if (plan) out.plan = this.plan(res);
     return out;
   }
@@ -174,10 +178,12 @@ export class Compiled implements CompiledDefinition {
   private plan(res: Resolution): PlanEntry[] {
     const index = new Map(this.names.map((n, i) => [n, i]));
     return this.references.map((r) => {
-      const m = res.meta[index.get(r.name) as number];
+      const i = index.get(r.name) as number;
+      const m = res.meta?.[i];
+      const present = res.values[i] !== undefined;
       const e: PlanEntry = {
         reference: r.name,
-        secret: m?.secret ?? null,
+        secret: m?.secret ?? (present ? (res.concrete?.[i] ?? r.name) : null),
         path: r.path,
         version: m?.version ?? null,
         updatedAt: m?.updatedAt ?? null,

@@ -26,16 +26,26 @@ export interface UsedSecret {
   value: string;
 }
 
-/** A redactor over the values of one render; the matcher is built on first use. */
-export function makeRedactor(used: readonly UsedSecret[], derived: readonly Derived[] | undefined): (text: string) => string {
+/**
+ * A redactor over the values of one render (`values[i]` is the value of `names[i]`, when used).
+ * Nothing is computed until the first call: most renders are never redacted.
+ */
+export function makeRedactor(names: readonly string[], values: readonly (string | undefined)[], derived: readonly Derived[] | undefined): (text: string) => string {
   let matcher: { re: RegExp; names: Map<string, string> } | null | undefined;
   return (text: string): string => {
     if (typeof text !== 'string') return text;
-    if (matcher === undefined) matcher = build(used, derived);
+    if (matcher === undefined) {
+      const used: UsedSecret[] = [];
+      names.forEach((name, i) => {
+        const value = values[i];
+        if (value !== undefined) used.push({ name, value });
+      });
+      matcher = build(used, derived);
+    }
     if (matcher === null) return text;
-    const { re, names } = matcher;
+    const { re, names: labels } = matcher;
     re.lastIndex = 0;
-    return text.replace(re, (m) => `[REDACTED:${names.get(m) ?? '?'}]`);
+    return text.replace(re, (m) => `[REDACTED:${labels.get(m) ?? '?'}]`);
   };
 }
 

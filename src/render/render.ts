@@ -44,6 +44,7 @@ export async function render(definition: unknown, options: RenderOptions = {}): 
 
 async function renderWithResolver(compiled: Compiled, resolver: SecretSource, options: RenderOptions): Promise<Rendered> {
   const res: Resolution = { values: [], meta: [], problems: [] };
+  const meta = res.meta as NonNullable<Resolution['meta']>;
   const names = compiled.names;
   if (names.length > 0) {
     const request: ResolveRequest = { names, hosts: compiled.hosts };
@@ -54,7 +55,7 @@ async function renderWithResolver(compiled: Compiled, resolver: SecretSource, op
       const entry = outcome.values.get(name);
       if (!entry) return;
       res.values[i] = compiled.checkValue(name, entry.value, res.problems);
-      res.meta[i] = { secret: entry.name, version: entry.version, updatedAt: entry.updatedAt, expiresAt: entry.expiresAt, keyId: entry.keyId };
+      meta[i] = { secret: entry.name, version: entry.version, updatedAt: entry.updatedAt, expiresAt: entry.expiresAt, keyId: entry.keyId };
     });
     for (const p of outcome.problems) {
       res.problems.push(...placed(compiled, p));

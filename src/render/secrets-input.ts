@@ -1,37 +1,28 @@
 /**
  * Reading values from what the caller hands us: a Map, or a record whose own properties only
- * are seen (a secret named `constructor` or `__proto__` is a secret, not a prototype member).
+ * are seen (a secret named `constructor` or `toString` is a secret, not a prototype member).
+ * Plain functions, no per-render closures: this runs on every render.
  */
 import type { SecretsInput } from './types.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-export interface Lookup {
-  /** The value, or undefined when absent; may be of any type when the caller broke the contract. */
-  get(name: string): unknown;
-  has(name: string): boolean;
-  /** Every name present (for "did you mean" suggestions). */
-  names(): Iterable<string>;
+/** The value under `name`, or undefined; of any type when the caller broke the contract. */
+export function readSecret(secrets: SecretsInput, isMap: boolean, name: string): unknown {
+  if (isMap) return (secrets as ReadonlyMap<string, unknown>).get(name);
+  return hasOwn.call(secrets, name) ? (secrets as Readonly<Record<string, unknown>>)[name] : undefined;
 }
 
-export function lookupOf(secrets: SecretsInput): Lookup {
-  if (secrets instanceof Map) {
-    const m = secrets as ReadonlyMap<string, unknown>;
-    return { get: (n) => m.get(n), has: (n) => m.has(n), names: () => m.keys() };
-  }
-  const r = secrets as Readonly<Record<string, unknown>>;
-  return {
-    get: (n) => (hasOwn.call(r, n) ? r[n] : undefined),
-    has: (n) => hasOwn.call(r, n),
-    names: () => Object.keys(r),
-  };
+/** Every name present (for "did you mean" suggestions; error path only). */
+export function secretNames(secrets: SecretsInput): string[] {
+  return secrets instanceof Map ? [...(secrets as ReadonlyMap<string, unknown>).keys()] : Object.keys(secrets);
 }
 
-/** The concrete name `name` resolves to in `environment` (`prod_NAME` when it exists, else `NAME`). */
-export function concreteName(lookup: Lookup, name: string, environment: string | undefined): string | undefined {
+/** The concrete name `name` resolves to in `environment`: `prod_NAME` when it exists, else `NAME`. */
+export function concreteName(secrets: SecretsInput, isMap: boolean, name: string, environment: string | undefined): string {
   if (environment) {
     const overlay = `${environment}_${name}`;
-    if (lookup.has(overlay)) return overlay;
+    if (readSecret(secrets, isMap, overlay) !== undefined) return overlay;
   }
-  return lookup.has(name) ? name : undefined;
+  return name;
 }
