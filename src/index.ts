@@ -23,3 +23,9 @@ export type { CompileOptions, CompiledDefinition, PlanEntry, Rendered, RenderOpt
 export { createResolver, providerSecretName } from './resolve/index.js';
 /** Types of the resolver, its options and counters, and the renderer's SecretSource contract. */
 export type { Resolver, ResolverOptions, ResolverStats, ProviderKeyOptions, ProviderTable, SecretSource, ResolveRequest, ResolveOutcome, ResolvedEntry } from './resolve/index.js';
+
+// lint
+/** `lint(source, options)` → every diagnostic of a definition (SPEC §5); `formatDiagnostics` renders text, JSON (version 1) or SARIF 2.1.0. */
+export { lint, formatDiagnostics, LINT_RULES, LINT_CODES, summarize } from './lint/index.js';
+/** Types of lint diagnostics, options, rules and reports. */
+export type { Diagnostic, DiagnosticSummary, LintOptions, LintCode, LintRule, Severity, DiagnosticFormat, FormatOptions, JsonDiagnostic, JsonReport } from './lint/index.js';
