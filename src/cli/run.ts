@@ -60,6 +60,8 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
+      // A mistyped `--value=…` must not echo what followed the `=`: it may be a secret.
+      outputError: (s, write) => write(s.replace(/'(-{1,2}[^'=\s]+)=[^']*'/g, "'$1=…'")),
     });
   for (const register of registrars) register(program, ctx, (code) => (exitCode = Math.max(exitCode, code)));
   program.commands.forEach(function exitOverrideAll(c: Command): void {
