@@ -8,6 +8,7 @@ import { type Problem } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { compileString, type CompiledString } from './compile-string.js';
 import { jsonPointer } from './json-pointer.js';
+import { parseJsonFast } from './json-fast.js';
 import { LineIndex } from './line-index.js';
 import type { Reference } from './reference.js';
 import { scalarOffsets, type OffsetMap, type ScalarKind } from './scalar-offsets.js';
@@ -127,9 +128,10 @@ export function setOwn(obj: Record<string, unknown>, key: string, value: unknown
 }
 
 /** Analyses source text (JSON or YAML). Never throws for bad input: problems are returned. */
-export function analyzeSource(source: string, options: AnalyzeOptions = {}): AnalyzedDocument {
+export function analyzeSource(source: string, options: AnalyzeOptions & { fastJson?: boolean } = {}): AnalyzedDocument {
   const lines = new LineIndex(source);
-  const a = new Analysis(new Set(options.vars ?? []), lines);
+  const vars = new Set(options.vars ?? []);
+  let a = new Analysis(vars, lines);
   const base = (value: unknown): AnalyzedDocument => {
     const out: AnalyzedDocument = { value, sites: a.sites, references: a.references, problems: a.problems, lines };
     if (options.filename !== undefined) out.filename = options.filename;
@@ -142,6 +144,11 @@ export function analyzeSource(source: string, options: AnalyzeOptions = {}): Ana
   if (jsonDepthExceeds(source, LIMITS.maxDepth)) {
     a.problem({ code: 'LIMIT_EXCEEDED', message: `The document nests deeper than ${LIMITS.maxDepth} levels (maxDepth).`, at: [0, 0] });
     return base(undefined);
+  }
+  if (options.fastJson !== false && startsLikeJson(source)) {
+    const fast = parseJsonFast(source, a, (st, e, v) => lazyOffsets(source, st, e, 'QUOTE_DOUBLE', v));
+    if (fast) return base(fast.value);
+    a = new Analysis(vars, lines); // not strict JSON: start over on the general path, which reports why
   }
   let doc: Document.Parsed;
   try {
@@ -249,6 +256,11 @@ function lazyOffsets(source: string, s: number, e: number, kind: ScalarKind | un
 function rangeOf(n: YamlNode): [number, number] | undefined {
   const r = n.range;
   return r ? [r[0], r[1]] : undefined;
+}
+
+function startsLikeJson(source: string): boolean {
+  const first = /\S/.exec(source)?.[0];
+  return first === '{' || first === '[';
 }
 
 /** A fast pre-check for JSON-style documents, before the parser recurses into them. */
