@@ -141,14 +141,14 @@ export function analyzeSource(source: string, options: AnalyzeOptions & { fastJs
     a.problem({ code: 'LIMIT_EXCEEDED', message: `The document is ${source.length} characters; the limit is ${LIMITS.maxDocumentBytes} (maxDocumentBytes).`, at: [0, 0] });
     return base(undefined);
   }
-  if (jsonDepthExceeds(source, LIMITS.maxDepth)) {
-    a.problem({ code: 'LIMIT_EXCEEDED', message: `The document nests deeper than ${LIMITS.maxDepth} levels (maxDepth).`, at: [0, 0] });
-    return base(undefined);
-  }
   if (options.fastJson !== false && startsLikeJson(source)) {
     const fast = parseJsonFast(source, a, (st, e, v) => lazyOffsets(source, st, e, 'QUOTE_DOUBLE', v));
     if (fast) return base(fast.value);
     a = new Analysis(vars, lines); // not strict JSON: start over on the general path, which reports why
+  }
+  if (jsonDepthExceeds(source, LIMITS.maxDepth)) {
+    a.problem({ code: 'LIMIT_EXCEEDED', message: `The document nests deeper than ${LIMITS.maxDepth} levels (maxDepth).`, at: [0, 0] });
+    return base(undefined);
   }
   let doc: Document.Parsed;
   try {
@@ -165,7 +165,10 @@ export function analyzeSource(source: string, options: AnalyzeOptions & { fastJs
         a.limit('depth', `The document nests too deeply to parse (maxDepth ${LIMITS.maxDepth}).`, [0, 0]);
         continue;
       }
-      a.problem({ code: 'INVALID_INPUT', message: `Not valid YAML/JSON: ${firstLine(err.message)}`, at: [err.pos[0], Math.max(err.pos[0], err.pos[1])] });
+      // yaml reports an unexpected end just past the text; point at the last character instead.
+      const start = Math.max(0, Math.min(err.pos[0], source.length - 1));
+      const end = Math.min(source.length, Math.max(start + 1, err.pos[1]));
+      a.problem({ code: 'INVALID_INPUT', message: `Not valid YAML/JSON: ${firstLine(err.message)}`, at: [start, end] });
     }
     return base(undefined);
   }
