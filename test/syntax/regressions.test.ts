@@ -125,4 +125,12 @@ describe('regressions', () => {
     expect(p?.[0]).toBe('UNSAFE_EXPRESSION');
     expect(p?.[2].startsWith('tag`x')).toBe(true);
   });
+
+  it('an unexpected end of YAML/JSON was reported past the end of the source', () => {
+    for (const src of ['"', '{"a":', 'a: "x']) {
+      const p = analyzeSource(src).problems[0];
+      expect(p?.code).toBe('INVALID_INPUT');
+      expect(p?.offset).toEqual([src.length - 1, src.length]);
+    }
+  });
 });
