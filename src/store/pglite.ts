@@ -21,12 +21,12 @@ interface Shared {
 const instances = new Map<string, Promise<Shared>>();
 
 async function boot(loc: EmbeddedLocation, lockTimeoutMs: number): Promise<Shared> {
+  // Load the WebAssembly build while waiting for the lock: importing touches no data folder.
+  const modules = Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pgcrypto')]);
+  modules.catch(() => undefined);
   const lock = loc.kind === 'file' ? await acquireFolderLock(loc.path, lockTimeoutMs) : undefined;
   try {
-    const [{ PGlite }, { pgcrypto }] = await Promise.all([
-      import('@electric-sql/pglite'),
-      import('@electric-sql/pglite/contrib/pgcrypto'),
-    ]);
+    const [{ PGlite }, { pgcrypto }] = await modules;
     const db = await PGlite.create({
       ...(loc.kind === 'file' ? { dataDir: loc.path } : {}),
       extensions: { pgcrypto },

@@ -286,3 +286,23 @@ describeBackends('store operations', (backend) => {
     expect(() => store.scope(DEV)).toThrow(SecretrefError);
   });
 });
+
+describeBackends(
+  'embedded locations',
+  () => {
+    it('memory:NAME is shared in-process while open; memory: alone is private', async () => {
+      const { openStore } = await import('../../src/store/open.js');
+      const { keygen } = await import('../../src/store/crypto-key.js');
+      const key = keygen();
+      const one = await openStore({ url: 'memory:shared_test', masterKey: key });
+      const two = await openStore({ url: 'memory:shared_test', masterKey: key });
+      await one.scope(DEV).create({ name: 'in_memory', value: 'v' });
+      expect((await two.scope(DEV).resolveMany(['in_memory'])).get('in_memory')).toBe('v');
+      expect(one.backend).toBe('embedded');
+      await one.close();
+      expect((await two.scope(DEV).resolveMany(['in_memory'])).get('in_memory')).toBe('v');
+      await two.close();
+    }, 60_000);
+  },
+  ['embedded'],
+);
