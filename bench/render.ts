@@ -72,10 +72,11 @@ export async function benchRender(opts: { time?: number } = {}): Promise<RenderB
   await bench.run();
   if (sink < 0) throw new Error('unreachable');
   const ns = (name: string): number => {
-    const r = bench.getTask(name)?.result as { latency?: { mean: number } } | undefined;
-    const mean = r?.latency?.mean;
-    if (mean === undefined) throw new Error(`bench task ${name} has no result`);
-    return mean * 1e6;
+    // Medians: one descheduled sample on a shared machine must not move the figure.
+    const r = bench.getTask(name)?.result as { latency?: { p50: number } } | undefined;
+    const p50 = r?.latency?.p50;
+    if (p50 === undefined) throw new Error(`bench task ${name} has no result`);
+    return p50 * 1e6;
   };
   const o = ns('ours');
   const n = ns('nunjucks');

@@ -15,6 +15,7 @@ import { createResolver } from '../src/resolve/resolver.js';
 import { keygen } from '../src/store/crypto-key.js';
 import { openStore } from '../src/store/open.js';
 import type { ResolvedSecret, Store } from '../src/store/types.js';
+import { median, medians } from './measure.js';
 
 export interface ResolveBenchOptions {
   /** Store URL; default SECRETREF_BENCH_DATABASE_URL, else an in-memory embedded store. */
@@ -50,11 +51,6 @@ export interface ResolveBenchFigures {
   /** Entries held after inserting 150,000 into a cache bounded at 100,000. */
   cacheEntriesAfterOverflow: number;
 }
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-};
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = performance.now();
@@ -144,16 +140,16 @@ export async function benchResolve(opts: ResolveBenchOptions = {}): Promise<Reso
     const concurrentQueries = store.stats().queries - q0;
 
     // Warm: everything cached.
-    const warmRounds = 20_000;
     const q1 = store.stats().queries;
     await resolver.resolve({ names: twenty });
-    const resolveMs = await timed(async () => {
-      for (let i = 0; i < warmRounds; i++) await resolver.resolve({ names: twenty });
-    });
-    const renderRounds = 5_000;
-    const renderMs = await timed(async () => {
-      for (let i = 0; i < renderRounds; i++) await render(definition, { resolver });
-    });
+    // tinybench medians: one descheduled sample on a shared machine must not move the figure.
+    const warm = await medians(
+      {
+        resolve: () => resolver.resolve({ names: twenty }),
+        render: () => render(definition, { resolver }),
+      },
+      { time: 1000, iterations: 1000 },
+    );
     const warmQueries = store.stats().queries - q1;
     resolver.close();
     unsubscribe();
@@ -170,8 +166,8 @@ export async function benchResolve(opts: ResolveBenchOptions = {}): Promise<Reso
       batchSpeedup: cold60SingleSequentialMs / cold60BatchMs,
       concurrentColdRendersQueries: concurrentQueries,
       concurrentColdRendersMs: concurrentMs,
-      warmResolveMicrosPerRef: (resolveMs * 1000) / (warmRounds * twenty.length),
-      warmRenderMicrosPerRef: (renderMs * 1000) / (renderRounds * twenty.length),
+      warmResolveMicrosPerRef: ((warm.resolve?.medianMs ?? Number.NaN) * 1000) / twenty.length,
+      warmRenderMicrosPerRef: ((warm.render?.medianMs ?? Number.NaN) * 1000) / twenty.length,
       warmQueries,
       cacheBytesPerEntry: memory.bytesPerEntry,
       cacheEntriesAfterOverflow: memory.afterOverflow,

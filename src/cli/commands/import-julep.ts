@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { importFromJulep } from '../../store/import-julep.js';
 import type { CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
@@ -18,6 +17,8 @@ export function registerImport(program: Command, ctx: CliContext): void {
     .action(async (opts: { fromJulep: string; julepKeyEnv: string; table: string; onlyThisDeveloper?: boolean; overwrite?: boolean; json?: boolean }) => {
       const julepKey = ctx.io.env[opts.julepKeyEnv];
       if (!julepKey) throw new UsageError(`${opts.julepKeyEnv} is not set; put Julep's SECRETS_MASTER_KEY there.`);
+      // Loaded here so `pg` is not imported by every other command's start-up.
+      const { importFromJulep } = await import('../../store/import-julep.js');
       const store = await ctx.openStore();
       const bar = progressBar(ctx, 'import');
       try {
