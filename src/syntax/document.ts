@@ -269,15 +269,29 @@ function startsLikeJson(source: string): boolean {
 /** A fast pre-check for JSON-style documents, before the parser recurses into them. */
 function jsonDepthExceeds(source: string, max: number): boolean {
   const first = /\S/.exec(source)?.[0];
-  if (first !== '{' && first !== '[') return false;
+  const json = first === '{' || first === '[';
+  // YAML quoting cannot be followed exactly by a cheap scan (an apostrophe inside a plain scalar
+  // is text), so YAML skips only quoted scalars that start where a scalar may start, and counts
+  // the rest against a looser bound: 100,000-deep flow nesting is refused before the parser
+  // spends seconds on it. Depths between the two bounds are caught by the walker.
+  const bound = json ? max : max * 4;
   let depth = 0;
+  let prev = 10; // the last character that is not a space or tab
   for (let i = 0; i < source.length; i++) {
     const c = source.charCodeAt(i);
-    if (c === 34 /* " */) {
+    const startsScalar = json || prev === 10 || prev === 58 || prev === 91 || prev === 123 || prev === 44 || prev === 45;
+    if (c === 34 /* " */ && startsScalar) {
       for (i++; i < source.length && source.charCodeAt(i) !== 34; i++) if (source.charCodeAt(i) === 92) i++;
+    } else if (c === 39 /* ' */ && startsScalar && !json) {
+      for (i++; i < source.length; i++) {
+        if (source.charCodeAt(i) !== 39) continue;
+        if (source.charCodeAt(i + 1) === 39) i++;
+        else break;
+      }
     } else if (c === 91 || c === 123) {
-      if (++depth > max) return true;
-    } else if (c === 93 || c === 125) depth--;
+      if (++depth > bound) return true;
+    } else if ((c === 93 || c === 125) && depth > 0) depth--;
+    if (c !== 32 && c !== 9) prev = c;
   }
   return false;
 }

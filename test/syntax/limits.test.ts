@@ -47,6 +47,16 @@ describe('limits', () => {
     expect(timed('['.repeat(LIMITS.maxDepth + 1) + ']'.repeat(LIMITS.maxDepth + 1)).codes).toEqual(['LIMIT_EXCEEDED']);
   });
 
+  it('maxDepth: 100,000-deep YAML flow nesting is refused within a second', () => {
+    expect(timed(`a: ${'['.repeat(100_000)}${']'.repeat(100_000)}`).codes).toEqual(['LIMIT_EXCEEDED']);
+    expect(timed(`a: ${'{b: '.repeat(100_000)}1${'}'.repeat(100_000)}`).codes).toEqual(['LIMIT_EXCEEDED']);
+  });
+
+  it('maxDepth: YAML brackets inside quoted scalars do not count', () => {
+    expect(timed(`a: "${'['.repeat(2_000)}"\nb: '${'{'.repeat(2_000)}'\n`).codes).toEqual([]);
+    expect(timed(`- it's [ not quoted ] ${'x'.repeat(10)}\n- b`).codes).toEqual([]);
+  });
+
   it('maxDepth: deep YAML block and flow nesting', () => {
     expect(timed(`${'- '.repeat(3_000)}x`).codes).toEqual(['LIMIT_EXCEEDED']);
     expect(timed(`a: ${'['.repeat(3_000)}${']'.repeat(3_000)}`).codes).toEqual(['LIMIT_EXCEEDED']);
