@@ -56,12 +56,15 @@ function toSecretrefError(e: unknown, what: string, state: string | undefined): 
   const message = field(e, 'message') ?? '';
   if (state === undefined) {
     const code = field(e, 'code');
+    // Fixed phrases only: a driver's own text may quote the connection string.
     const reason =
       code && NETWORK_CODES.has(code)
         ? code
-        : /timeout|terminated|closed|not queryable|ended|connection/i.test(message)
-          ? message.replace(/[^\w .,:'()-]/g, '').slice(0, 160)
-          : 'unexpected driver failure';
+        : /timeout|timed out/i.test(message)
+          ? 'timed out'
+          : /terminated|closed|ended|not queryable|connection/i.test(message)
+            ? 'connection lost'
+            : 'unexpected driver failure';
     return unavailable(`${what}: the database cannot be reached (${reason}).`);
   }
   if (isDecryptFailure(e)) {

@@ -52,21 +52,23 @@ function duplicate(name: string): SecretrefError {
   );
 }
 
-function undecryptable(name: string, keyId: string): SecretrefError {
+function undecryptable(what: string, keyId: string, name?: string): SecretrefError {
   return new SecretrefError(
     'ENCRYPTION_ERROR',
-    `Cannot decrypt ${name} with master key ${keyId}: the stored ciphertext does not belong to this row ` +
+    `Cannot decrypt ${what} with master key ${keyId}: the stored ciphertext does not belong to its row ` +
       '(copied from another secret or developer, or corrupted). Restore it from a backup or set it again.',
-    { name },
+    name === undefined ? {} : { name },
   );
 }
 
 /** Re-throws with a message naming the operation; maps the codes a statement can produce. */
-function rethrow(e: unknown, opts: { name?: string; keyId?: string; duplicateOf?: string }): never {
+function rethrow(e: unknown, opts: { names?: string[]; keyId?: string; duplicateOf?: string }): never {
   if (e instanceof SecretrefError) {
     if (e.code === 'DUPLICATE_NAME' && opts.duplicateOf !== undefined) throw duplicate(opts.duplicateOf);
-    if (e.code === 'ENCRYPTION_ERROR' && opts.name !== undefined && opts.keyId !== undefined && !e.message.includes(opts.keyId)) {
-      throw undecryptable(opts.name, opts.keyId);
+    const names = opts.names ?? [];
+    if (e.code === 'ENCRYPTION_ERROR' && names.length && opts.keyId !== undefined && !e.message.includes(opts.keyId)) {
+      const single = names.length === 1 ? names[0] : undefined;
+      throw undecryptable(single ?? `one of ${names.length} requested secrets`, opts.keyId, single);
     }
     throw e;
   }
@@ -366,7 +368,7 @@ export class ScopedStoreImpl implements ScopedStore {
         ],
       );
     } catch (e) {
-      rethrow(e, { name: names.length === 1 ? (names[0] as string) : names.join(', '), keyId: ring.keyId });
+      rethrow(e, { names, keyId: ring.keyId });
     }
   }
 
