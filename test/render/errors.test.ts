@@ -65,7 +65,10 @@ describe('errors', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 4, maxLength: 40, unit: 'binary' }), fc.string({ minLength: 4, maxLength: 40, unit: 'binary' }), (value, other) => {
         const secrets = { present: value, other_one: other, big: value.repeat(Math.ceil((64 * 1024 + 1) / value.length)) };
-        fc.pre(!baseline.includes(value) && !baseline.includes(other));
+        // The stack differs inside fast-check (its frames name "property", "run", …): the fixed
+        // text is measured from the same place, with placeholder values.
+        const fixed = errorText({ present: '\u2603', other_one: '\u2603', big: '\u2603'.repeat(64 * 1024 + 1) });
+        fc.pre(!baseline.includes(value) && !baseline.includes(other) && !fixed.includes(value) && !fixed.includes(other));
         const text = errorText(secrets);
         expect(text.includes(value)).toBe(false);
         expect(text.includes(other)).toBe(false);
