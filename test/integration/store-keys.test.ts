@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SecretrefError } from '../../src/errors.js';
 import { keyFingerprint, keygen, loadKeyRing, masterKeyWeakness } from '../../src/store/crypto-key.js';
@@ -139,6 +140,43 @@ describeBackends('keys and rekey', (backend) => {
       expect(e.message).toContain(keyFingerprint(wrong));
       expect(leaks(e, right, wrong, 'LOCKED-VALUE', loadKeyRing(right).tenantKey(DEV))).toBe(false);
     }
+  });
+
+  it('never puts a value or a key into an error, whatever the value (property)', async () => {
+    const key = keygen();
+    const wrongKey = keygen();
+    const schema = backend.freshSchema();
+    const store = await backend.open({ masterKey: key, schema });
+    const other = await backend.open({ masterKey: wrongKey, schema });
+    const dev = store.scope(DEV);
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.uuid(), fc.string({ unit: 'grapheme', maxLength: 40 }), async (id, tail) => {
+        const value = `${id}${tail}`;
+        const name = `v_${n++}`;
+        await dev.create({ name, value });
+        const errors = await Promise.all([
+          failure(dev.create({ name, value })),
+          failure(dev.create({ name: value, value })),
+          failure(dev.rotate(name, `${value}\0`)),
+          failure(dev.resolveMany([name, value])),
+          failure(other.scope(DEV).get(name, { reveal: true })),
+          failure(other.scope(DEV).resolveMany([name])),
+          failure(openStore({ url: 'memory:', masterKey: value.slice(0, 20) })),
+        ]);
+        expect(errors.map((e) => e.code)).toEqual([
+          'DUPLICATE_NAME',
+          'INVALID_NAME',
+          'INVALID_INPUT',
+          'INVALID_NAME',
+          'ENCRYPTION_ERROR',
+          'ENCRYPTION_ERROR',
+          'MASTER_KEY_WEAK',
+        ]);
+        for (const e of errors) expect(leaks(e, value, key, wrongKey, id)).toBe(false);
+      }),
+      { numRuns: 25 },
+    );
   });
 
   it('rekeys every row, current and previous values, and switches the store to the new key', async () => {
