@@ -3,6 +3,7 @@
  * expression (`$ …` or exactly `$secrets.NAME`), template (`{{`/`{%` that refers to `secrets`),
  * inline (`$secrets.NAME`, `${secrets.NAME}`), or plain (returned as null: left untouched).
  */
+import { LRUCache } from 'lru-cache';
 import { LIMITS } from '../limits.js';
 import { lowerExpression } from './expression.js';
 import { hasInlineMarker, scanInline } from './inline.js';
@@ -48,6 +49,22 @@ function templateMentionsSecrets(value: string): boolean {
 /** Compiles `value`; null when it is plain. Problems are collected, never thrown. */
 export function compileString(value: string, vars: ReadonlySet<string> = NO_VARS): CompiledString | null {
   const form = classify(value);
+  if (form === 'plain') return null;
+  // Tool definitions repeat the same reference strings (`Bearer $secrets.x`) across files and
+  // tools: a compiled string is immutable, so one compilation serves them all.
+  const key = vars.size === 0 ? value : `${[...vars].sort().join(',')}\u0000${value}`;
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit === PLAIN ? null : hit;
+  const compiled = compileUncached(value, form, vars);
+  if (value.length <= MEMO_MAX_CHARS) memo.set(key, compiled ?? PLAIN);
+  return compiled;
+}
+
+const MEMO_MAX_CHARS = 4096;
+const PLAIN = 'plain';
+const memo = new LRUCache<string, CompiledString | typeof PLAIN>({ max: 2000 });
+
+function compileUncached(value: string, form: Form | 'plain', vars: ReadonlySet<string>): CompiledString | null {
   if (form === 'plain') return null;
   const f = new Findings(vars, value);
   if (value.length > LIMITS.maxTemplateLength) {

@@ -134,3 +134,16 @@ describe('regressions', () => {
     }
   });
 });
+
+describe('compileString memo', () => {
+  it('keeps strings compiled with and without vars apart', async () => {
+    const { compileString } = await import('../../src/syntax/compile-string.js');
+    const without = compileString('{{ secrets.a }} {{ region }}');
+    const withVars = compileString('{{ secrets.a }} {{ region }}', new Set(['region']));
+    expect(without?.problems.map((p) => p.code)).toEqual(['UNKNOWN_VARIABLE']);
+    expect(withVars?.problems).toEqual([]);
+    expect(compileString('{{ secrets.a }} {{ region }}')).toBe(without);
+    expect(compileString('plain $5 text')).toBeNull();
+    expect(compileString('plain $5 text')).toBeNull();
+  });
+});
