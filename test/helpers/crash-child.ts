@@ -1,0 +1,61 @@
+/**
+ * The process the crash suites kill: `node --import tsx test/helpers/crash-child.ts COMMAND JSON`.
+ * Keys come from the environment (SECRETS_MASTER_KEY, SECRETREF_CHILD_NEW_KEY), never argv. After
+ * each operation the library acknowledged, it prints one JSON line (`ack`); Linux writes to a pipe
+ * synchronously, so an ack the parent read is an operation that had returned.
+ */
+import { openStore } from '../../src/store/open.js';
+import { secretName, valueOf } from './canary.js';
+
+interface Args {
+  url: string;
+  schema: string;
+  /** Secret i belongs to developers[i % developers.length]. */
+  developers: string[];
+  from?: number;
+  count?: number;
+  gen?: number;
+  graceMs?: number;
+  batchSize?: number;
+}
+
+const say = (o: object): void => {
+  process.stdout.write(`${JSON.stringify(o)}\n`);
+};
+
+async function main(): Promise<void> {
+  const [cmd, json] = process.argv.slice(2);
+  const args = JSON.parse(json ?? '{}') as Args;
+  const store = await openStore({ url: args.url, schema: args.schema, lockTimeoutMs: 60_000 });
+  say({ event: 'open', pid: process.pid });
+  const dev = (i: number): string => args.developers[i % args.developers.length] as string;
+  const from = args.from ?? 0;
+  const count = args.count ?? 0;
+  if (cmd === 'rotate') {
+    for (let i = from; i < count; i++) {
+      await store.scope(dev(i)).rotate(secretName(i), valueOf(i, args.gen ?? 1), { graceMs: args.graceMs ?? 3_600_000 });
+      say({ event: 'ack', i });
+    }
+  } else if (cmd === 'write') {
+    for (let i = from; i < count; i++) {
+      await store.scope(dev(i)).create({ name: secretName(i), value: valueOf(i, 0), metadata: { i } });
+      say({ event: 'ack', i });
+    }
+  } else if (cmd === 'rekey') {
+    const result = await store.rekey(process.env.SECRETREF_CHILD_NEW_KEY ?? '', {
+      batchSize: args.batchSize ?? 10,
+      onProgress: (p) => say({ event: 'progress', ...p }),
+    });
+    say({ event: 'rekeyed', rekeyed: result.rekeyed, otherKeys: result.otherKeys });
+  } else {
+    throw new Error(`unknown command ${cmd}`);
+  }
+  await store.close();
+  say({ event: 'done' });
+}
+
+main().catch((e: unknown) => {
+  const err = e as { code?: string };
+  say({ event: 'error', code: err.code ?? 'uncatalogued' });
+  process.exitCode = 1;
+});
