@@ -1,5 +1,6 @@
 /** A progress bar on stderr, only when stderr is a terminal (cli-progress). */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type cliProgressModule from 'cli-progress';
 import type { CliContext } from './context.js';
 
 export interface Progress {
@@ -9,6 +10,8 @@ export interface Progress {
 
 export function progressBar(ctx: CliContext, label: string): Progress {
   if (!ctx.io.stderr.isTTY) return { update() {}, stop() {} };
+  // Required only on a terminal: commands whose output is piped never load it at start-up.
+  const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof cliProgressModule;
   const bar = new cliProgress.SingleBar(
     { format: `${label} [{bar}] {value}/{total}`, stream: ctx.io.stderr as NodeJS.WritableStream, hideCursor: true, noTTYOutput: false },
     cliProgress.Presets.shades_classic,

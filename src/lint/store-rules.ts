@@ -12,7 +12,7 @@ import { hostsByName } from '../render/hosts.js';
 import { policyProblem } from '../resolve/policy.js';
 import { suggestNames } from '../resolve/suggest.js';
 import { LIMITS } from '../limits.js';
-import { STORE_LIMITS } from '../store/validate.js';
+import { STORE_LIMITS } from '../store/store-limits.js';
 import type { ScopedStore, SecretInfo, Store } from '../store/types.js';
 import type { Reference } from '../syntax/reference.js';
 import type { Diagnostic } from './diagnostic.js';

@@ -5,22 +5,10 @@
 import { z } from 'zod';
 import { SecretrefError } from '../errors.js';
 import { LIMITS } from '../limits.js';
+import { STORE_LIMITS } from './store-limits.js';
 import type { AuditQuery, CreateSecretInput, ListOptions, UpdateSecretPatch } from './types.js';
 
-/** Bounds of the store's inputs besides the value and the name (see LIMITS). */
-export const STORE_LIMITS = {
-  maxDescriptionLength: 4096,
-  /** Bytes of the metadata object as JSON. */
-  maxMetadataBytes: 16 * 1024,
-  maxPolicyEntries: 256,
-  maxPolicyEntryLength: 512,
-  maxListLimit: 1000,
-  defaultListLimit: 100,
-  maxAuditLimit: 10_000,
-  defaultAuditLimit: 100,
-  /** Distinct names in one resolveMany. */
-  maxResolveNames: LIMITS.maxReferences,
-} as const;
+export { STORE_LIMITS };
 
 export const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
 

@@ -13,7 +13,6 @@ import { lint } from '../../lint/lint.js';
 import { render } from '../../render/render.js';
 import { createResolver } from '../../resolve/resolver.js';
 import { keygen } from '../../store/crypto-key.js';
-import { openStore } from '../../store/open.js';
 import { analyzeSource } from '../../syntax/document.js';
 import type { CliContext } from '../context.js';
 import { DEFAULT_DEVELOPER_ID } from '../config.js';
@@ -35,6 +34,8 @@ export function registerDemo(program: Command, ctx: CliContext): void {
       const say = (s: string) => ctx.out(s);
       say('secretref demo — a throwaway in-memory store; nothing is written to disk.\n');
       const masterKey = keygen();
+      // Loaded here so the store (and zod) is not imported by every other command's start-up.
+      const { openStore } = await import('../../store/open.js');
       const store = await openStore({ url: 'memory:', masterKey });
       try {
         say(`1. Generated a 256-bit master key (key id ${store.keyId}); the key itself is never printed.`);
