@@ -133,7 +133,10 @@ describeBackends(
         `select r.rolsuper, c.relowner = r.oid as owner, c.relforcerowsecurity as forced
            from pg_roles r, pg_class c where r.rolname = current_user and c.oid = '${s}.secrets'::regclass`,
       );
-      expect(role).toEqual({ rolsuper: false, owner: true, forced: true });
+      expect(
+        role,
+        'SECRETREF_TEST_DATABASE_URL must connect as a non-superuser role owning the database: superusers bypass row-level security',
+      ).toEqual({ rolsuper: false, owner: true, forced: true });
 
       const rowsA = await backend.sql<{ name: string }>(`select name from ${s}.secrets order by name`, [], { developerId: A });
       expect(rowsA.map((r) => r.name)).toEqual(['a1', 'a2']);
