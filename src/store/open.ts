@@ -57,6 +57,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
       statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
       poolSize: options.poolSize ?? 10,
+      applicationName: `secretref/${schema}`,
     });
   } else {
     const { openEmbedded } = await import('./pglite.js');

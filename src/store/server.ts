@@ -11,6 +11,8 @@ export interface ServerOptions {
   connectTimeoutMs: number;
   statementTimeoutMs: number;
   poolSize: number;
+  /** Shown in pg_stat_activity (e.g. `secretref/<schema>`), so operators can tell stores apart. */
+  applicationName: string;
 }
 
 function clientConfig(url: string, o: ServerOptions): pg.ClientConfig {
@@ -21,7 +23,7 @@ function clientConfig(url: string, o: ServerOptions): pg.ClientConfig {
     // Client-side bound too: a server that stops answering mid-query must not hang us.
     query_timeout: o.statementTimeoutMs + o.connectTimeoutMs,
     idle_in_transaction_session_timeout: Math.max(60_000, o.statementTimeoutMs * 2),
-    application_name: 'secretref',
+    application_name: o.applicationName.slice(0, 63),
     keepAlive: true,
   };
 }
