@@ -71,6 +71,10 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
       } catch (e) {
         throw wrapDbError(e, 'store connection');
       }
+      // pg-pool drops its error listener while a client is checked out: a connection lost mid-
+      // transaction would otherwise be an uncaught 'error' event. The running query rejects anyway.
+      const onLost = (): void => undefined;
+      client.on('error', onLost);
       const tx = queryable(client, counter);
       let broken: unknown;
       try {
@@ -86,6 +90,7 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
         }
         throw wrapDbError(e, 'store transaction');
       } finally {
+        client.removeListener('error', onLost);
         client.release(broken instanceof Error ? broken : undefined);
       }
     },
