@@ -6,9 +6,11 @@
  *   npm run bench                  # text table on stdout, progress on stderr
  *   npm run bench -- --json        # the same as JSON
  *   npm run bench -- --markdown    # the README "Performance" section (bench/RESULTS.md)
+ *   npm run bench -- --from FILE [--markdown]   # re-print a saved --json report, no measuring
  *
  * Exit code 1 when a target is missed.
  */
+import { readFileSync } from 'node:fs';
 import { benchCli, LINT_FILE } from './cli.js';
 import { benchLint } from './lint.js';
 import { benchManySecrets } from './many-secrets.js';
@@ -19,12 +21,22 @@ import { benchResolve } from './resolve.js';
 import { benchStoreDecrypt } from './store-decrypt.js';
 import { startPgServer, type PgServer } from '../test/setup/pg-server.js';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const fromAt = argv.indexOf('--from');
+const fromFile = fromAt >= 0 ? argv[fromAt + 1] : undefined;
+const args = new Set(fromAt >= 0 ? argv.filter((_, i) => i !== fromAt && i !== fromAt + 1) : argv);
 for (const a of args) {
-  if (!['--json', '--markdown'].includes(a)) {
-    process.stderr.write(`bench: unknown option ${a} (use --json or --markdown)\n`);
+  if (!['--json', '--markdown'].includes(a) || (fromAt >= 0 && !fromFile)) {
+    process.stderr.write(`bench: unknown option ${a} (use --json, --markdown or --from FILE)\n`);
     process.exit(2);
   }
+}
+
+function print(report: Report): void {
+  if (args.has('--json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else if (args.has('--markdown')) process.stdout.write(formatMarkdown(report));
+  else process.stdout.write(formatText(report));
+  process.exitCode = report.rows.some((r) => r.pass === false) ? 1 : 0;
 }
 
 const t0 = performance.now();
@@ -32,185 +44,186 @@ const progress = (s: string): void => {
   process.stderr.write(`[${((performance.now() - t0) / 1000).toFixed(0).padStart(3)} s] ${s}\n`);
 };
 
-const m = machine();
-progress(`machine: ${m.cpu}, ${m.cores} cores, Node.js ${m.node}, load average ${m.loadAverage}`);
+async function measure(): Promise<Report> {
+  const m = machine();
+  progress(`machine: ${m.cpu}, ${m.cores} cores, Node.js ${m.node}, load average ${m.loadAverage}`);
 
-let server: PgServer | undefined;
-const stopServer = (): void => server?.stop();
-process.once('SIGINT', () => {
-  stopServer();
-  process.exit(130);
-});
-
-const rows: Row[] = [];
-const details: Record<string, unknown> = {};
-try {
-  // CPU-only figures first, before the server runs beside us.
-  progress('render: ours vs nunjucks vs hand-written (20 tools / 60 refs)');
-  const r = await benchRender();
-  details.render = r;
-  rows.push({
-    figure: `warm render, ${r.tools} tools / ${r.references} refs, secrets in hand`,
-    ours: ms(r.oursNsPerRender / 1e6),
-    baseline: `nunjucks.renderString per string: ${ms(r.nunjucksNsPerRender / 1e6)}`,
-    ratio: `${times(r.ratios.nunjucksOverOurs)} faster`,
-    target: '≥ 50× faster',
-    pass: r.ratios.nunjucksOverOurs >= 50,
-    values: { oursNs: r.oursNsPerRender, nunjucksNs: r.nunjucksNsPerRender, ratio: r.ratios.nunjucksOverOurs },
-  });
-  rows.push({
-    figure: 'same',
-    ours: ms(r.oursNsPerRender / 1e6),
-    baseline: `hand-written concatenation: ${ms(r.handNsPerRender / 1e6)}`,
-    ratio: `${times(r.ratios.oursOverHand)} slower`,
-    target: '≤ 3× slower',
-    pass: r.ratios.oursOverHand <= 3,
-    values: { oursNs: r.oursNsPerRender, handNs: r.handNsPerRender, ratio: r.ratios.oursOverHand },
+  let server: PgServer | undefined;
+  const stopServer = (): void => server?.stop();
+  process.once('SIGINT', () => {
+    stopServer();
+    process.exit(130);
   });
 
-  progress('lint: 10,000 definitions offline (3 runs)');
-  const lintRuns = [];
-  for (let i = 0; i < 3; i++) lintRuns.push(await benchLint(10_000));
-  const perSecond = median(lintRuns.map((x) => x.definitionsPerSecond));
-  details.lint = { runs: lintRuns, medianDefinitionsPerSecond: perSecond };
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = {};
+  try {
+    // CPU-only figures first, before the server runs beside us.
+    progress('render: ours vs nunjucks vs hand-written (20 tools / 60 refs)');
+    const r = await benchRender();
+    details.render = r;
+    rows.push({
+      figure: `warm render, ${r.tools} tools / ${r.references} refs, secrets in hand`,
+      ours: ms(r.oursNsPerRender / 1e6),
+      baseline: `nunjucks.renderString per string: ${ms(r.nunjucksNsPerRender / 1e6)}`,
+      ratio: `${times(r.ratios.nunjucksOverOurs)} faster`,
+      target: '≥ 50× faster',
+      pass: r.ratios.nunjucksOverOurs >= 50,
+      values: { oursNs: r.oursNsPerRender, nunjucksNs: r.nunjucksNsPerRender, ratio: r.ratios.nunjucksOverOurs },
+    });
+    rows.push({
+      figure: 'same',
+      ours: ms(r.oursNsPerRender / 1e6),
+      baseline: `hand-written concatenation: ${ms(r.handNsPerRender / 1e6)}`,
+      ratio: `${times(r.ratios.oursOverHand)} slower`,
+      target: '≤ 3× slower',
+      pass: r.ratios.oursOverHand <= 3,
+      values: { oursNs: r.oursNsPerRender, handNs: r.handNsPerRender, ratio: r.ratios.oursOverHand },
+    });
 
-  let url = process.env.SECRETREF_BENCH_DATABASE_URL;
-  if (!url) {
-    progress('starting a throwaway PostgreSQL server (test/setup/pg-server.ts)');
-    server = await startPgServer({ database: 'secretref_bench' });
-    url = server.appUrl;
-    // store-decrypt.ts reads it: one server for the whole run.
-    process.env.SECRETREF_BENCH_DATABASE_URL = url;
+    progress('lint: 10,000 definitions offline (3 runs)');
+    const lintRuns = [];
+    for (let i = 0; i < 3; i++) lintRuns.push(await benchLint(10_000));
+    const perSecond = median(lintRuns.map((x) => x.definitionsPerSecond));
+    details.lint = { runs: lintRuns, medianDefinitionsPerSecond: perSecond };
+
+    let url = process.env.SECRETREF_BENCH_DATABASE_URL;
+    if (!url) {
+      progress('starting a throwaway PostgreSQL server (test/setup/pg-server.ts)');
+      server = await startPgServer({ database: 'secretref_bench' });
+      url = server.appUrl;
+      // store-decrypt.ts reads it: one server for the whole run.
+      process.env.SECRETREF_BENCH_DATABASE_URL = url;
+    }
+
+    progress('resolver: cold batch vs single-name queries, 1,000 concurrent renders, warm cost, cache memory');
+    const v = await benchResolve({ url });
+    details.resolve = v;
+    rows.push({
+      figure: 'cold render through the resolver, 60 refs',
+      ours: `${ms(v.cold60BatchMs)}, ${v.cold60BatchQueries} round trip`,
+      baseline: `60 single-name queries: ${ms(v.cold60SingleSequentialMs)}`,
+      ratio: `${times(v.batchSpeedup)} faster`,
+      target: '1 round trip; report ratio',
+      pass: v.cold60BatchQueries === 1,
+      values: { batchMs: v.cold60BatchMs, queries: v.cold60BatchQueries, singleSequentialMs: v.cold60SingleSequentialMs, singleParallelMs: v.cold60SingleParallelMs, ratio: v.batchSpeedup },
+      note: `the 60 single-name queries issued all at once (pool of 10) take ${ms(v.cold60SingleParallelMs)}.`,
+    });
+    rows.push({
+      figure: '1,000 concurrent cold renders',
+      ours: `${v.concurrentColdRendersQueries} store ${v.concurrentColdRendersQueries === 1 ? 'query' : 'queries'} (${ms(v.concurrentColdRendersMs)} in all)`,
+      baseline: '—',
+      ratio: '—',
+      target: 'exactly 1 store query',
+      pass: v.concurrentColdRendersQueries === 1,
+      values: { queries: v.concurrentColdRendersQueries, ms: v.concurrentColdRendersMs },
+    });
+    rows.push({
+      figure: 'warm resolution per reference',
+      ours: `${num(v.warmResolveMicrosPerRef)} µs`,
+      baseline: '—',
+      ratio: '—',
+      target: '< 5 µs',
+      pass: v.warmResolveMicrosPerRef < 5 && v.warmQueries === 0,
+      values: { micros: v.warmResolveMicrosPerRef, renderMicros: v.warmRenderMicrosPerRef, storeQueries: v.warmQueries },
+      note: `a warm render through the resolver costs ${num(v.warmRenderMicrosPerRef)} µs per reference, renderer included; ${v.warmQueries} store queries while warm.`,
+    });
+
+    progress('store: decrypt per secret, ours vs pgcrypto default S2K (server and PGlite)');
+    const d = await benchStoreDecrypt();
+    details.decrypt = d;
+    rows.push({
+      figure: 'decrypt per secret on the server',
+      ours: `${num(d.serverUsPerDecrypt)} µs`,
+      baseline: `pgcrypto default S2K: ${num(d.serverDefaultUsPerDecrypt)} µs`,
+      ratio: `${times(d.ratio)} cheaper`,
+      target: '≤ 20 µs, ≥ 10× cheaper',
+      pass: d.serverUsPerDecrypt <= 20 && d.ratio >= 10,
+      values: { micros: d.serverUsPerDecrypt, defaultMicros: d.serverDefaultUsPerDecrypt, ratio: d.ratio, pgliteMicros: d.pgliteUsPerDecrypt, pgliteDefaultMicros: d.pgliteDefaultUsPerDecrypt },
+      note: `options \`${d.options}\`; embedded (PGlite): ${num(d.pgliteUsPerDecrypt)} µs vs ${num(d.pgliteDefaultUsPerDecrypt)} µs with the default S2K.`,
+    });
+
+    progress('store: developer with 1,000 secrets, tool uses 3');
+    const many = await benchManySecrets(url);
+    details.manySecrets = many;
+    const defaultAllMs = (many.secrets * d.serverDefaultUsPerDecrypt) / 1000;
+    rows.push({
+      figure: `developer with ${num(many.secrets)} secrets, tool uses ${many.used}`,
+      ours: `resolveMany(${many.used} names): ${ms(many.resolveUsedMs)}`,
+      baseline: `decrypt all ${num(many.secrets)}: ${ms(many.decryptAllMs)}`,
+      ratio: `${times(many.ratio)} faster`,
+      target: 'report the ratio',
+      pass: null,
+      values: { resolveMs: many.resolveUsedMs, decryptAllMs: many.decryptAllMs, ratio: many.ratio, decryptAllDefaultS2kEstimateMs: defaultAllMs },
+      note:
+        `the baseline uses our cheap S2K and no audit rows; with pgcrypto's default S2K (as the reference platform encrypts) ` +
+        `decrypting all ${num(many.secrets)} would add about ${ms(defaultAllMs)} (${num(many.secrets)} × the default-S2K decrypt above).`,
+    });
+
+    rows.push({
+      figure: 'offline lint, 10,000 definitions',
+      ours: `${num(perSecond)} definitions/s`,
+      baseline: '—',
+      ratio: '—',
+      target: '≥ 5,000 definitions/s',
+      pass: perSecond >= 5000,
+      values: { definitionsPerSecond: perSecond },
+      note: `median of 3 runs over a generated corpus (${num((lintRuns[0]?.bytes ?? 0) / 1024)} KiB: OpenAI/Anthropic JSON tools, Julep api_call/integration YAML), each definition linted as its own document.`,
+    });
+
+    progress('command line: lint --offline and render (embedded store) as fresh processes');
+    const c = await benchCli();
+    details.cli = c;
+    rows.push({
+      figure: '`secretref lint FILE` process, no store (--offline)',
+      ours: `${ms(c.lintMs)} wall`,
+      baseline: `node -e 0: ${ms(c.nodeBareMs)}`,
+      ratio: '—',
+      target: '≤ 300 ms wall',
+      pass: c.lintMs <= 300,
+      values: { ms: c.lintMs, nodeBareMs: c.nodeBareMs },
+      note: `median of ${c.runs} runs of \`node dist/cli/main.js lint --offline ${LINT_FILE}\`.`,
+    });
+    const p = c.renderPhases;
+    rows.push({
+      figure: '`secretref render FILE` process, embedded store',
+      ours: `${ms(c.renderMs)} wall`,
+      baseline: `node -e 0: ${ms(c.nodeBareMs)}`,
+      ratio: '—',
+      target: 'report; where the time goes',
+      pass: null,
+      values: { ms: c.renderMs, ...p },
+      note:
+        `median of ${c.runs} runs on a store folder created beforehand. In one fresh process: loading the modules ${ms(p.importModules)}, ` +
+        `PGlite boot (WebAssembly + data folder) ${ms(p.pgliteBoot)}, migrations check ${ms(p.migrationsCheck)}, ` +
+        `opening the store on the booted instance ${ms(p.openStoreShared)}, first store query (resolve + decrypt; pgcrypto's module loads here) ${ms(p.firstStoreQuery)}, ` +
+        `render ${ms(p.render)}, close ${ms(p.close)}; the rest is Node.js start-up (${ms(c.nodeBareMs)}).`,
+    });
+    rows.push({
+      figure: 'memory: resolver cache with 100,000 entries',
+      ours: `${num(v.cacheBytesPerEntry)} bytes/entry`,
+      baseline: '—',
+      ratio: '—',
+      target: 'report; bounded by maxEntries',
+      pass: v.cacheEntriesAfterOverflow <= 100_000,
+      values: { bytesPerEntry: v.cacheBytesPerEntry, entriesAfter150k: v.cacheEntriesAfterOverflow },
+      note: `heap growth per entry (name, 40-character value, metadata); after 150,000 inserts into a cache with maxEntries 100,000 it holds ${num(v.cacheEntriesAfterOverflow)}.`,
+    });
+  } finally {
+    stopServer();
   }
 
-  progress('resolver: cold batch vs single-name queries, 1,000 concurrent renders, warm cost, cache memory');
-  const v = await benchResolve({ url });
-  details.resolve = v;
-  rows.push({
-    figure: 'cold render through the resolver, 60 refs',
-    ours: `${ms(v.cold60BatchMs)}, ${v.cold60BatchQueries} round trip`,
-    baseline: `60 single-name queries: ${ms(v.cold60SingleSequentialMs)}`,
-    ratio: `${times(v.batchSpeedup)} faster`,
-    target: '1 round trip; report ratio',
-    pass: v.cold60BatchQueries === 1,
-    values: { batchMs: v.cold60BatchMs, queries: v.cold60BatchQueries, singleSequentialMs: v.cold60SingleSequentialMs, singleParallelMs: v.cold60SingleParallelMs, ratio: v.batchSpeedup },
-    note: `the 60 single-name queries issued all at once (pool of 10) take ${ms(v.cold60SingleParallelMs)}.`,
-  });
-  rows.push({
-    figure: '1,000 concurrent cold renders',
-    ours: `${v.concurrentColdRendersQueries} store ${v.concurrentColdRendersQueries === 1 ? 'query' : 'queries'} (${ms(v.concurrentColdRendersMs)} in all)`,
-    baseline: '—',
-    ratio: '—',
-    target: 'exactly 1 store query',
-    pass: v.concurrentColdRendersQueries === 1,
-    values: { queries: v.concurrentColdRendersQueries, ms: v.concurrentColdRendersMs },
-  });
-  rows.push({
-    figure: 'warm resolution per reference',
-    ours: `${num(v.warmResolveMicrosPerRef)} µs`,
-    baseline: '—',
-    ratio: '—',
-    target: '< 5 µs',
-    pass: v.warmResolveMicrosPerRef < 5 && v.warmQueries === 0,
-    values: { micros: v.warmResolveMicrosPerRef, renderMicros: v.warmRenderMicrosPerRef, storeQueries: v.warmQueries },
-    note: `a warm render through the resolver costs ${num(v.warmRenderMicrosPerRef)} µs per reference, renderer included; ${v.warmQueries} store queries while warm.`,
-  });
-
-  progress('store: decrypt per secret, ours vs pgcrypto default S2K (server and PGlite)');
-  const d = await benchStoreDecrypt();
-  details.decrypt = d;
-  rows.push({
-    figure: 'decrypt per secret on the server',
-    ours: `${num(d.serverUsPerDecrypt)} µs`,
-    baseline: `pgcrypto default S2K: ${num(d.serverDefaultUsPerDecrypt)} µs`,
-    ratio: `${times(d.ratio)} cheaper`,
-    target: '≤ 20 µs, ≥ 10× cheaper',
-    pass: d.serverUsPerDecrypt <= 20 && d.ratio >= 10,
-    values: { micros: d.serverUsPerDecrypt, defaultMicros: d.serverDefaultUsPerDecrypt, ratio: d.ratio, pgliteMicros: d.pgliteUsPerDecrypt, pgliteDefaultMicros: d.pgliteDefaultUsPerDecrypt },
-    note: `options \`${d.options}\`; embedded (PGlite): ${num(d.pgliteUsPerDecrypt)} µs vs ${num(d.pgliteDefaultUsPerDecrypt)} µs with the default S2K.`,
-  });
-
-  progress('store: developer with 1,000 secrets, tool uses 3');
-  const many = await benchManySecrets(url);
-  details.manySecrets = many;
-  const defaultAllMs = (many.secrets * d.serverDefaultUsPerDecrypt) / 1000;
-  rows.push({
-    figure: `developer with ${num(many.secrets)} secrets, tool uses ${many.used}`,
-    ours: `resolveMany(${many.used} names): ${ms(many.resolveUsedMs)}`,
-    baseline: `decrypt all ${num(many.secrets)}: ${ms(many.decryptAllMs)}`,
-    ratio: `${times(many.ratio)} faster`,
-    target: 'report the ratio',
-    pass: null,
-    values: { resolveMs: many.resolveUsedMs, decryptAllMs: many.decryptAllMs, ratio: many.ratio, decryptAllDefaultS2kEstimateMs: defaultAllMs },
-    note:
-      `the baseline uses our cheap S2K and no audit rows; with pgcrypto's default S2K (as the reference platform encrypts) ` +
-      `decrypting all ${num(many.secrets)} would add about ${ms(defaultAllMs)} (${num(many.secrets)} × the default-S2K decrypt above).`,
-  });
-
-  rows.push({
-    figure: 'offline lint, 10,000 definitions',
-    ours: `${num(perSecond)} definitions/s`,
-    baseline: '—',
-    ratio: '—',
-    target: '≥ 5,000 definitions/s',
-    pass: perSecond >= 5000,
-    values: { definitionsPerSecond: perSecond },
-    note: `median of 3 runs over a generated corpus (${num((lintRuns[0]?.bytes ?? 0) / 1024)} KiB: OpenAI/Anthropic JSON tools, Julep api_call/integration YAML), each definition linted as its own document.`,
-  });
-
-  progress('command line: lint --offline and render (embedded store) as fresh processes');
-  const c = await benchCli();
-  details.cli = c;
-  rows.push({
-    figure: '`secretref lint FILE` process, no store (--offline)',
-    ours: `${ms(c.lintMs)} wall`,
-    baseline: `node -e 0: ${ms(c.nodeBareMs)}`,
-    ratio: '—',
-    target: '≤ 300 ms wall',
-    pass: c.lintMs <= 300,
-    values: { ms: c.lintMs, nodeBareMs: c.nodeBareMs },
-    note: `median of ${c.runs} runs of \`node dist/cli/main.js lint --offline ${LINT_FILE}\`.`,
-  });
-  const p = c.renderPhases;
-  rows.push({
-    figure: '`secretref render FILE` process, embedded store',
-    ours: `${ms(c.renderMs)} wall`,
-    baseline: `node -e 0: ${ms(c.nodeBareMs)}`,
-    ratio: '—',
-    target: 'report; where the time goes',
-    pass: null,
-    values: { ms: c.renderMs, ...p },
-    note:
-      `median of ${c.runs} runs on a store folder created beforehand. In one fresh process: loading the modules ${ms(p.importModules)}, ` +
-      `PGlite boot (WebAssembly + data folder) ${ms(p.pgliteBoot)}, migrations check ${ms(p.migrationsCheck)}, ` +
-      `opening the store on the booted instance ${ms(p.openStoreShared)}, first store query (resolve + decrypt; pgcrypto's module loads here) ${ms(p.firstStoreQuery)}, ` +
-      `render ${ms(p.render)}, close ${ms(p.close)}; the rest is Node.js start-up (${ms(c.nodeBareMs)}).`,
-  });
-  rows.push({
-    figure: 'memory: resolver cache with 100,000 entries',
-    ours: `${num(v.cacheBytesPerEntry)} bytes/entry`,
-    baseline: '—',
-    ratio: '—',
-    target: 'report; bounded by maxEntries',
-    pass: v.cacheEntriesAfterOverflow <= 100_000,
-    values: { bytesPerEntry: v.cacheBytesPerEntry, entriesAfter150k: v.cacheEntriesAfterOverflow },
-    note: `heap growth per entry (name, 40-character value, metadata); after 150,000 inserts into a cache with maxEntries 100,000 it holds ${num(v.cacheEntriesAfterOverflow)}.`,
-  });
-} finally {
-  stopServer();
+  const report: Report = {
+    version: 1,
+    date: new Date().toISOString(),
+    machine: m,
+    command: 'npm run bench',
+    seconds: (performance.now() - t0) / 1000,
+    rows,
+    details,
+  };
+  progress('done');
+  return report;
 }
 
-const report: Report = {
-  version: 1,
-  date: new Date().toISOString(),
-  machine: m,
-  command: 'npm run bench',
-  seconds: (performance.now() - t0) / 1000,
-  rows,
-  details,
-};
-progress('done');
-if (args.has('--json')) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-else if (args.has('--markdown')) process.stdout.write(formatMarkdown(report));
-else process.stdout.write(formatText(report));
-process.exitCode = rows.some((r) => r.pass === false) ? 1 : 0;
+print(fromFile ? (JSON.parse(readFileSync(fromFile, 'utf8')) as Report) : await measure());
