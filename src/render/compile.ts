@@ -78,9 +78,10 @@ export class Compiled implements CompiledDefinition {
     const isMap = secrets instanceof Map;
     const names = this.names;
     const env = options.environment;
-    const res: Resolution = { values: new Array<string | undefined>(names.length), problems: [] };
-    if (env) res.concrete = [];
+    // A plain record is read by the compiled reader straight into the values array (checked below).
     const raw = !isMap && !env && isPlain(secrets) ? this.readOwn(secrets as Readonly<Record<string, unknown>>) : undefined;
+    const res: Resolution = { values: (raw as (string | undefined)[] | undefined) ?? new Array<string | undefined>(names.length), problems: [] };
+    if (env) res.concrete = [];
     for (let i = 0; i < names.length; i++) {
       const name = names[i] as string;
       let v: unknown;

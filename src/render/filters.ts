@@ -18,7 +18,12 @@ export function isWellFormed(s: string): boolean {
 
 /** encodeURIComponent, or FILTER_FAILED for a lone surrogate (no URL can carry one). */
 export function percentEncode(s: string): string | typeof FILTER_FAILED {
-  return isWellFormed(s) ? encodeURIComponent(s) : FILTER_FAILED;
+  // encodeURIComponent throws (URIError) exactly on a lone surrogate: no second scan of s.
+  try {
+    return encodeURIComponent(s);
+  } catch {
+    return FILTER_FAILED;
+  }
 }
 
 /** The JSON string escape of `s`, without the quotes. */
