@@ -158,12 +158,18 @@ class Lowerer {
 
   private lookup(n: NjNode, optional: boolean): Expr {
     const target = n.target as NjNode;
-    const val = n.val as NjNode;
+    const val = n.val as NjNode | null | undefined;
     if (target.typename !== 'Symbol' || target.value !== 'secrets') {
       // Walk down to report the leftmost part: `range.constructor`, `secrets.a.b`.
       return this.unsafe(n, 'Attribute access is only allowed on secrets (secrets.NAME); values have no attributes here.', this.leftmost(n));
     }
     const start = this.at(target);
+    if (!val) {
+      // `secrets[]`: nunjucks parses it with no key node.
+      const close = this.value.indexOf(']', start);
+      this.f.problem('REFERENCE_SYNTAX', 'An empty lookup secrets[] names no secret; write secrets.NAME or secrets["NAME"].', start, close === -1 ? this.value.length : close + 1);
+      return NOTHING;
+    }
     REF_AT.lastIndex = start;
     const m = REF_AT.exec(this.value);
     const end = m ? start + m[0].length : this.bracketEnd(start, this.at(val));
