@@ -45,8 +45,9 @@ export function ms(x: number): string {
   return x < 1 ? `${num(x * 1000)} µs` : `${num(x)} ms`;
 }
 
+/** A ratio with three significant digits kept (3.004 must not print as a passing "3"). */
 export function times(r: number): string {
-  return `${num(r)}×`;
+  return `${Number.isFinite(r) && Math.abs(r) < 100 ? r.toPrecision(3) : num(r)}×`;
 }
 
 function machineLine(m: Machine): string {
@@ -83,10 +84,11 @@ export function formatMarkdown(report: Report): string {
     '## Performance',
     '',
     `Measured with \`${report.command}\` on ${report.date.slice(0, 10)}: ${machineLine(report.machine)}. ` +
-      'Every figure is a median over several samples (tinybench: warm-up, then samples); each ratio ' +
-      'comes from measurements taken in the same run, so it holds on a busy machine where absolute ' +
-      'times drift. The PostgreSQL figures use a throwaway PostgreSQL 15 server started the way the ' +
-      'test suite starts it.',
+      'Times are medians over several samples (tinybench: warm-up, then samples; fresh processes for ' +
+      'the command line); each ratio comes from measurements taken in the same run, so it holds on a ' +
+      'busy machine where absolute times drift. Resolver and store figures run against a throwaway ' +
+      'PostgreSQL 15 server started the way the test suite starts it; the `render` process uses the ' +
+      'embedded store (PGlite).',
     '',
     `| ${COLUMNS.join(' | ')} |`,
     `|${COLUMNS.map(() => '---').join('|')}|`,
