@@ -100,6 +100,6 @@ export function formatMarkdown(report: Report): string {
     for (const r of notes) out.push(`- **${esc(r.figure)}**: ${r.note}`);
     out.push('');
   }
-  out.push('Reproduce: `npm ci && npm run bench` (add `-- --json` for machine-readable output; needs PostgreSQL 15 binaries, see `test/setup/pg-server.ts`).', '');
+  out.push('Reproduce: `npm ci && npm run bench` (about a minute; `npm run -s bench -- --json` for machine-readable output, `-- --strict` to fail on a missed target; needs the PostgreSQL 15 binaries, see `test/setup/pg-server.ts`).', '');
   return out.join('\n');
 }
