@@ -85,38 +85,8 @@ function planObject(value: Record<string, unknown>, trie: SiteTrie | undefined):
       builders.push(p.constant ? cloner(p.value) : p.build);
     }
   }
-  return { constant: false, build: objectLiteral(template, at, builders) ?? spreadBuilder(template, at, builders) };
+  return { constant: false, build: spreadBuilder(template, at, builders) };
 }
-
-/**
- * One object literal per definition object, compiled once: every builder then has its own inline
- * caches (a shared `{ ...template }` closure turns megamorphic across ~100 object shapes and costs
- * ~10× a literal). Keys go in as JSON string literals; values are read from arrays, never inlined.
- * Falls back to the spread builder for very wide objects or where code generation is disabled.
- */
-function objectLiteral(template: Record<string, unknown>, at: readonly string[], builders: readonly Builder[]): Builder | undefined {
-  const keys = Object.keys(template);
-  if (keys.length > MAX_LITERAL_KEYS) return undefined;
-  const constants: unknown[] = [];
-  const fields = keys.map((key) => {
-    const b = at.indexOf(key);
-    let v: string;
-    if (b >= 0) v = `b[${b}](st)`;
-    else {
-      constants.push(template[key]);
-      v = `c[${constants.length - 1}]`;
-    }
-    // A literal `"__proto__": v` would set the prototype; the computed form defines an own property.
-    return `${key === '__proto__' ? '["__proto__"]' : JSON.stringify(key)}: ${v}`;
-  });
-  try {
-    return new Function('c', 'b', `'use strict'; return function build(st) { return { ${fields.join(', ')} }; };`)(constants, builders) as Builder;
-  } catch {
-    return undefined;
-  }
-}
-
-const MAX_LITERAL_KEYS = 200;
 
 function spreadBuilder(template: Record<string, unknown>, at: readonly string[], builders: readonly Builder[]): Builder {
   const n = at.length;

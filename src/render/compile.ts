@@ -212,26 +212,24 @@ function isPlain(secrets: object): boolean {
 }
 
 /**
- * A reader of `names` for plain records, compiled once per definition: constant keys give each
- * read its own inline cache, where a loop over names makes one megamorphic lookup (plus a
- * hasOwnProperty call) serve every name — a fifth of a warm render. Own properties only, as in
- * readSecret: a value found that is not the one Object.prototype holds under that key is own; only
- * an equal one (a polluted prototype, or a coincidence) pays the hasOwnProperty check. Names
- * match NAME_PATTERN, and go in as JSON string literals anyway.
+ * A reader of `names` for plain records. Own properties only, as in readSecret: a value found that
+ * is not the one Object.prototype holds under that key is own; only an equal one (a polluted
+ * prototype, or a coincidence) pays the hasOwnProperty check. No code is generated: the renderer
+ * never uses `Function` (a compiled reader with constant keys was ~20% faster; the issue rules it
+ * out, and so do we).
  */
 function ownReader(names: readonly string[]): (secrets: Readonly<Record<string, unknown>>) => unknown[] {
-  const generic = (secrets: Readonly<Record<string, unknown>>): unknown[] => names.map((n) => readSecret(secrets as SecretsInput, false, n));
-  if (names.length > 256) return generic;
-  const reads = names.map((n) => {
-    const k = JSON.stringify(n);
-    return `(v = s[${k}]) !== undefined && v === P[${k}] && !has.call(s, ${k}) ? undefined : v`;
-  });
-  try {
-    const make = new Function('has', 'P', `'use strict'; return function readOwn(s) { let v; return [${reads.join(', ')}]; };`);
-    return make(Object.prototype.hasOwnProperty, Object.prototype) as (s: Readonly<Record<string, unknown>>) => unknown[];
-  } catch {
-    return generic;
-  }
+  const has = Object.prototype.hasOwnProperty;
+  const proto = Object.prototype as unknown as Readonly<Record<string, unknown>>;
+  return (s) => {
+    const out = new Array<unknown>(names.length);
+    for (let i = 0; i < names.length; i++) {
+      const k = names[i] as string;
+      const v = s[k];
+      out[i] = v !== undefined && v === proto[k] && !has.call(s, k) ? undefined : v;
+    }
+    return out;
+  };
 }
 
 /** Adds "did you mean" to every SECRET_NOT_FOUND (names only). */
