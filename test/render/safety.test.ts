@@ -82,7 +82,8 @@ describe('safety', () => {
   it('renders reference-free source text to its parsed value (property)', () => {
     fc.assert(
       fc.property(plainJson, (v) => {
-        expect(compile(JSON.stringify(v)).render({}).value).toEqual(v);
+        // Compared with the JSON round trip of v: the source text cannot carry -0.
+        expect(compile(JSON.stringify(v)).render({}).value).toEqual(JSON.parse(JSON.stringify(v)));
       }),
       { numRuns: 100 },
     );
