@@ -43,6 +43,10 @@ export function registerDoctor(program: Command, ctx: CliContext, setExit: (code
           checks.push({ name: 'database', ok: true, detail: `reachable (${where})` });
           checks.push({ name: 'pgcrypto', ok: true, detail: 'installed' });
           checks.push({ name: 'migrations', ok: true, detail: `schema ${store.schema} at version ${LATEST_VERSION} (current)` });
+          if (store.backend === 'embedded') {
+            // PGlite runs PostgreSQL with fsync off and its file system has no fsync (test/reliability).
+            checks.push({ name: 'durability', ok: true, detail: 'embedded PGlite: a commit survives a killed process, not an OS crash or power loss (no fsync); use a PostgreSQL server where that matters, and back up the data folder' });
+          }
           const items: SecretInfo[] = [];
           let cursor: string | null = null;
           const scoped = store.scope(config.developerId);
