@@ -10,6 +10,7 @@
  * (`sk-xxxx…`, `<password>`, `${PASSWORD}`, `changeme`, AWS's documented `…EXAMPLE` keys).
  * Findings never carry the credential: only its public prefix and length (see `maskCredential`).
  */
+import { shannonBitsPerChar } from '../entropy.js';
 
 /** What was found; indices are into the string value. */
 export interface CredentialMatch {
@@ -125,16 +126,7 @@ export function isPlaceholder(v: string): boolean {
 }
 
 /** Shannon entropy in bits per character. */
-export function entropy(s: string): number {
-  const counts = new Map<string, number>();
-  for (const c of s) counts.set(c, (counts.get(c) ?? 0) + 1);
-  let h = 0;
-  for (const n of counts.values()) {
-    const p = n / s.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
-}
+export const entropy = shannonBitsPerChar;
 
 /** A literal that could be a generated secret: long, no spaces, mixed alphabet, high entropy. */
 export function looksRandom(s: string): boolean {

@@ -7,6 +7,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { SecretrefError } from '../errors.js';
+import { shannonBitsPerChar } from '../entropy.js';
 
 /** Minimum characters of a master key. */
 export const MIN_MASTER_KEY_LENGTH = 32;
@@ -24,17 +25,6 @@ export function keyFingerprint(key: string): string {
   return createHash('sha256').update('secretref:key-id:v1\0').update(key, 'utf8').digest('hex').slice(0, 16);
 }
 
-function shannonBitsPerChar(s: string): number {
-  const counts = new Map<string, number>();
-  const chars = [...s];
-  for (const c of chars) counts.set(c, (counts.get(c) ?? 0) + 1);
-  let bits = 0;
-  for (const n of counts.values()) {
-    const p = n / chars.length;
-    bits -= p * Math.log2(p);
-  }
-  return bits;
-}
 
 /** True when most neighbouring characters step by the same amount (`abcdef…`, `123123…`). */
 function mostlySequential(s: string): boolean {
