@@ -58,14 +58,28 @@ export function registerRender(program: Command, ctx: CliContext): void {
           });
           return;
         }
-        const text = opts.format === 'yaml' ? stringify(result.value) : `${JSON.stringify(result.value, null, 2)}\n`;
-        if (opts.redact) ctx.io.stdout.write(result.redact(text));
+        const serialize = (v: unknown): string => (opts.format === 'yaml' ? stringify(v) : `${JSON.stringify(v, null, 2)}\n`);
+        // Masked before serialising: YAML folds long strings and re-quotes them, which would hide
+        // a value from a redaction of the serialised text.
+        if (opts.redact) ctx.io.stdout.write(result.redact(serialize(redactStrings(result.value, result.redact))));
         else if (opts.out) {
-          await writeFileAtomic(resolve(ctx.io.cwd, opts.out), text);
+          await writeFileAtomic(resolve(ctx.io.cwd, opts.out), serialize(result.value));
           ctx.err(`Rendered ${input.name} → ${opts.out} (${result.references.length} reference(s)).`);
-        } else ctx.io.stdout.write(text);
+        } else ctx.io.stdout.write(serialize(result.value));
       } finally {
         resolver.close();
       }
     });
+}
+
+/** A copy of `value` with `redact` applied to every string in it. */
+function redactStrings(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((v) => redactStrings(v, redact));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) Object.defineProperty(out, k, { value: redactStrings(v, redact), enumerable: true, writable: true, configurable: true });
+    return out;
+  }
+  return value;
 }
