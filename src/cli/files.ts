@@ -51,8 +51,14 @@ async function walk(dir: string, out: string[]): Promise<void> {
 /** Reads one collected file (or stdin for `-`), refusing oversize and invalid UTF-8 input. */
 export async function readInput(path: string, io: Io): Promise<InputFile> {
   if (path === '-') return { name: '<stdin>', source: await io.readStdin() };
-  const s = await stat(path);
   const name = relative(io.cwd, path) || path;
+  let s;
+  try {
+    s = await stat(path);
+  } catch {
+    throw new SecretrefError('INVALID_INPUT', `No such file: ${name}`);
+  }
+  if (!s.isFile()) throw new SecretrefError('INVALID_INPUT', `${name} is not a file; pass a YAML or JSON file.`);
   if (s.size > LIMITS.maxDocumentBytes * 4) {
     throw new SecretrefError('LIMIT_EXCEEDED', `${name} is ${s.size} bytes; the limit is ${LIMITS.maxDocumentBytes} characters (maxDocumentBytes).`);
   }
