@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { lint } from '../../lint/lint.js';
@@ -8,6 +7,7 @@ import type { CliContext } from '../context.js';
 import { collectFiles, readInput } from '../files.js';
 import { progressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
+import { writeFileAtomic } from '../write-atomic.js';
 
 const FORMATS = new Set(['text', 'json', 'sarif']);
 
@@ -53,7 +53,7 @@ export function registerLint(program: Command, ctx: CliContext, setExit: (code: 
       const target = opts.output ? 'file' : 'stdout';
       const color = target === 'stdout' && ctx.color('stdout');
       const report = formatDiagnostics(diagnostics, opts.format as DiagnosticFormat, { color, source: sources, excerpt: color });
-      if (opts.output) await writeFile(resolve(ctx.io.cwd, opts.output), report.endsWith('\n') ? report : `${report}\n`);
+      if (opts.output) await writeFileAtomic(resolve(ctx.io.cwd, opts.output), report.endsWith('\n') ? report : `${report}\n`);
       else if (report.length > 0) ctx.out(report);
       const errors = diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
