@@ -1,9 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { keyFilePath } from '../config.js';
 import { progressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
+import { writeFileAtomic } from '../write-atomic.js';
 
 /**
  * `secretref rekey --new-key-env VAR`: re-encrypts every row under the key in $VAR, in batches,
@@ -26,7 +26,8 @@ export function registerRekey(program: Command, ctx: CliContext): void {
         const result = await store.rekey(newKey, { onProgress: (p) => bar.update(p.done, p.total), ...(batchSize > 0 ? { batchSize } : {}) });
         bar.stop();
         if (usedKeyFile && ctx.config().embeddedDefault) {
-          await writeFile(keyFilePath(ctx.config(), ctx.io), `${newKey}\n`, { mode: 0o600 });
+          // Replaced atomically: a half-written key file would lose the key the rows are now under.
+          await writeFileAtomic(keyFilePath(ctx.config(), ctx.io), `${newKey}\n`);
           ctx.err(`Updated the key file ${keyFilePath(ctx.config(), ctx.io)}.`);
         }
         const others = Object.entries(result.otherKeys);
