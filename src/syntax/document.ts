@@ -197,7 +197,12 @@ class SourceWalker {
         return null;
       }
       const target = n.resolve(this.doc) as YamlNode | undefined;
-      return target ? this.node(target, depth) : null;
+      if (!target) {
+        const name = n.source.length > 40 ? `${n.source.slice(0, 40)}…` : n.source;
+        this.a.problem({ code: 'INVALID_INPUT', message: `Unresolved YAML alias *${name}: define the anchor &${name} before the alias.`, at: rangeOf(n) ?? [0, 0] });
+        return null;
+      }
+      return this.node(target, depth);
     }
     if (isScalar(n)) {
       const v = n.value;
