@@ -2,10 +2,15 @@
  * Secret values enter only through standard input or a hidden prompt, never argv or an
  * environment variable named on the command line.
  */
+import { SecretrefError } from '../errors.js';
+import { nameProblem } from '../syntax/names.js';
 import type { CliContext } from './context.js';
 import { UsageError } from './usage-error.js';
 
 export async function readSecretValue(ctx: CliContext, name: string, keepNewline = false): Promise<string> {
+  // The name first: a value typed where the name belongs must not be echoed by the prompt or an error.
+  const bad = nameProblem(name);
+  if (bad !== undefined) throw new SecretrefError('INVALID_NAME', `The secret name is invalid: ${bad} (e.g. stripe_api_key).`, { path: '/name' });
   let value: string;
   if (ctx.io.stdinIsTTY) {
     value = await ctx.io.promptHidden(`Value for ${name} (hidden): `);
