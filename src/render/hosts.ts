@@ -11,6 +11,7 @@
  */
 import type { Site } from '../syntax/document.js';
 import { jsonPointer } from '../syntax/json-pointer.js';
+import { whatwgHost } from '../syntax/url-host.js';
 
 const URL_FIELDS = ['url', 'uri', 'baseurl', 'endpoint', 'apibase'];
 const HOST_FIELDS = ['host', 'hostname'];
@@ -23,6 +24,8 @@ function norm(key: string): string {
 
 /** Host of a plain URL string; undefined when it is not one. */
 export function urlHost(s: string): string | undefined {
+  const parsed = whatwgHost(s);
+  if (parsed !== undefined) return parsed ?? undefined;
   return URL_HOST.exec(s)?.[1]?.toLowerCase();
 }
 

@@ -10,6 +10,7 @@ import { hasInlineMarker, scanInline } from './inline.js';
 import type { Expr, Form, Program, Segment } from './ir.js';
 import { Findings, type LocalProblem, type LocalRef } from './local-problem.js';
 import { lowerTemplate } from './template.js';
+import { whatwgHost } from './url-host.js';
 
 export interface CompiledString {
   form: Form;
@@ -189,6 +190,8 @@ function withContexts(segments: Segment[]): Segment[] {
 function urlHost(segments: Segment[]): string | undefined {
   if (segments.some((s) => s.type === 'if')) return undefined;
   const flat = segments.map((s) => (s.type === 'text' ? s.value : OPAQUE)).join('');
+  const parsed = whatwgHost(flat, OPAQUE);
+  if (parsed !== undefined) return parsed ?? undefined;
   const m = URL_HOST.exec(flat);
   const host = m?.[1];
   return host && !host.includes(OPAQUE) ? host.toLowerCase() : undefined;
