@@ -1,5 +1,6 @@
 /** `secretref secrets create|list|get|update|delete|rotate|rollback`. Never a value on argv. */
 import type { Command } from 'commander';
+import { SecretrefError } from '../../errors.js';
 import type { SecretInfo, UpdateSecretPatch } from '../../store/types.js';
 import type { CliContext } from '../context.js';
 import { collect, parseDuration, parseList, parsePairs, parseTime } from '../parse-args.js';
@@ -100,7 +101,9 @@ export function registerSecrets(program: Command, ctx: CliContext): void {
       const value = opts.previous ? secret.previous?.value : secret.value;
       if (opts.json) return ctx.json({ ...secretJson(secret), ...(opts.reveal ? { value: value ?? null } : {}) });
       if (opts.reveal) {
-        if (value === undefined) return ctx.err(`${name} has no previous value in its grace period.`);
+        if (value === undefined) {
+          throw new SecretrefError('INVALID_INPUT', `${name} has no previous value in its grace period (it was never rotated, or the grace period ended).`, { name });
+        }
         ctx.io.stdout.write(ctx.io.stdout.isTTY ? `${value}\n` : value);
         return;
       }
