@@ -8,12 +8,14 @@
  * function the resolver uses (`policyProblem`), and hosts by the renderer's rule
  * (`hostsByName`), so lint reports exactly what a render would refuse.
  */
+import { SecretrefError } from '../errors.js';
 import { hostsByName } from '../render/hosts.js';
 import { policyProblem } from '../resolve/policy.js';
 import { suggestNames } from '../resolve/suggest.js';
 import { LIMITS } from '../limits.js';
 import { STORE_LIMITS } from '../store/store-limits.js';
 import type { ScopedStore, SecretInfo, Store } from '../store/types.js';
+import { NAME_PATTERN } from '../syntax/names.js';
 import type { Reference } from '../syntax/reference.js';
 import type { Diagnostic } from './diagnostic.js';
 import type { LintContext } from './context.js';
@@ -44,6 +46,9 @@ function scopeOf(o: StoreRuleOptions): ScopedStore {
 export async function storeDiagnostics(ctx: LintContext, o: StoreRuleOptions): Promise<Diagnostic[]> {
   const refs = ctx.doc.references;
   if (refs.length === 0) return [];
+  if (o.environment !== undefined && (typeof o.environment !== 'string' || !NAME_PATTERN.test(o.environment))) {
+    throw new SecretrefError('INVALID_INPUT', 'environment must start with a letter and contain only letters, digits and _ (e.g. "prod").', { path: '/environment' });
+  }
   const scoped = scopeOf(o);
   const prefix = o.environment === undefined ? undefined : `${o.environment}_`;
   const candidates = (name: string): string[] => {
