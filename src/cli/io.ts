@@ -3,6 +3,7 @@
  * fake streams and a fake environment (STYLE habit 11).
  */
 import { createInterface } from 'node:readline';
+import { UsageError } from './usage-error.js';
 
 export interface OutStream {
   write(chunk: string): unknown;
@@ -64,7 +65,7 @@ function hiddenPrompt(question: string): Promise<string> {
     const onData = (buf: Buffer) => {
       for (const ch of buf.toString('utf8')) {
         if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
-        if (ch === '\u0003') return done(new Error('Cancelled.'));
+        if (ch === '\u0003') return done(new UsageError('Cancelled at the prompt; nothing was stored.'));
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
         else value += ch;
       }

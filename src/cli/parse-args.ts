@@ -40,3 +40,9 @@ export function parseList(values: readonly string[] | undefined): string[] | und
 export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
+
+/** A positive integer option (`--limit 50`). */
+export function parsePositiveInt(text: string, flag: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new UsageError(`${flag} takes a positive whole number; got "${text}".`);
+  return Number(text);
+}

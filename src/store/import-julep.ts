@@ -42,6 +42,9 @@ export async function importFromJulep(store: Store, options: JulepImportOptions)
   const table = options.table ?? 'secrets';
   if (!TABLE.test(table)) throw new SecretrefError('INVALID_INPUT', 'The Julep table must be a plain (optionally schema-qualified) identifier.');
   const client = new pg.Client({ connectionString: options.url, connectionTimeoutMillis: 10_000 });
+  // A dropped connection is reported by the query in flight; without a listener pg's 'error'
+  // event would crash the process instead.
+  client.on('error', () => undefined);
   try {
     await client.connect();
   } catch {

@@ -40,6 +40,8 @@ describe('keygen and usage', () => {
     [['render', 'x.yaml', '--format', 'xml']],
     [['lint', 'x.yaml', '--format', 'html']],
     [['secrets', 'rotate', 'x', '--grace', 'soon']],
+    [['audit', '--limit', 'many']],
+    [['rekey', '--new-key-env', 'SECRETS_MASTER_KEY', '--batch-size', '0']],
   ])('exits 2 on a usage error: %j', async (argv) => {
     const r = await cli(argv, as(newDeveloper(), { stdin: 'v' }));
     expect(r.code).toBe(2);
@@ -233,6 +235,12 @@ describe('refs, lint, render', () => {
     expect(r.code).toBe(0);
     expect(statSync(join(dir, 'out.json')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dir, 'out.json'), 'utf8')).toContain('connection: postgresql://analyst:');
+
+    r = await cli(['render', 'db.yaml', '--redact', '--out', 'redacted.json'], as(dev, { cwd: dir }));
+    expect(r.code).toBe(0);
+    const redactedFile = readFileSync(join(dir, 'redacted.json'), 'utf8');
+    expect(redactedFile).toContain('[REDACTED:db_password]');
+    expect(redactedFile).not.toContain(password);
 
     writeFileSync(join(dir, 'typo.yaml'), 'name: t\na: $secrets.db_pasword\nb: $secrets.DB_USER\n');
     r = await cli(['render', 'typo.yaml', '--out', 'typo.json'], as(dev, { cwd: dir }));

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { parseTime } from '../parse-args.js';
+import { parsePositiveInt, parseTime } from '../parse-args.js';
 import { printTable } from './secrets.js';
 
 /** `secretref audit`: who did what to which secret, when. Never values. */
@@ -14,11 +14,11 @@ export function registerAudit(program: Command, ctx: CliContext): void {
     .option('--json', 'machine-readable output (see README)')
     .action(async (opts: { secret?: string; since?: string; limit: string; json?: boolean }) => {
       const store = await ctx.openStore();
-      const limit = Number.parseInt(opts.limit, 10);
+      const limit = parsePositiveInt(opts.limit, '--limit');
       const entries = await store.scope(ctx.config().developerId).audit({
         ...(opts.secret ? { name: opts.secret } : {}),
         ...(opts.since ? { since: parseTime(opts.since, '--since', Date.now(), -1) } : {}),
-        limit: Number.isFinite(limit) && limit > 0 ? limit : 100,
+        limit,
       });
       if (opts.json) {
         return ctx.json({ version: 1, entries: entries.map((e) => ({ at: e.at.toISOString(), developerId: e.developerId, secretId: e.secretId, name: e.name, action: e.action, detail: e.detail })) });

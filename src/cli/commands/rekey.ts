@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { keyFilePath } from '../config.js';
+import { parsePositiveInt } from '../parse-args.js';
 import { progressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 import { writeFileAtomic } from '../write-atomic.js';
@@ -16,14 +17,14 @@ export function registerRekey(program: Command, ctx: CliContext): void {
     .requiredOption('--new-key-env <VAR>', 'environment variable holding the new master key')
     .option('--batch-size <n>', 'rows per transaction', '100')
     .action(async (opts: { newKeyEnv: string; batchSize: string }) => {
+      const batchSize = parsePositiveInt(opts.batchSize, '--batch-size');
       const newKey = ctx.io.env[opts.newKeyEnv];
       if (!newKey) throw new UsageError(`${opts.newKeyEnv} is not set; put the new key there (secretref keygen) and run again.`);
       const usedKeyFile = !ctx.io.env.SECRETS_MASTER_KEY;
       const store = await ctx.openStore();
       const bar = progressBar(ctx, 'rekey');
-      const batchSize = Number.parseInt(opts.batchSize, 10);
       try {
-        const result = await store.rekey(newKey, { onProgress: (p) => bar.update(p.done, p.total), ...(batchSize > 0 ? { batchSize } : {}) });
+        const result = await store.rekey(newKey, { onProgress: (p) => bar.update(p.done, p.total), batchSize });
         bar.stop();
         if (usedKeyFile && ctx.config().embeddedDefault) {
           // Replaced atomically: a half-written key file would lose the key the rows are now under.

@@ -61,11 +61,11 @@ export function registerRender(program: Command, ctx: CliContext): void {
         const serialize = (v: unknown): string => (opts.format === 'yaml' ? stringify(v) : `${JSON.stringify(v, null, 2)}\n`);
         // Masked before serialising: YAML folds long strings and re-quotes them, which would hide
         // a value from a redaction of the serialised text.
-        if (opts.redact) ctx.io.stdout.write(result.redact(serialize(redactStrings(result.value, result.redact))));
-        else if (opts.out) {
-          await writeFileAtomic(resolve(ctx.io.cwd, opts.out), serialize(result.value));
+        const text = opts.redact ? result.redact(serialize(redactStrings(result.value, result.redact))) : serialize(result.value);
+        if (opts.out) {
+          await writeFileAtomic(resolve(ctx.io.cwd, opts.out), text);
           ctx.err(`Rendered ${input.name} → ${opts.out} (${result.references.length} reference(s)).`);
-        } else ctx.io.stdout.write(serialize(result.value));
+        } else ctx.io.stdout.write(text);
       } finally {
         resolver.close();
       }
