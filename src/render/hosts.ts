@@ -9,6 +9,7 @@
  *    field found at the nearest level wins, in that order.
  * A reference with neither has no host; the resolver then checks tools only.
  */
+import { UNKNOWN_HOST } from '../resolve/host-match.js';
 import type { Site } from '../syntax/document.js';
 import { jsonPointer } from '../syntax/json-pointer.js';
 import { whatwgHost } from '../syntax/url-host.js';
@@ -34,8 +35,8 @@ export function hostsByName(root: unknown, sites: readonly Site[]): Map<string, 
   const sitesByPath = new Map(sites.map((s) => [s.path, s]));
   const out = new Map<string, Set<string>>();
   for (const site of sites) {
-    const host = site.compiled.host ?? nearestUrlField(root, site, sitesByPath);
-    if (!host) continue;
+    // No fixed host: recorded as UNKNOWN_HOST, so a secret limited to some hosts fails closed.
+    const host = site.compiled.host ?? nearestUrlField(root, site, sitesByPath) ?? UNKNOWN_HOST;
     for (const r of site.compiled.refs) {
       let set = out.get(r.name);
       if (!set) out.set(r.name, (set = new Set()));

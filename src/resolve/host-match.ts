@@ -44,3 +44,6 @@ export function hostMatches(pattern: string, host: string): boolean {
 export function hostAllowed(patterns: readonly string[], host: string): boolean {
   return patterns.some((p) => hostMatches(p, host));
 }
+
+/** In a render's host set: the value also goes somewhere whose host cannot be told statically. */
+export const UNKNOWN_HOST = '';

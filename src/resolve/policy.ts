@@ -7,12 +7,14 @@
  * - A secret with `allowedTools` used without a tool fails closed (PERMISSION_DENIED): the render
  *   must say which tool it is for (`render(…, { tool })` or the definition's `name`).
  * - `allowedTools: []` / `allowedHosts: []` allow nothing.
- * - Hosts are checked for the hosts the renderer found the value going to; a value that lands
- *   nowhere a host can be read from (a header, a body field) has no host to check.
+ * - Hosts are checked for the hosts the renderer found the value going to. A secret with
+ *   `allowedHosts` fails closed (PERMISSION_DENIED) where its destination cannot be told: no
+ *   hosts given, or a reference that lands nowhere a fixed host can be read from (UNKNOWN_HOST:
+ *   a host built from a value, a header with no url field near it).
  */
 import type { Problem } from '../errors.js';
 import type { ResolvedSecret } from '../store/types.js';
-import { hostAllowed } from './host-match.js';
+import { hostAllowed, UNKNOWN_HOST } from './host-match.js';
 
 /** The first reason `secret` may not be used, or undefined. `nowMs` is wall-clock epoch ms. */
 export function policyProblem(
@@ -46,7 +48,14 @@ export function policyProblem(
       };
     }
   }
-  if (secret.allowedHosts !== null && hosts !== undefined) {
+  if (secret.allowedHosts !== null) {
+    if (hosts === undefined || hosts.has(UNKNOWN_HOST)) {
+      return {
+        code: 'PERMISSION_DENIED',
+        name: requested,
+        message: `The secret "${secret.name}"${via} may only be sent to certain hosts, and where this reference sends it cannot be told; put it in a URL with a fixed host, or beside a url/base_url/endpoint field.`,
+      };
+    }
     const patterns = secret.allowedHosts;
     const denied = [...hosts].filter((h) => !hostAllowed(patterns, h));
     if (denied.length > 0) {

@@ -94,6 +94,9 @@ describe('lint with a store', () => {
     // A header goes to the URL of the nearest url field.
     const header = 'name: t\napi_call:\n  url: https://evil.example.com/x\n  headers:\n    Authorization: Bearer $secrets.stripe_host_only\n';
     expect(codes(await run(header))).toEqual(['5 error PERMISSION_DENIED']);
+    // Nowhere to read a host from: a host-limited secret fails closed.
+    const nowhere = 'name: t\nheaders:\n  Authorization: Bearer $secrets.stripe_host_only\n';
+    expect(codes(await run(nowhere))).toEqual(['3 error PERMISSION_DENIED']);
   });
 
   it('environment overlay: says which concrete name resolves', async () => {

@@ -32,7 +32,11 @@ describe('the host a secret is sent to', () => {
     expect(await hostsOf({ name: 't', url: 'https://evil.com\\@api.stripe.com/v1', headers: { auth: 'Bearer $secrets.k' } })).toEqual({ k: ['evil.com'] });
   });
 
-  it('a host built from a value is no static host', async () => {
-    expect(await hostsOf({ name: 't', url: 'https://{{ secrets.k }}.example.com/' })).toEqual({});
+  it('a host built from a value is no static host (recorded as unknown, so host limits fail closed)', async () => {
+    expect(await hostsOf({ name: 't', url: 'https://{{ secrets.k }}.example.com/' })).toEqual({ k: [''] });
+  });
+
+  it('a header with no url field anywhere goes to an unknown host', async () => {
+    expect(await hostsOf({ name: 't', headers: { auth: 'Bearer $secrets.k' } })).toEqual({ k: [''] });
   });
 });

@@ -50,8 +50,11 @@ describe('policyProblem', () => {
       code: 'PERMISSION_DENIED',
       name: 'stripe_key',
     });
-    // No host known for this value: nothing to check.
-    expect(policyProblem(s, 'stripe_key', NOW, undefined, undefined)).toBeUndefined();
+    // Where the value goes cannot be told: a host-limited secret fails closed.
+    expect(policyProblem(s, 'stripe_key', NOW, undefined, undefined)).toMatchObject({ code: 'PERMISSION_DENIED' });
+    expect(policyProblem(s, 'stripe_key', NOW, undefined, new Set(['api.stripe.com', '']))).toMatchObject({ code: 'PERMISSION_DENIED' });
+    // A secret without allowedHosts goes anywhere, known or not.
+    expect(policyProblem(secret({}), 'stripe_key', NOW, undefined, undefined)).toBeUndefined();
   });
 
   it('expiry is reported before policy; the problem names the requested name', () => {
