@@ -1,9 +1,9 @@
-/** Spawns test/helpers/store-child.ts and reads its JSON lines. */
+/** Spawns a test helper script under tsx and reads its JSON lines (store-child.ts, crash-child.ts). */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
-const SCRIPT = fileURLToPath(new URL('./store-child.ts', import.meta.url));
+const STORE_SCRIPT = fileURLToPath(new URL('./store-child.ts', import.meta.url));
 
 export interface ChildEvent {
   event: string;
@@ -15,13 +15,16 @@ export interface Child {
   events: ChildEvent[];
   /** Resolves with the first event matching `pred` (rejects if the child exits first). */
   waitFor(pred: (e: ChildEvent) => boolean): Promise<ChildEvent>;
-  /** Resolves with the exit code (or signal) once the child has exited. */
+  /** Resolves with the exit code (or signal) once the child has exited and its output was read. */
   exited: Promise<number | NodeJS.Signals>;
   stderr(): string;
+  /** SIGKILL now; resolves once the process is gone. */
+  kill(): Promise<number | NodeJS.Signals>;
 }
 
-export function spawnChild(cmd: string, args: object, env: Record<string, string> = {}): Child {
-  const proc = spawn(process.execPath, ['--import', 'tsx', SCRIPT, cmd, JSON.stringify(args)], {
+/** Runs `script cmd JSON(args)` with the extra environment (keys travel there, never on argv). */
+export function spawnScript(script: string, cmd: string, args: object, env: Record<string, string> = {}): Child {
+  const proc = spawn(process.execPath, ['--import', 'tsx', script, cmd, JSON.stringify(args)], {
     env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -44,8 +47,11 @@ export function spawnChild(cmd: string, args: object, env: Record<string, string
       }
     }
   });
+  let done = false;
   const exited = new Promise<number | NodeJS.Signals>((resolve) => {
-    proc.on('exit', (code, signal) => {
+    // 'close' comes after the process exited and its output was read to the end.
+    proc.on('close', (code, signal) => {
+      done = true;
       for (const w of waiters.splice(0)) w.reject(new Error(`child exited (${code ?? signal}) first: ${err.slice(-2000)}`));
       resolve(code ?? (signal as NodeJS.Signals));
     });
@@ -58,10 +64,17 @@ export function spawnChild(cmd: string, args: object, env: Record<string, string
     waitFor(pred) {
       const seen = events.find(pred);
       if (seen) return Promise.resolve(seen);
-      if (proc.exitCode !== null || proc.signalCode !== null) {
-        return Promise.reject(new Error(`child already exited: ${err.slice(-2000)}`));
-      }
+      if (done) return Promise.reject(new Error(`child already exited: ${err.slice(-2000)}`));
       return new Promise((resolve, reject) => waiters.push({ pred, resolve, reject }));
     },
+    async kill() {
+      if (!done) proc.kill('SIGKILL');
+      return await exited;
+    },
   };
+}
+
+/** Spawns test/helpers/store-child.ts. */
+export function spawnChild(cmd: string, args: object, env: Record<string, string> = {}): Child {
+  return spawnScript(STORE_SCRIPT, cmd, args, env);
 }
