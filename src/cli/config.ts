@@ -10,6 +10,7 @@ import { dirname, join, resolve } from 'node:path';
 import { SecretrefError } from '../errors.js';
 import { keygen } from '../store/crypto-key.js';
 import type { Io } from './io.js';
+import { UsageError } from './usage-error.js';
 
 export const DEFAULT_DATABASE_URL = 'file:.secretref/db';
 export const DEFAULT_DEVELOPER_ID = '00000000-0000-0000-0000-000000000000';
@@ -33,8 +34,16 @@ export function resolveConfig(opts: GlobalOptions, io: Io): Config {
   return {
     url,
     embeddedDefault: raw === DEFAULT_DATABASE_URL && !opts.databaseUrl && !io.env.SECRETREF_DATABASE_URL,
-    developerId: opts.developer ?? io.env.SECRETREF_DEVELOPER_ID ?? DEFAULT_DEVELOPER_ID,
+    developerId: developerId(opts.developer ?? io.env.SECRETREF_DEVELOPER_ID ?? DEFAULT_DEVELOPER_ID),
   };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A developer id on the command line or in the environment must be a UUID: a usage error. */
+function developerId(id: string): string {
+  if (!UUID.test(id)) throw new UsageError('--developer / SECRETREF_DEVELOPER_ID takes a UUID (e.g. 00000000-0000-0000-0000-000000000000).');
+  return id;
 }
 
 /** Key file for an embedded data folder: outside it and outside the project, one per folder. */

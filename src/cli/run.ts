@@ -76,7 +76,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       return e.exitCode === 0 ? 0 : 2;
     }
     if (e instanceof UsageError) {
-      io.stderr.write(`secretref: ${e.message}\n`);
+      io.stderr.write(`secretref: ${e.code}: ${e.message}\n`);
       return 2;
     }
     if (isSecretrefError(e)) {

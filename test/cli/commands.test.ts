@@ -41,6 +41,7 @@ describe('keygen and usage', () => {
     [['lint', 'x.yaml', '--format', 'html']],
     [['secrets', 'rotate', 'x', '--grace', 'soon']],
     [['audit', '--limit', 'many']],
+    [['--developer', 'bob', 'secrets', 'list']],
     [['rekey', '--new-key-env', 'SECRETS_MASTER_KEY', '--batch-size', '0']],
   ])('exits 2 on a usage error: %j', async (argv) => {
     const r = await cli(argv, as(newDeveloper(), { stdin: 'v' }));

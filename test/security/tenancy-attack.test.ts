@@ -281,7 +281,7 @@ describe('tenancy under attack (CLI, in-process)', () => {
       }
     }
     const evil = await cli(['secrets', 'list'], { cwd: dir, env: { ...env(A), SECRETREF_DEVELOPER_ID: "'; drop table secretref.secrets; --" } });
-    expect(evil.code).toBe(1);
+    expect(evil.code).toBe(2); // a malformed developer id is a usage error
     expect(evil.stderr).toContain('INVALID_INPUT');
     for (const pair of ["owner=a' or '1'='1", "owner'--=a", '%=%', 'owner=%', '_=_']) {
       const r = await as(A, ['secrets', 'list', '--metadata', pair, '--json']);
