@@ -28,6 +28,19 @@ export function addCommands(...more: CommandRegistrar[]): void {
   registrars.push(...more);
 }
 
+/**
+ * Commander's usage errors quote the offending argv token; a value typed in the wrong place (a
+ * secret passed as `--value=…`, or pasted where a name or command goes and starting with `-`)
+ * would be echoed. The token is left out; the rest of the message, and its suggestion of a
+ * known option, stay.
+ */
+export function withoutArgv(message: string): string {
+  return message
+    .replace(/unknown (option|command) '[^']*'/g, 'unknown $1 (not repeated here: it may hold a value)')
+    .replace(/argument '[^']*' is invalid/g, 'argument is invalid')
+    .replace(/'(-{1,2}[^'=\s]+)=[^']*'/g, "'$1=…'");
+}
+
 /** One line per problem: `file:line:col path: CODE message (did you mean …)`. Never a value. */
 export function describeError(e: SecretrefError): string {
   if (e.problems.length <= 1) {
@@ -60,8 +73,7 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
-      // A mistyped `--value=…` must not echo what followed the `=`: it may be a secret.
-      outputError: (s, write) => write(s.replace(/'(-{1,2}[^'=\s]+)=[^']*'/g, "'$1=…'")),
+      outputError: (s, write) => write(withoutArgv(s)),
     });
   for (const register of registrars) register(program, ctx, (code) => (exitCode = Math.max(exitCode, code)));
   program.commands.forEach(function exitOverrideAll(c: Command): void {

@@ -48,6 +48,14 @@ describe('keygen and usage', () => {
     expect(r.code).toBe(2);
   });
 
+  it('does not echo a value pasted where an option, a command or a name goes', async () => {
+    for (const argv of [['secrets', 'create', '-Sk-LiVe-8fQz'], ['-Sk-LiVe-8fQz'], ['Sk-LiVe-8fQz'], ['secrets', 'get', 'x', '--Sk-LiVe-8fQz']]) {
+      const r = await cli(argv, as(newDeveloper(), { stdin: 'v' }));
+      expect(r.code, argv.join(' ')).toBe(2);
+      expect(r.stdout + r.stderr, argv.join(' ')).not.toContain('Sk-LiVe-8fQz');
+    }
+  });
+
   it('has no way to pass a value on argv', async () => {
     const r = await cli(['secrets', 'create', 'x', '--value=hunter2'], as(newDeveloper()));
     expect(r.code).toBe(2);
