@@ -16,19 +16,11 @@ import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
 import { describeBackends } from '../helpers/backends.js';
 import { spawnChild } from '../helpers/child.js';
+import { rejected as failure } from '../helpers/expect-error.js';
 
 const DEV = '00000000-0000-0000-0000-0000000000c1';
 const DEV2 = '00000000-0000-0000-0000-0000000000c2';
 
-async function failure(p: Promise<unknown>): Promise<SecretrefError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SecretrefError);
-    return e as SecretrefError;
-  }
-  throw new Error('expected a SecretrefError');
-}
 
 function leaks(e: SecretrefError, ...secrets: string[]): boolean {
   const text = [e.message, e.stack ?? '', JSON.stringify(e), inspect(e, { depth: 5 })].join('\n');

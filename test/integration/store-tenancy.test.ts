@@ -7,19 +7,11 @@ import { expect, it } from 'vitest';
 import { SecretrefError } from '../../src/errors.js';
 import type { Store } from '../../src/store/types.js';
 import { describeBackends } from '../helpers/backends.js';
+import { rejected as failure } from '../helpers/expect-error.js';
 
 const A = '0a000000-0000-4000-8000-00000000000a';
 const B = '0b000000-0000-4000-8000-00000000000b';
 
-async function failure(p: Promise<unknown>): Promise<SecretrefError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SecretrefError);
-    return e as SecretrefError;
-  }
-  throw new Error('expected a SecretrefError');
-}
 
 describeBackends('store tenancy', (backend) => {
   it('confines every operation to its developer; another developer\'s secret looks absent', async () => {

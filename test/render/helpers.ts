@@ -14,15 +14,7 @@ export function caught(fn: () => unknown): SecretrefError {
   throw new Error('expected a SecretrefError');
 }
 
-export async function rejected(p: Promise<unknown>): Promise<SecretrefError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(SecretrefError);
-    return e as SecretrefError;
-  }
-  throw new Error('expected a SecretrefError');
-}
+export { rejected } from '../helpers/expect-error.js';
 
 export function codes(e: SecretrefError): ErrorCode[] {
   return e.problems.map((p) => p.code);

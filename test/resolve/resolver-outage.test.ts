@@ -12,21 +12,9 @@ import { keygen } from '../../src/store/crypto-key.js';
 import type { OpenStoreOptions, Store, StoreEvent } from '../../src/store/types.js';
 import { describeBackends, type Backend } from '../helpers/backends.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
+import { fakeClock, rejected as rejection } from '../helpers/expect-error.js';
 
-function fakeClock(start = 1_000_000) {
-  let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
-}
 
-async function rejection(p: Promise<unknown>): Promise<SecretrefError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SecretrefError) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Polls `check` until it holds; returns the elapsed milliseconds. */
 async function until(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<number> {

@@ -7,22 +7,9 @@ import type { Resolver, ResolverOptions } from '../../src/resolve/resolver-types
 import { keygen } from '../../src/store/crypto-key.js';
 import type { ScopedStore, Store } from '../../src/store/types.js';
 import { describeBackends } from '../helpers/backends.js';
+import { fakeClock, rejected as rejection } from '../helpers/expect-error.js';
 
-/** A clock the test moves by hand; starts away from 0 on purpose. */
-function fakeClock(start = 1_000_000) {
-  let t = start;
-  return { now: () => t, advance: (ms: number) => void (t += ms) };
-}
 
-async function rejection(p: Promise<unknown>): Promise<SecretrefError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof SecretrefError) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
 
 describeBackends('resolver', (backend) => {
   let store: Store;
