@@ -52,7 +52,8 @@ export class LintContext {
     const hasSites = sites.size > 0;
     const walk = (v: unknown, depth: number): void => {
       if (typeof v === 'string') {
-        const site = hasSites ? sites.get(jsonPointer(keys)) : undefined;
+        // Only a string that can hold a reference is a site: skip the pointer for the rest.
+        const site = hasSites && (v.includes('$') || v.includes('{')) ? sites.get(jsonPointer(keys)) : undefined;
         visit(site ? { value: v, keys, site } : { value: v, keys });
         return;
       }
