@@ -76,8 +76,12 @@ export class SecretrefError extends Error {
     this.problems = problems ?? [{ code, message, ...rest }];
   }
 
-  /** One error for many problems: its code is the first problem's, its message lists them all. */
-  static fromProblems(problems: readonly Problem[], filename?: string): SecretrefError {
+  /**
+   * One error for many problems: its code is the first problem's, its message lists them all.
+   * `lines` turns the problems' source offsets into ranges (positions are printed here, not before).
+   */
+  static fromProblems(located: readonly Problem[], filename?: string, lines?: { range(start: number, end: number): Range }): SecretrefError {
+    const problems = lines ? located.map((p) => (p.offset === undefined || p.range !== undefined ? p : { ...p, range: lines.range(p.offset[0], p.offset[1]) })) : located;
     const first = problems[0];
     if (!first) throw new TypeError('fromProblems needs at least one problem');
     if (problems.length === 1) {

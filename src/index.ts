@@ -10,7 +10,7 @@ export { findReferences, analyzeSource, analyzeValue, compileString, classify, B
 export type { Reference, AnalyzedDocument, AnalyzeOptions, Site, CompiledString, Expr, Segment, Program, Form, OutputContext, BuiltinName } from './syntax/index.js';
 
 // store
-export { openStore, keygen, keyFingerprint, masterKeyWeakness, DEFAULT_STORE_URL, DEFAULT_SCHEMA, DEFAULT_GRACE_MS, STORE_LIMITS } from './store/index.js';
+export { openStore, keygen, keyFingerprint, masterKeyWeakness, DEFAULT_STORE_URL, DEFAULT_DEVELOPER_ID, DEFAULT_SCHEMA, DEFAULT_GRACE_MS, STORE_LIMITS } from './store/index.js';
 export type { OpenStoreOptions, Store, ScopedStore, SecretInfo, Secret, PreviousVersion, CreateSecretInput, UpdateSecretPatch, GetOptions, ListOptions, ListResult, RotateOptions, ResolvedSecret, AuditAction, AuditEntry, AuditQuery, RekeyOptions, RekeyProgress, RekeyResult, StoreEvent, StoreListener, StoreStats } from './store/index.js';
 
 // render

@@ -1,14 +1,15 @@
 /**
  * What every rule needs to know about one analysed document: its string values with their paths,
- * the compiled site of each string that holds references, which tool a value belongs to, and a
- * way to turn indices inside a string into source ranges.
+ * the compiled site of each string that holds references, where each value goes (src/policy), and
+ * the source offsets of text inside any string (recorded at parse time: no second parse).
  */
-import type { Range } from '../errors.js';
+import { Destinations } from '../policy/destination.js';
 import type { AnalyzedDocument, Site } from '../syntax/document.js';
+import type { Finding } from '../syntax/finding.js';
 import { jsonPointer } from '../syntax/json-pointer.js';
+import { LIMITS } from '../limits.js';
 import type { Diagnostic } from './diagnostic.js';
-import { Locator } from './locate.js';
-import { LINT_RULES, type LintCode, type Severity } from './rules.js';
+import { LINT_RULES, type LintCode } from './rules.js';
 
 export type Keys = readonly (string | number)[];
 
@@ -21,28 +22,18 @@ export interface StringValue {
 }
 
 /** A finding inside one string value, before it is positioned. */
-export interface LocalFinding {
-  code: LintCode;
-  message: string;
-  /** Indices into the string value. */
-  start: number;
-  end: number;
-  severity?: Severity;
-  suggestion?: string;
-  name?: string;
-}
+export type LocalFinding = Finding<LintCode>;
 
 export class LintContext {
   readonly sitesByPath = new Map<string, Site>();
-  private readonly locator: Locator;
+  readonly destinations: Destinations;
 
   constructor(
-    readonly source: string | undefined,
     readonly doc: AnalyzedDocument,
     readonly file: string | undefined,
   ) {
     for (const s of doc.sites) this.sitesByPath.set(s.path, s);
-    this.locator = new Locator(source, doc);
+    this.destinations = new Destinations(doc.value, doc.sites);
   }
 
   /** Calls `visit` for every string value (keys are a live stack: copy to keep). */
@@ -57,7 +48,7 @@ export class LintContext {
         visit(site ? { value: v, keys, site } : { value: v, keys });
         return;
       }
-      if (v === null || typeof v !== 'object' || depth > 300) return;
+      if (v === null || typeof v !== 'object' || depth > LIMITS.maxDepth) return;
       if (Array.isArray(v)) {
         for (let i = 0; i < v.length; i++) {
           keys.push(i);
@@ -75,56 +66,43 @@ export class LintContext {
     walk(this.doc.value, 0);
   }
 
-  /** Source range of `[start, end)` inside the string value `s`. */
-  rangeIn(s: StringValue, start: number, end: number): Range {
-    return this.locator.range(s.keys, s.site?.path ?? jsonPointer(s.keys), s.value, start, end, s.site);
+  /** Source offsets of `[start, end)` inside the string value `s`, when the document has a source. */
+  offsetIn(s: StringValue, start: number, end: number): [number, number] | undefined {
+    const map = s.site?.offsets ?? this.doc.offsets?.get(jsonPointer(s.keys));
+    return map ? [map(start), map(end)] : undefined;
   }
 
-  /** A positioned diagnostic for a finding inside `s`. */
+  /** A diagnostic for a finding inside `s` (positioned by source offsets; ranges come at the edge). */
   diagnostic(s: StringValue, f: LocalFinding): Diagnostic {
-    const d: Diagnostic = {
-      code: f.code,
-      severity: f.severity ?? LINT_RULES[f.code].severity,
-      message: f.message,
-      path: s.site?.path ?? jsonPointer(s.keys),
-      range: this.rangeIn(s, f.start, f.end),
-    };
+    const d = this.at(s.site?.path ?? jsonPointer(s.keys), f.code, f.message, this.offsetIn(s, f.start, f.end), f.severity);
     if (f.suggestion !== undefined) d.suggestion = f.suggestion;
     if (f.name !== undefined) d.name = f.name;
+    return d;
+  }
+
+  /** A diagnostic at `path` (and source offsets, when known). */
+  at(path: string, code: LintCode, message: string, offset: [number, number] | undefined, severity = LINT_RULES[code].severity): Diagnostic {
+    const d: Diagnostic = { code, severity, message, path, range: UNPLACED };
+    if (offset) d.offset = offset;
     if (this.file !== undefined) d.file = this.file;
     return d;
   }
 
+  /** The `name` of the tool definition holding `keys`, when it is a plain string. */
+  toolName(keys: Keys): string | undefined {
+    return this.destinations.toolOf(keys);
+  }
+
+  /** Leading keys of `keys` that address its tool definition (see Destinations). */
+  toolRootLength(keys: Keys): number {
+    return this.destinations.toolRootLength(keys);
+  }
+
   /** The value at `keys`, or undefined. */
   valueAt(keys: Keys): unknown {
-    let cur: unknown = this.doc.value;
-    for (const k of keys) {
-      if (cur === null || typeof cur !== 'object') return undefined;
-      if (!Object.prototype.hasOwnProperty.call(cur, k)) return undefined;
-      cur = (cur as Record<string | number, unknown>)[k];
-    }
-    return cur;
-  }
-
-  /**
-   * How many leading keys of `keys` address the tool definition the value belongs to: the
-   * document itself, an item of a top-level array, or an item of a `tools`/`functions` array.
-   */
-  toolRootLength(keys: Keys): number {
-    let root = 0;
-    for (let i = 1; i <= keys.length; i++) {
-      if (typeof keys[i - 1] !== 'number') continue;
-      const parent = keys[i - 2];
-      if (i === 1 || parent === 'tools' || parent === 'functions') root = i;
-    }
-    return root;
-  }
-
-  /** The `name` of the tool definition holding `keys`, when it is a string. */
-  toolName(keys: Keys): string | undefined {
-    const root = this.valueAt(keys.slice(0, this.toolRootLength(keys)));
-    if (root === null || typeof root !== 'object' || Array.isArray(root)) return undefined;
-    const name = (root as Record<string, unknown>).name;
-    return typeof name === 'string' ? name : undefined;
+    return this.destinations.valueAt(keys);
   }
 }
+
+/** Placeholder until `lint()` computes every range from its offset at the edge. */
+const UNPLACED = { start: { line: 1, column: 1 }, end: { line: 1, column: 1 } };

@@ -15,6 +15,8 @@ export interface Diagnostic {
   path: string;
   /** 1-based range of the offending text; `end` is exclusive. */
   range: Range;
+  /** 0-based [start, end) source offsets of the offending text (what `range` is computed from). */
+  offset?: [number, number];
   /** A concrete fix: the name or reference to write instead. */
   suggestion?: string;
   /** The secret name concerned, when there is one (as written in the definition). */

@@ -5,7 +5,7 @@
  */
 import type { Problem } from '../errors.js';
 import type { ScopedStore, Store } from '../store/types.js';
-import { analyzeSource, type AnalyzedDocument } from '../syntax/document.js';
+import { analyze, type AnalyzedDocument } from '../syntax/document.js';
 import { LintContext, type StringValue } from './context.js';
 import { compareDiagnostics, DOCUMENT_START, type Diagnostic } from './diagnostic.js';
 import { modelField } from './leaks.js';
@@ -47,11 +47,11 @@ export async function lint(source: string, options: LintOptions = {}): Promise<D
     if (options.filename !== undefined) d.file = options.filename;
     return [d];
   }
-  const doc = analyzeSource(source, {
+  const doc = analyze(source, {
     ...(options.filename !== undefined ? { filename: options.filename } : {}),
     ...(options.vars !== undefined ? { vars: options.vars } : {}),
   });
-  const ctx = new LintContext(source, doc, options.filename);
+  const ctx = new LintContext(doc, options.filename);
   const out = offlineDiagnostics(ctx);
   if (options.store && doc.value !== undefined) {
     const now = options.now === undefined ? Date.now() : typeof options.now === 'number' ? options.now : options.now.getTime();
@@ -66,6 +66,9 @@ export async function lint(source: string, options: LintOptions = {}): Promise<D
       })),
     );
   }
+  // Positions become lines and columns here, at the edge, and nowhere before.
+  const lines = doc.lines;
+  for (const d of out) if (d.offset && lines) d.range = lines.range(d.offset[0], d.offset[1]);
   return out.sort(compareDiagnostics);
 }
 
@@ -80,29 +83,18 @@ export function offlineDiagnostics(ctx: LintContext): Diagnostic[] {
   for (const r of doc.references) {
     const site = ctx.sitesByPath.get(r.path);
     const field = site ? modelField(ctx, site.keys) : undefined;
-    const range = r.range ?? DOCUMENT_START;
     if (field !== undefined) {
-      out.push(withFile({
-        code: 'SECRET_IN_MODEL_FIELD',
-        severity: 'error',
-        message: `secrets.${r.name} is in "${field}", which is sent to the model, so the model would see the secret; move the reference to a field used only when the tool runs (url, headers, body).`,
-        path: r.path,
-        range,
-        name: r.name,
-      }, ctx.file));
+      const d = ctx.at(r.path, 'SECRET_IN_MODEL_FIELD', `secrets.${r.name} is in "${field}", which is sent to the model, so the model would see the secret; move the reference to a field used only when the tool runs (url, headers, body).`, r.offset);
+      d.name = r.name;
+      out.push(d);
     }
     if (!styled.has(r.name) && !isStyled(r.name)) {
       styled.add(r.name);
       const better = snake(r.name);
-      out.push(withFile({
-        code: 'NAME_STYLE',
-        severity: 'info',
-        message: `Secret name "${r.name}" is not snake_case; prefer "${better}" (ALL_CAPS_SNAKE such as OPENAI_API_KEY is fine for provider keys).`,
-        path: r.path,
-        range,
-        suggestion: better,
-        name: r.name,
-      }, ctx.file));
+      const d = ctx.at(r.path, 'NAME_STYLE', `Secret name "${r.name}" is not snake_case; prefer "${better}" (ALL_CAPS_SNAKE such as OPENAI_API_KEY is fine for provider keys).`, r.offset);
+      d.suggestion = better;
+      d.name = r.name;
+      out.push(d);
     }
   }
 
@@ -130,6 +122,7 @@ function isStyled(name: string): boolean {
 function fromProblem(p: Problem, file: string | undefined): Diagnostic {
   const code = isLintCode(p.code) ? p.code : 'INVALID_INPUT';
   const d: Diagnostic = { code, severity: LINT_RULES[code].severity, message: p.message, path: p.path ?? '', range: p.range ?? DOCUMENT_START };
+  if (p.offset !== undefined) d.offset = p.offset;
   if (p.suggestion !== undefined) d.suggestion = p.suggestion;
   if (p.name !== undefined) d.name = p.name;
   return withFile(d, file);

@@ -5,15 +5,14 @@
  * URL scheme, else from the tool's name, joined with what the value is (`password`, `api_key`).
  * Nothing of the credential itself ends up in the message or the suggestion.
  */
-import { urlHost } from '../render/hosts.js';
+import { urlHost } from '../policy/url-host.js';
 import { DEFAULT_PROVIDERS } from '../resolve/providers.js';
 import { NAME_PATTERN, suggestName } from '../syntax/names.js';
-import type { Keys, LintContext, LocalFinding, StringValue } from './context.js';
+import type { LintContext, LocalFinding, StringValue } from './context.js';
 import { findFieldSecret, findTokens, findUrlSecrets, maskCredential, snake, type CredentialMatch } from './credentials.js';
 
 const GENERIC_LABELS = new Set(['api', 'www', 'app', 'apis', 'rest', 'graph', 'gateway', 'hooks', 'web', 'm', 'v1', 'v2', 'secure', 'auth', 'login', 'oauth', 'prod', 'staging', 'dev']);
 const GENERIC_SERVICES = new Set(['localhost', 'local', 'internal', 'example', 'svc', 'cluster']);
-const URL_FIELDS = new Set(['url', 'uri', 'baseurl', 'endpoint', 'apibase', 'host', 'hostname']);
 // Stems that say what a value is but not whose: these get the service in front (`acme_api_key`).
 const GENERIC_STEMS = new Set(['password', 'passwd', 'pwd', 'passphrase', 'token', 'api_key', 'apikey', 'key', 'secret', 'secret_key', 'access_key', 'access_token', 'auth_token', 'bearer_token', 'refresh_token', 'client_secret', 'private_key', 'credential', 'credentials', 'webhook_secret', 'signing_secret', 'sig', 'signature']);
 
@@ -86,20 +85,9 @@ function schemeOf(before: string): string | undefined {
   return scheme && !/^https?$/.test(scheme) ? snake(scheme) : undefined;
 }
 
-/** Host of the string itself when it is a URL, else of the nearest URL-like field above it. */
+/** Where the value goes: the host of the string itself when it is a URL, else of the nearest URL-like field. */
 function hostNear(ctx: LintContext, s: StringValue): string | undefined {
-  const own = urlHost(s.value);
-  if (own) return own;
-  for (let depth = s.keys.length - 1; depth >= 0; depth--) {
-    const holder = ctx.valueAt(s.keys.slice(0, depth) as Keys);
-    if (holder === null || typeof holder !== 'object' || Array.isArray(holder)) continue;
-    for (const [k, v] of Object.entries(holder)) {
-      if (typeof v !== 'string' || !URL_FIELDS.has(k.toLowerCase().replace(/[-_]/g, ''))) continue;
-      const host = urlHost(v) ?? (/^[a-z0-9.-]+\.[a-z]{2,}$/i.test(v) ? v.toLowerCase() : undefined);
-      if (host) return host;
-    }
-  }
-  return undefined;
+  return urlHost(s.value) ?? ctx.destinations.nearestField(s.keys);
 }
 
 function capitalize(s: string): string {

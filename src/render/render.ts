@@ -1,22 +1,38 @@
 /**
- * `render(definition, { resolver | secrets, vars, tool })`: compile (cached), resolve every
- * distinct name in one `resolver.resolve()` call, evaluate, and report every problem of the
- * render together. Nothing partial is ever returned.
+ * `compile` and `render`: compile (cached), resolve every distinct name — from values in hand, or
+ * in one `resolver.resolve()` call — then one finish step. Every problem of the render is reported
+ * together; nothing partial is ever returned.
  */
 import { SecretrefError, type Problem } from '../errors.js';
-import type { ResolveRequest, SecretSource } from '../resolve/types.js';
+import type { ResolveOutcome, SecretSource } from '../resolve/types.js';
+import { suggestNames } from '../resolve/suggest.js';
 import { compileCached } from './cache.js';
-import { withSuggestions, type Compiled, type Resolution } from './compile.js';
-import type { CompileOptions, CompiledDefinition, Rendered, RenderOptions } from './types.js';
+import type { Compiled } from './compile.js';
+import { failure, finish, withSuggestions } from './finish.js';
+import { fromOutcome, fromValues, secretNames } from './resolution.js';
+import type { CompileOptions, CompiledDefinition, Rendered, RenderOptions, RenderWithSecretsOptions, SecretsInput } from './types.js';
 
 const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
+const NOTHING: ResolveOutcome = { values: new Map(), missing: [], problems: [] };
+const views = new WeakMap<Compiled, CompiledDefinition>();
 
 /**
  * Compiles a definition (object, or JSON/YAML source text) once; later calls with the same object
  * or text reuse the compilation. Throws one SecretrefError listing every problem found.
  */
 export function compile(definition: unknown, options: CompileOptions = {}): CompiledDefinition {
-  return compileCached(definition, options);
+  const compiled = compileCached(definition, options);
+  let view = views.get(compiled);
+  if (!view) {
+    view = Object.freeze({
+      references: compiled.references,
+      names: compiled.names,
+      destinations: compiled.destinations,
+      render: (secrets: SecretsInput, opts: RenderWithSecretsOptions = {}) => renderValues(compiled, secrets, opts),
+    });
+    views.set(compiled, view);
+  }
+  return view;
 }
 
 /**
@@ -34,46 +50,24 @@ export async function render(definition: unknown, options: RenderOptions = {}): 
     if (secrets === undefined && compiled.names.length > 0) {
       throw new SecretrefError('INVALID_INPUT', 'This definition references secrets: pass a resolver (createResolver) or a secrets map to render().');
     }
-    return compiled.render(secrets ?? EMPTY, options);
+    return renderValues(compiled, secrets ?? EMPTY, options);
   }
   if (options.environment !== undefined) {
     throw new SecretrefError('INVALID_INPUT', 'With a resolver, set the environment on the resolver (createResolver(store, { environment })), not on render().');
   }
-  return renderWithResolver(compiled, resolver, options);
+  const destinations = options.tool === undefined ? compiled.destinations : compiled.destinationsFor(options.tool);
+  const outcome = compiled.names.length === 0 ? NOTHING : await resolver.resolve({ names: compiled.names, destinations });
+  const out = finish(compiled, fromOutcome(compiled, outcome), options);
+  if (Array.isArray(out)) throw failure(compiled, await suggested(out, resolver));
+  return out;
 }
 
-async function renderWithResolver(compiled: Compiled, resolver: SecretSource, options: RenderOptions): Promise<Rendered> {
-  const res: Resolution = { values: [], meta: [], problems: [] };
-  const meta = res.meta as NonNullable<Resolution['meta']>;
-  const names = compiled.names;
-  if (names.length > 0) {
-    const request: ResolveRequest = { names, hosts: compiled.hosts };
-    const tool = options.tool ?? compiled.tool;
-    if (tool !== undefined) request.tool = tool;
-    const outcome = await resolver.resolve(request);
-    names.forEach((name, i) => {
-      const entry = outcome.values.get(name);
-      if (!entry) return;
-      res.values[i] = compiled.checkValue(name, entry.value, res.problems);
-      meta[i] = { secret: entry.name, version: entry.version, updatedAt: entry.updatedAt, expiresAt: entry.expiresAt, keyId: entry.keyId };
-    });
-    for (const p of outcome.problems) {
-      res.problems.push(...placed(compiled, p));
-      // The name exists but may not be used: say that, not also "not found".
-      const i = p.name === undefined ? -1 : names.indexOf(p.name);
-      if (i !== -1 && res.values[i] === undefined) res.values[i] = '';
-    }
-  }
-  const out = compiled.run(res, options.vars);
-  if (out.problems.length > 0) throw compiled.error(await suggested(out.problems, resolver));
-  return compiled.result(out.value, res, out.derived, options.plan === true);
-}
-
-/** A resolver problem about a name, repeated at each reference to it (path and range). */
-function placed(compiled: Compiled, p: Problem): Problem[] {
-  if (p.name === undefined || p.path !== undefined) return [p];
-  const at = compiled.atReferences(p.name, p.code, p.message, p.suggestion);
-  return at.length > 0 ? at : [p];
+/** Renders with values in hand (synchronous). */
+function renderValues(compiled: Compiled, secrets: SecretsInput, options: RenderWithSecretsOptions): Rendered {
+  const out = finish(compiled, fromValues(compiled, secrets, options.environment), options);
+  if (!Array.isArray(out)) return out;
+  const existing = secretNames(secrets);
+  throw failure(compiled, withSuggestions(out, (n) => suggestNames(n, existing)));
 }
 
 async function suggested(problems: Problem[], resolver: SecretSource): Promise<Problem[]> {

@@ -2,7 +2,7 @@
  * Public types of the renderer (SPEC §4, §7).
  */
 import type { Range } from '../errors.js';
-import type { SecretSource } from '../resolve/types.js';
+import type { Destination, SecretSource } from '../resolve/types.js';
 import type { Reference } from '../syntax/reference.js';
 
 /** Secret values in hand, keyed by name. Only own properties of a record are looked at. */
@@ -21,7 +21,10 @@ export interface CompileOptions {
 export interface RenderWithSecretsOptions {
   /** Values of the variables named at compile time; own properties only. */
   vars?: Readonly<Record<string, VarValue>>;
-  /** Accepted for symmetry with `render()`; a map of values has no usage policy to check it against. */
+  /**
+   * The tool being rendered, for every reference (usage policies): overrides the `name` of the
+   * tool definition each reference belongs to. A map of values in hand has no policy to check.
+   */
   tool?: string;
   /** `prod` looks up `prod_NAME` first, then `NAME` (the seed's prefix convention). */
   environment?: string;
@@ -69,10 +72,8 @@ export interface CompiledDefinition {
   readonly references: readonly Reference[];
   /** Distinct names referenced, in order of first appearance. */
   readonly names: readonly string[];
-  /** The definition's top-level `name`, when it is a plain string: the tool for usage policies. */
-  readonly tool: string | undefined;
-  /** Hosts each name's value is sent to, when known (see `hosts.ts` for the rule). */
-  readonly hosts: ReadonlyMap<string, ReadonlySet<string>>;
+  /** Where each name's value goes: the tool and host of each reference (see `src/policy/destination.ts`). */
+  readonly destinations: ReadonlyMap<string, readonly Destination[]>;
   /** Renders with values in hand. Throws one SecretrefError listing every problem. */
   render(secrets: SecretsInput, options?: RenderWithSecretsOptions): Rendered;
 }

@@ -3,7 +3,8 @@
  */
 import type { Clock } from './entry-cache.js';
 import type { ProviderTable } from './providers.js';
-import type { SecretSource } from './types.js';
+import type { InspectOutcome } from './lookup.js';
+import type { ResolveRequest, SecretSource } from './types.js';
 
 /** Options of {@link Resolver}'s factory, `createResolver(store, options)`. */
 export interface ResolverOptions {
@@ -76,6 +77,11 @@ export interface Resolver extends SecretSource {
    * unknown model, SECRET_EXPIRED / PERMISSION_DENIED like a render.
    */
   providerKey(modelOrProvider: string, opts?: ProviderKeyOptions): Promise<string>;
+  /**
+   * What `resolve(request)` would find and refuse, from store metadata only: no value is
+   * decrypted, nothing is audited, the cache is not touched (lint's store checks).
+   */
+  inspect(request: ResolveRequest): Promise<InspectOutcome>;
   /** Drops these names (and their environment variants) from the cache, or everything. */
   invalidate(names?: Iterable<string>): void;
   /** Stops listening to the store and empties the cache; later resolves reject. Idempotent. */

@@ -6,14 +6,14 @@
 import { SecretrefError, type Problem } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import type { ResolvedSecret, ScopedStore, Store, StoreEvent } from '../store/types.js';
-import { NAME_PATTERN, nameProblem } from '../syntax/names.js';
+import { nameProblem } from '../syntax/names.js';
 import { BatchLoader, type Batch } from './batch-loader.js';
 import { EntryCache } from './entry-cache.js';
-import { policyProblem } from './policy.js';
+import { usageProblem } from '../policy/usage.js';
 import { compileProviderTable, lookupProviderSecret } from './providers.js';
 import type { ProviderKeyOptions, Resolver, ResolverOptions, ResolverStats } from './resolver-types.js';
-import { suggestNames } from './suggest.js';
-import type { ResolveOutcome, ResolveRequest, ResolvedEntry } from './types.js';
+import { candidates as candidatesOf, environmentProblem, inspect as inspectRequest, missingWhere, overlayPrefix, suggestFrom, type InspectOutcome } from './lookup.js';
+import type { Destination, ResolveOutcome, ResolveRequest, ResolvedEntry } from './types.js';
 
 /** Defaults of {@link ResolverOptions}. */
 export const RESOLVER_DEFAULTS = {
@@ -23,10 +23,6 @@ export const RESOLVER_DEFAULTS = {
   negativeTtlMs: 5_000,
   timeoutMs: 10_000,
 } as const;
-
-/** Suggestions read at most this many names (pages of 1,000) from the store. */
-const MAX_SUGGEST_NAMES = 100_000;
-const LIST_PAGE = 1000;
 
 /** What one resolve is waiting for, per concrete name. */
 type Lookup = { kind: 'known'; secret: ResolvedSecret | null } | { kind: 'loading'; batch: Batch };
@@ -40,7 +36,7 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
   const scoped: ScopedStore = store.scope(options.developerId);
   const developerId = scoped.developerId;
   const environment = options.environment;
-  const prefix = environment === undefined ? undefined : `${environment}_`;
+  const prefix = overlayPrefix(environment);
   const wallNow = options.now ?? Date.now;
   const providers = compileProviderTable(options.providers);
   const counters = { hits: 0, misses: 0, inflightJoins: 0, storeQueries: 0, staleServed: 0, invalidations: 0 };
@@ -85,13 +81,7 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
   };
   const unsubscribe = store.subscribe(onEvent);
 
-  /** Concrete names to try for a requested one, best first. */
-  const candidates = (requested: string): readonly string[] => {
-    if (prefix === undefined) return [requested];
-    const overlay = prefix + requested;
-    // A prefixed name over the length limit cannot exist.
-    return overlay.length <= LIMITS.maxNameLength ? [overlay, requested] : [requested];
-  };
+  const candidates = (requested: string): readonly string[] => candidatesOf(requested, prefix);
 
   function resolve(request: ResolveRequest): Promise<ResolveOutcome> {
     if (closed) return Promise.reject(closedError());
@@ -203,7 +193,7 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
         missing.push(name);
         continue;
       }
-      const problem = policyProblem(secret, name, nowMs, request.tool, request.hosts?.get(name));
+      const problem = usageProblem(secret, name, nowMs, request.destinations?.get(name));
       if (problem !== undefined) {
         problems.push(problem);
         continue;
@@ -223,39 +213,31 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
 
   async function suggest(names: readonly string[]): Promise<Map<string, string[]>> {
     if (closed) throw closedError();
-    const existing: string[] = [];
     try {
-      let cursor: string | null = null;
-      do {
-        counters.storeQueries++;
-        const page = await scoped.list({ limit: LIST_PAGE, cursor });
-        for (const item of page.items) existing.push(item.name);
-        cursor = page.nextCursor;
-      } while (cursor !== null && existing.length < MAX_SUGGEST_NAMES);
+      return await suggestFrom(scoped, names, prefix, () => void counters.storeQueries++);
     } catch (e) {
       // Suggestions decorate an error report; an unreachable store must not replace that report.
       if (e instanceof SecretrefError && e.code === 'STORE_UNAVAILABLE') return new Map(names.map((n) => [n, []]));
       throw e;
     }
-    // With an environment, `stripe_kye` may be meant as `prod_stripe_key`: compare unprefixed too.
-    const bare =
-      prefix === undefined ? existing : existing.map((n) => (n.startsWith(prefix) ? n.slice(prefix.length) : n));
-    const candidatesSet = [...new Set([...existing, ...bare])];
-    return new Map(names.map((n) => [n, suggestNames(n, candidatesSet)]));
+  }
+
+  async function inspect(request: ResolveRequest): Promise<InspectOutcome> {
+    if (closed) throw closedError();
+    counters.storeQueries++;
+    return inspectRequest(scoped, request, { environment, nowMs: wallNow() });
   }
 
   async function providerKey(modelOrProvider: string, keyOpts: ProviderKeyOptions = {}): Promise<string> {
     const name = lookupProviderSecret(modelOrProvider, providers);
-    const out = await resolve({
-      names: [name],
-      ...(keyOpts.tool !== undefined ? { tool: keyOpts.tool } : {}),
-      ...(keyOpts.hosts !== undefined ? { hosts: new Map([[name, keyOpts.hosts]]) } : {}),
-    });
+    const tool = keyOpts.tool === undefined ? {} : { tool: keyOpts.tool };
+    const hosts = keyOpts.hosts === undefined ? [] : [...keyOpts.hosts];
+    const at: Destination[] = hosts.length === 0 ? [tool] : hosts.map((host) => ({ ...tool, host }));
+    const out = await resolve({ names: [name], destinations: new Map([[name, at]]) });
     const entry = out.values.get(name);
     if (entry !== undefined) return entry.value;
     if (out.problems.length > 0) throw SecretrefError.fromProblems(out.problems);
-    const where = prefix === undefined ? `"${name}"` : `"${prefix}${name}" or "${name}"`;
-    throw new SecretrefError('SECRET_NOT_FOUND', `No secret ${where} for this developer; create it with \`secretref secrets create ${name}\`.`, {
+    throw new SecretrefError('SECRET_NOT_FOUND', `No secret ${missingWhere(name, prefix)} for this developer; create it with \`secretref secrets create ${name}\`.`, {
       name,
     });
   }
@@ -265,6 +247,7 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
     environment,
     resolve,
     suggest,
+    inspect,
     providerKey,
     stats(): ResolverStats {
       return { ...counters, entries: cache.size };
@@ -318,13 +301,8 @@ function checkOptions(o: ResolverOptions): CheckedOptions {
     negativeTtlMs: num('negativeTtlMs', 0),
     timeoutMs: num('timeoutMs', 1),
   };
-  if (o.environment !== undefined && (typeof o.environment !== 'string' || !NAME_PATTERN.test(o.environment))) {
-    problems.push({
-      code: 'INVALID_INPUT',
-      path: '/environment',
-      message: 'environment must start with a letter and contain only letters, digits and _ (e.g. "prod").',
-    });
-  }
+  const env = environmentProblem(o.environment);
+  if (env) problems.push(env);
   if (problems.length > 0) throw SecretrefError.fromProblems(problems);
   return checked;
 }

@@ -3,15 +3,20 @@
  * batched, over a store) implements it; so does a plain map of values in tests.
  */
 import type { Problem } from '../errors.js';
+import type { Destination } from '../policy/destination.js';
+
+export type { Destination };
 
 /** What a render needs: every distinct name, and where each lands. */
 export interface ResolveRequest {
   /** Distinct names as written in the definition (before any environment overlay). */
   names: readonly string[];
-  /** The tool being rendered (the definition's top-level `name`, or `render(…, { tool })`). */
-  tool?: string;
-  /** Hosts each name's value is sent to, when known (for `allowedHosts`). */
-  hosts?: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * Where each name's value goes (the tool and host of each reference, see `src/policy/destination.ts`),
+   * for usage policies. A name without an entry goes somewhere that cannot be told: a secret with
+   * `allowedTools` or `allowedHosts` then fails closed.
+   */
+  destinations?: ReadonlyMap<string, readonly Destination[]>;
 }
 
 /** One resolved reference. Never printed: `value` is the secret. */

@@ -1,5 +1,6 @@
 /** The encrypted secret store: public surface of src/store. */
-export { openStore, parseStoreUrl, DEFAULT_STORE_URL, DEFAULT_SCHEMA } from './open.js';
+export { openStore, parseStoreUrl } from './open.js';
+export { DEFAULT_STORE_URL, DEFAULT_DEVELOPER_ID, DEFAULT_SCHEMA } from './defaults.js';
 export { keygen, keyFingerprint, masterKeyWeakness, MIN_MASTER_KEY_LENGTH } from './crypto-key.js';
 export { DEFAULT_GRACE_MS } from './scoped.js';
 export { STORE_LIMITS } from './validate.js';

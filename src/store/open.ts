@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { SecretrefError } from '../errors.js';
+import { DEFAULT_SCHEMA, DEFAULT_STORE_URL } from './defaults.js';
 import { assertOpen, type StoreContext } from './context.js';
 import { loadKeyRing } from './crypto-key.js';
 import type { Counter, Driver } from './driver.js';
@@ -15,10 +16,7 @@ import { quoteSchema } from './sql.js';
 import type { OpenStoreOptions, RekeyOptions, RekeyResult, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
 import { checkDeveloperId } from './validate.js';
 
-/** Where the store lives when neither `url` nor SECRETREF_DATABASE_URL says. */
-export const DEFAULT_STORE_URL = 'file:.secretref/db';
-/** Default schema of the store's objects. */
-export const DEFAULT_SCHEMA = 'secretref';
+
 
 type Location =
   | { kind: 'server'; url: string }

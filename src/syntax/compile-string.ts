@@ -8,17 +8,14 @@ import { LIMITS } from '../limits.js';
 import { lowerExpression } from './expression.js';
 import { hasInlineMarker, scanInline } from './inline.js';
 import type { Expr, Form, Program, Segment } from './ir.js';
-import { Findings, type LocalProblem, type LocalRef } from './local-problem.js';
+import { Findings, type Finding, type LocalRef } from './finding.js';
 import { lowerTemplate } from './template.js';
-import { whatwgHost } from './url-host.js';
 
 export interface CompiledString {
   form: Form;
   program: Program;
   refs: LocalRef[];
-  problems: LocalProblem[];
-  /** Host of the URL this string is, when it is one with a static host. */
-  host?: string;
+  problems: Finding[];
 }
 
 const EXACT_REF = /^\$secrets\.[A-Za-z][A-Za-z0-9_]*$/;
@@ -91,12 +88,7 @@ function compileUncached(value: string, form: Form | 'plain', vars: ReadonlySet<
   }
   // Lowering visits `{{ a if b else c }}` as b, a, c; callers get references in source order.
   const byStart = (x: { start: number }, y: { start: number }): number => x.start - y.start;
-  const out: CompiledString = { form, program, refs: f.refs.sort(byStart), problems: f.problems.sort(byStart) };
-  if (program.kind === 'segments') {
-    const host = urlHost(program.segments);
-    if (host) out.host = host;
-  }
-  return out;
+  return { form, program, refs: f.refs.sort(byStart), problems: f.problems.sort(byStart) };
 }
 
 /** A string-valued expression as text and output parts; undefined when it is not a string concatenation. */
@@ -168,7 +160,6 @@ function childrenOf(e: Expr): Expr[] {
 // The URL may sit inside a longer string (`psql postgres://u:${secrets.p}@db/app`).
 const USERINFO_BEFORE = /(?:^|[^A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#@\s]*$/;
 const USERINFO_AFTER = /^[^/?#@\s]*@/;
-const URL_HOST = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^/?#@\s]*@)?([^/?#:@\s]+)/;
 const OPAQUE = '\u0000';
 
 /** Marks outputs that land in a URL's userinfo (top level of the string only). */
@@ -185,14 +176,4 @@ function withContexts(segments: Segment[]): Segment[] {
     const after = flat.slice(here + 1);
     return USERINFO_BEFORE.test(before) && USERINFO_AFTER.test(after) ? { ...s, context: 'userinfo' } : s;
   });
-}
-
-function urlHost(segments: Segment[]): string | undefined {
-  if (segments.some((s) => s.type === 'if')) return undefined;
-  const flat = segments.map((s) => (s.type === 'text' ? s.value : OPAQUE)).join('');
-  const parsed = whatwgHost(flat, OPAQUE);
-  if (parsed !== undefined) return parsed ?? undefined;
-  const m = URL_HOST.exec(flat);
-  const host = m?.[1];
-  return host && !host.includes(OPAQUE) ? host.toLowerCase() : undefined;
 }

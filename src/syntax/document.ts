@@ -9,7 +9,7 @@ import { LIMITS } from '../limits.js';
 import { compileString, type CompiledString } from './compile-string.js';
 import { jsonPointer } from './json-pointer.js';
 import { parseJsonFast } from './json-fast.js';
-import { LineIndex } from './line-index.js';
+import { LineIndex, locate } from './line-index.js';
 import type { Reference } from './reference.js';
 import { scalarOffsets, type OffsetMap, type ScalarKind } from './scalar-offsets.js';
 
@@ -31,6 +31,8 @@ export interface AnalyzedDocument {
   problems: Problem[];
   filename?: string;
   lines?: LineIndex;
+  /** Offset map of every string value of a source document, by JSON pointer (recorded at parse time). */
+  offsets?: ReadonlyMap<string, OffsetMap>;
 }
 
 export interface AnalyzeOptions {
@@ -44,6 +46,7 @@ class Analysis {
   readonly references: Reference[] = [];
   readonly problems: Problem[] = [];
   readonly keys: (string | number)[] = [];
+  readonly offsets = new Map<string, OffsetMap>();
   private refCount = 0;
   private limitHit = new Set<string>();
 
@@ -55,10 +58,7 @@ class Analysis {
   problem(p: Omit<Problem, 'path' | 'range'> & { at?: [number, number] }): void {
     const { at, ...rest } = p;
     const out: Problem = { ...rest, path: jsonPointer(this.keys) };
-    if (at && this.lines) {
-      out.offset = at;
-      out.range = this.lines.range(at[0], at[1]);
-    }
+    if (at && this.lines) out.offset = at;
     this.problems.push(out);
   }
 
@@ -74,13 +74,14 @@ class Analysis {
       this.problem({ code: 'LIMIT_EXCEEDED', message: `A string is ${value.length} characters; the limit is ${LIMITS.maxStringLength} (maxStringLength).`, ...(at ? { at } : {}) });
       return;
     }
+    if (offsets) this.offsets.set(jsonPointer(this.keys), offsets);
     const compiled = compileString(value, this.vars);
     if (!compiled) return;
     const path = jsonPointer(this.keys);
     const site: Site = { path, keys: this.keys.slice(), value, compiled };
     if (offsets) site.offsets = offsets;
     this.sites.push(site);
-    const where = (s: number, e: number) => (offsets && this.lines ? { offset: [offsets(s), offsets(e)] as [number, number], range: this.lines.range(offsets(s), offsets(e)) } : {});
+    const where = (s: number, e: number) => (offsets ? { offset: [offsets(s), offsets(e)] as [number, number] } : {});
     for (const p of compiled.problems) {
       this.problems.push({ code: p.code, message: p.message, path, ...where(p.start, p.end), ...(p.suggestion ? { suggestion: p.suggestion } : {}) });
     }
@@ -92,7 +93,7 @@ class Analysis {
       const ctx = contextOf(compiled, r.start);
       const ref: Reference = { name: r.name, form: compiled.form, path, optional: r.optional, context: ctx };
       const w = where(r.start, r.end);
-      if (w.range) ref.range = w.range;
+      if (w.offset) ref.offset = w.offset;
       this.references.push(ref);
     }
   }
@@ -127,13 +128,23 @@ export function setOwn(obj: Record<string, unknown>, key: string, value: unknown
   else obj[key] = value;
 }
 
-/** Analyses source text (JSON or YAML). Never throws for bad input: problems are returned. */
+/**
+ * Analyses source text (JSON or YAML). Never throws for bad input: problems are returned.
+ * Problems and references carry 1-based ranges (computed from their offsets, see `locate`).
+ */
 export function analyzeSource(source: string, options: AnalyzeOptions & { fastJson?: boolean } = {}): AnalyzedDocument {
+  const doc = analyze(source, options);
+  const lines = doc.lines as LineIndex;
+  return { ...doc, problems: locate(doc.problems, lines), references: locate(doc.references, lines) };
+}
+
+/** `analyzeSource` with positions as source offsets only (the pipeline's own currency). */
+export function analyze(source: string, options: AnalyzeOptions & { fastJson?: boolean } = {}): AnalyzedDocument {
   const lines = new LineIndex(source);
   const vars = new Set(options.vars ?? []);
   let a = new Analysis(vars, lines);
   const base = (value: unknown): AnalyzedDocument => {
-    const out: AnalyzedDocument = { value, sites: a.sites, references: a.references, problems: a.problems, lines };
+    const out: AnalyzedDocument = { value, sites: a.sites, references: a.references, problems: a.problems, lines, offsets: a.offsets };
     if (options.filename !== undefined) out.filename = options.filename;
     return out;
   };

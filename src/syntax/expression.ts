@@ -6,7 +6,7 @@
 import { BUILTINS, isBuiltin } from './builtins.js';
 import type { Expr } from './ir.js';
 import { parseJsep, type FStringNode, type JsepNode } from './jsep.js';
-import { Findings } from './local-problem.js';
+import { Findings } from './finding.js';
 import { nameProblem, suggestName } from './names.js';
 
 type N = JsepNode & Record<string, unknown>;

@@ -3,7 +3,7 @@
  * a reference as its escape (`$$secrets.x` is the text `$secrets.x`). No other `$` is touched.
  */
 import type { Segment } from './ir.js';
-import { Findings } from './local-problem.js';
+import { Findings } from './finding.js';
 import { nameProblem, suggestName } from './names.js';
 
 const NAME_AT = /[A-Za-z0-9_]*/y;

@@ -30,3 +30,13 @@ export class LineIndex {
     return { start: this.position(start), end: this.position(end) };
   }
 }
+
+/**
+ * Adds the 1-based `range` of each item's source `offset`: the one place positions become lines
+ * and columns, at the edges (public results, error messages, lint diagnostics). Items without an
+ * offset, or with a range already, are returned as they are.
+ */
+export function locate<T extends { offset?: [number, number]; range?: Range }>(items: readonly T[], lines: LineIndex | undefined): T[] {
+  if (!lines) return items.slice();
+  return items.map((x) => (x.offset === undefined || x.range !== undefined ? x : { ...x, range: lines.range(x.offset[0], x.offset[1]) }));
+}

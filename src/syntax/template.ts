@@ -7,7 +7,7 @@
 import nunjucks from 'nunjucks';
 import { BUILTINS, isBuiltin } from './builtins.js';
 import type { Expr, Segment } from './ir.js';
-import { Findings } from './local-problem.js';
+import { Findings } from './finding.js';
 import { nameProblem, suggestName } from './names.js';
 
 interface NjNode {

@@ -81,9 +81,13 @@ describe('lint with a store', () => {
   it('policy: allowedTools must include the definition name', async () => {
     expect(codes(await run('name: billing\nk: $secrets.billing_only\n'))).toEqual([]);
     expect(codes(await run('name: weather\nk: $secrets.billing_only\n'))).toEqual(['2 error PERMISSION_DENIED']);
-    // Each item of a tools list is its own tool.
+    // Each item of a tools list is its own tool. A render refuses the name at each of its
+    // references (one resolution per render), so lint reports it at each, naming the tool refused.
     const list = 'tools:\n  - name: billing\n    k: $secrets.billing_only\n  - name: crm\n    k: $secrets.billing_only\n';
-    expect(codes(await run(list))).toEqual(['5 error PERMISSION_DENIED']);
+    const ds = await run(list);
+    expect(codes(ds)).toEqual(['3 error PERMISSION_DENIED', '5 error PERMISSION_DENIED']);
+    expect(ds[0]?.message).toContain('"crm"');
+    expect(ds[0]?.message).not.toContain('"billing"');
   });
 
   it('policy: allowedHosts must include the host the value is sent to', async () => {

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { SecretrefError, type ErrorCode } from '../../src/errors.js';
 import type { ResolveOutcome, ResolveRequest, ResolvedEntry, SecretSource } from '../../src/resolve/types.js';
+import type { Destination } from '../../src/policy/destination.js';
 import { suggestNames } from '../../src/resolve/suggest.js';
 
 /** Runs `fn` and returns the SecretrefError it throws (fails the test otherwise). */
@@ -63,4 +64,14 @@ export class MemorySource implements SecretSource {
     this.suggestCalls.push(names);
     return new Map(names.map((n) => [n, suggestNames(n, Object.keys(this.values))]));
   }
+}
+
+/** Tools per name in a resolve request (sorted; '?' where the tool cannot be told). */
+export function toolsOf(req: ResolveRequest | undefined): Record<string, string[]> {
+  return Object.fromEntries([...(req?.destinations ?? new Map())].map(([n, ds]) => [n, [...new Set(ds.map((d: Destination) => d.tool ?? '?'))].sort()]));
+}
+
+/** Hosts per name in a resolve request (sorted; '' where the host cannot be told). */
+export function hostsOf(req: ResolveRequest | undefined): Record<string, string[]> {
+  return Object.fromEntries([...(req?.destinations ?? new Map())].map(([n, ds]) => [n, [...new Set(ds.map((d: Destination) => d.host ?? ''))].sort()]));
 }

@@ -8,12 +8,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { render } from '../../src/render/index.js';
-import { MemorySource } from './helpers.js';
+import { hostsOf as requestHosts, MemorySource } from './helpers.js';
 
 async function hostsOf(def: Record<string, unknown>): Promise<Record<string, string[]>> {
   const source = new MemorySource({ k: 'sk_live_abcdef' });
   await render(def, { resolver: source });
-  return Object.fromEntries([...(source.requests[0]?.hosts ?? new Map())].map(([n, v]) => [n, [...v].sort()]));
+  return requestHosts(source.requests[0]);
 }
 
 describe('the host a secret is sent to', () => {

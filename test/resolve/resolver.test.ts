@@ -117,7 +117,7 @@ describeBackends('resolver', (backend) => {
     expect(await value('renamed')).toBe('v2');
 
     await secrets.update('renamed', { allowedTools: ['only_this'] }); // policy change
-    expect((await r.resolve({ names: ['renamed'], tool: 'other' })).problems[0]?.code).toBe('PERMISSION_DENIED');
+    expect((await r.resolve({ names: ['renamed'], destinations: new Map([['renamed', [{ tool: 'other' }]]]) })).problems[0]?.code).toBe('PERMISSION_DENIED');
 
     await secrets.delete('renamed'); // delete
     expect((await r.resolve({ names: ['renamed'] })).missing).toEqual(['renamed']);
@@ -206,15 +206,15 @@ describeBackends('resolver', (backend) => {
   it('usage policy: tools and hosts', async () => {
     const r = fresh();
     await secrets.create({ name: 'stripe_key', value: 'sk-value', allowedTools: ['charge'], allowedHosts: ['api.stripe.com', '*.stripe.net'] });
-    const ok = await r.resolve({ names: ['stripe_key'], tool: 'charge', hosts: new Map([['stripe_key', new Set(['API.Stripe.com'])]]) });
+    const ok = await r.resolve({ names: ['stripe_key'], destinations: new Map([['stripe_key', ['API.Stripe.com'].map((host) => ({ tool: 'charge', host }))]]) });
     expect(ok.values.get('stripe_key')?.value).toBe('sk-value');
-    const wrongTool = await r.resolve({ names: ['stripe_key'], tool: 'refund' });
+    const wrongTool = await r.resolve({ names: ['stripe_key'], destinations: new Map([['stripe_key', [{ tool: 'refund' }]]]) });
     expect(wrongTool.problems.map((p) => [p.code, p.name])).toEqual([['PERMISSION_DENIED', 'stripe_key']]);
     const noTool = await r.resolve({ names: ['stripe_key'] });
     expect(noTool.problems.map((p) => p.code)).toEqual(['PERMISSION_DENIED']);
-    const wrongHost = await r.resolve({ names: ['stripe_key'], tool: 'charge', hosts: new Map([['stripe_key', new Set(['evil.example'])]]) });
+    const wrongHost = await r.resolve({ names: ['stripe_key'], destinations: new Map([['stripe_key', ['evil.example'].map((host) => ({ tool: 'charge', host }))]]) });
     expect(wrongHost.problems.map((p) => p.code)).toEqual(['PERMISSION_DENIED']);
-    const wildcard = await r.resolve({ names: ['stripe_key'], tool: 'charge', hosts: new Map([['stripe_key', new Set(['files.stripe.net'])]]) });
+    const wildcard = await r.resolve({ names: ['stripe_key'], destinations: new Map([['stripe_key', ['files.stripe.net'].map((host) => ({ tool: 'charge', host }))]]) });
     expect(wildcard.problems).toEqual([]);
     for (const o of [wrongTool, noTool, wrongHost]) expect(JSON.stringify(o.problems)).not.toContain('sk-value');
   });
@@ -260,8 +260,8 @@ describeBackends('resolver', (backend) => {
     const r = fresh();
     const value = `s3cr3t-${randomUUID()}`;
     await secrets.create({ name: 'guarded', value, allowedTools: ['t'] });
-    await r.resolve({ names: ['guarded'], tool: 't' });
-    const denied = await r.resolve({ names: ['guarded'], tool: 'u' });
+    await r.resolve({ names: ['guarded'], destinations: new Map([['guarded', [{ tool: 't' }]]]) });
+    const denied = await r.resolve({ names: ['guarded'], destinations: new Map([['guarded', [{ tool: 'u' }]]]) });
     const text = JSON.stringify([r.stats(), denied.problems, await rejection(r.providerKey('guarded_unknown_model'))]);
     expect(text).not.toContain(value);
     for (const v of Object.values(r.stats())) expect(typeof v).toBe('number');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostAllowed, hostMatches } from '../../src/resolve/host-match.js';
+import { hostAllowed, hostMatches } from '../../src/policy/host-pattern.js';
 
 describe('hostMatches', () => {
   it.each([

@@ -45,5 +45,3 @@ export function hostAllowed(patterns: readonly string[], host: string): boolean 
   return patterns.some((p) => hostMatches(p, host));
 }
 
-/** In a render's host set: the value also goes somewhere whose host cannot be told statically. */
-export const UNKNOWN_HOST = '';

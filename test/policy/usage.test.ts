@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { policyProblem } from '../../src/resolve/policy.js';
+import type { Destination } from '../../src/policy/destination.js';
+import { usageProblem } from '../../src/policy/usage.js';
 import type { ResolvedSecret } from '../../src/store/types.js';
 
 const VALUE = 'hunter2-super-secret-value';
@@ -20,7 +21,14 @@ function secret(over: Partial<ResolvedSecret> = {}): ResolvedSecret {
   };
 }
 
-describe('policyProblem', () => {
+/** The decision for one tool and a set of hosts ('' = a host that cannot be told), as a list of destinations. */
+function policyProblem(s: ResolvedSecret, requested: string, now: number, tool: string | undefined, hosts: ReadonlySet<string> | undefined) {
+  const t = tool === undefined ? {} : { tool };
+  const at: Destination[] = hosts === undefined ? [t] : [...hosts].map((h) => (h === '' ? t : { ...t, host: h }));
+  return usageProblem(s, requested, now, at);
+}
+
+describe('usageProblem', () => {
   it('no policy, no expiry: allowed', () => {
     expect(policyProblem(secret(), 'stripe_key', NOW, undefined, undefined)).toBeUndefined();
   });
