@@ -21,13 +21,35 @@ export interface CompiledString {
 const EXACT_REF = /^\$secrets\.[A-Za-z][A-Za-z0-9_]*$/;
 const NO_VARS: ReadonlySet<string> = new Set();
 
-/** The form `value` has, without compiling it. */
-export function classify(value: string): Form | 'plain' {
+/**
+ * The form `value` has, without compiling it. A `$ ` string is an expression only when it
+ * mentions `secrets` or a caller-provided variable (`vars`): `$ 100 per month` is text, as a
+ * `{{ }}` string without `secrets` is.
+ */
+export function classify(value: string, vars: ReadonlySet<string> = NO_VARS): Form | 'plain' {
   if (value.length < 2 || (!value.includes('$') && !value.includes('{'))) return 'plain';
-  if (value[0] === '$' && (/^\$\s/.test(value) || EXACT_REF.test(value))) return 'expression';
+  if (value[0] === '$') {
+    if (EXACT_REF.test(value)) return 'expression';
+    if (/^\$\s/.test(value) && mentions(value, vars)) return 'expression';
+  }
   if ((value.includes('{{') || value.includes('{%')) && templateMentionsSecrets(value)) return 'template';
   if (hasInlineMarker(value)) return 'inline';
   return 'plain';
+}
+
+/** True when `value` names `secrets` or one of `vars` as a word. */
+function mentions(value: string, vars: ReadonlySet<string>): boolean {
+  if (/(^|[^\w$])secrets\b/.test(value)) return true;
+  for (const v of vars) {
+    let i = value.indexOf(v);
+    while (i !== -1) {
+      const before = value[i - 1];
+      const after = value[i + v.length];
+      if (!(before !== undefined && /[\w$]/.test(before)) && !(after !== undefined && /[\w$]/.test(after))) return true;
+      i = value.indexOf(v, i + 1);
+    }
+  }
+  return false;
 }
 
 /** True when some `{{ … }}` / `{% … %}` tag of `value` names `secrets`. */
@@ -46,7 +68,7 @@ function templateMentionsSecrets(value: string): boolean {
 
 /** Compiles `value`; null when it is plain. Problems are collected, never thrown. */
 export function compileString(value: string, vars: ReadonlySet<string> = NO_VARS): CompiledString | null {
-  const form = classify(value);
+  const form = classify(value, vars);
   if (form === 'plain') return null;
   // Tool definitions repeat the same reference strings (`Bearer $secrets.x`) across files and
   // tools: a compiled string is immutable, so one compilation serves them all.

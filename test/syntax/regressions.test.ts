@@ -73,7 +73,7 @@ describe('regressions', () => {
   });
 
   it('`this`, arrays and keyword literals in an expression had empty or misplaced ranges', () => {
-    expect(problems('a: $ this\nb: $ [secrets.a, 1]\nc: $ true.x\nd: $ -secrets.a\ne: $ null(secrets.a)')).toEqual([
+    expect(problems('a: $ this + secrets.a\nb: $ [secrets.a, 1]\nc: $ true.x + secrets.a\nd: $ -secrets.a\ne: $ null(secrets.a)')).toEqual([
       ['UNSAFE_EXPRESSION', '/a', 'this'],
       ['UNSAFE_EXPRESSION', '/b', '[secrets.a, 1]'],
       ['UNSAFE_EXPRESSION', '/c', 'true.x'],
