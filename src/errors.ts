@@ -2,6 +2,7 @@
  * One error class, one catalog of codes. Messages say what to do; they never contain a secret
  * value or a key. Tests assert `code`, `path` and `range`, never wording.
  */
+import { INTERNAL_LIMITS } from './limits.js';
 
 /** Every code secretref can report, with a one-line summary used in docs and SARIF rule metadata. */
 export const ERROR_CATALOG = {
@@ -87,8 +88,9 @@ export class SecretrefError extends Error {
     if (problems.length === 1) {
       return new SecretrefError(first.code, withWhere(first, filename), { ...first, problems });
     }
-    const shown = problems.slice(0, 20).map((p) => `  - ${withWhere(p, filename)}`);
-    if (problems.length > 20) shown.push(`  … and ${problems.length - 20} more`);
+    const max = INTERNAL_LIMITS.problemsShown;
+    const shown = problems.slice(0, max).map((p) => `  - ${withWhere(p, filename)}`);
+    if (problems.length > max) shown.push(`  … and ${problems.length - max} more`);
     return new SecretrefError(first.code, `${problems.length} problems:\n${shown.join('\n')}`, {
       ...(first.path !== undefined ? { path: first.path } : {}),
       ...(first.range !== undefined ? { range: first.range } : {}),
@@ -108,6 +110,14 @@ function withWhere(p: Problem, filename?: string): string {
   if (p.path !== undefined) where.push(p.path === '' ? '/' : p.path);
   const loc = where.length ? `${where.join(' ')}: ` : '';
   return `${loc}${p.code}: ${p.message}`;
+}
+
+/**
+ * User text quoted in a message: at most `max` characters (`…` after). The one way messages
+ * quote names, keys and operators — never values.
+ */
+export function clip(s: string, max: number = INTERNAL_LIMITS.quotedChars): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
 }
 
 /** True when `e` is a catalogued secretref error. */

@@ -19,3 +19,34 @@ export const LIMITS = {
 } as const;
 
 export type Limits = typeof LIMITS;
+
+/**
+ * Internal bounds: caches, pages and how much of a long list or text a message shows. Not part of
+ * the contract (they may change between versions), but declared here, once, with their reasons.
+ */
+export const INTERNAL_LIMITS = {
+  /** Compiled strings memoised process-wide (tool definitions repeat `Bearer $secrets.x`). */
+  compileMemoEntries: 2_000,
+  /** Strings longer than this are compiled every time rather than memoised. */
+  compileMemoMaxChars: 4_096,
+  /** Source texts whose compilation `render`/`compile` keep. */
+  renderCacheSources: 64,
+  /** Total characters of those source texts. */
+  renderCacheChars: 16 * 1024 * 1024,
+  /** Option sets (filename, vars) kept per cached definition; tool overrides kept per compilation. */
+  renderCacheVariants: 16,
+  /** Names read from the store for "did you mean" suggestions. */
+  suggestNames: 100_000,
+  /** Names per page when listing them. */
+  listNamesPage: 1_000,
+  /** YAML parse errors reported for one document. */
+  yamlErrorsShown: 50,
+  /** Problems listed in one error message (all stay in `problems`). */
+  problemsShown: 20,
+  /** Characters of user text (a name, a key, an operator) quoted in a message. */
+  quotedChars: 40,
+  /** Characters of a parser's own message quoted in ours. */
+  quotedParserChars: 120,
+  /** Characters of a string scanned for a pasted credential in a named field. */
+  pastedFieldChars: 4_096,
+} as const;

@@ -10,6 +10,8 @@
  * (`sk-xxxx…`, `<password>`, `${PASSWORD}`, `changeme`, AWS's documented `…EXAMPLE` keys).
  * Findings never carry the credential: only its public prefix and length (see `maskCredential`).
  */
+import { clip } from '../errors.js';
+import { INTERNAL_LIMITS } from '../limits.js';
 import { shannonBitsPerChar } from '../entropy.js';
 
 /** What was found; indices are into the string value. */
@@ -201,7 +203,7 @@ const AUTH_SCHEME = /^(?:Bearer|Basic|Token|Bot|Key|ApiKey|SSWS|OAuth)\s+/i;
  * a random-looking literal for `api_key`/`token`/`Authorization` (after `Bearer `).
  */
 export function findFieldSecret(field: string, value: string): CredentialMatch | undefined {
-  if (value.length > 4096) return undefined;
+  if (value.length > INTERNAL_LIMITS.pastedFieldChars) return undefined;
   const isPassword = PASSWORD_FIELD.test(field);
   if (!isPassword && !SECRET_FIELD.test(field)) return undefined;
   const scheme = AUTH_SCHEME.exec(value);
@@ -218,7 +220,7 @@ export function findFieldSecret(field: string, value: string): CredentialMatch |
 export function maskCredential(m: CredentialMatch): string {
   const len = m.end - m.start;
   if (m.prefix === '') return `${len} chars`;
-  const prefix = m.prefix.length <= 40 ? m.prefix : m.prefix.slice(0, 40);
+  const prefix = m.prefix.length <= INTERNAL_LIMITS.quotedChars ? m.prefix : m.prefix.slice(0, INTERNAL_LIMITS.quotedChars);
   return `${prefix}…(${len} chars)`;
 }
 
@@ -239,6 +241,3 @@ function decodeSafe(s: string): string {
   }
 }
 
-function clip(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
-}

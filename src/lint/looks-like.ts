@@ -5,6 +5,7 @@
  * `{secrets.x}` (an f-string without its `$ f'…'`). `$$secrets.x` is the documented escape and
  * is left alone.
  */
+import { clip } from '../errors.js';
 import type { LocalFinding } from './context.js';
 
 const NAME = '([A-Za-z_][A-Za-z0-9_-]*)';
@@ -27,7 +28,7 @@ export function findLookalikes(value: string, skip: (start: number, end: number)
     if (skip(start, end) || out.some((o) => o.start < end && start < o.end)) return;
     out.push({
       code: 'LOOKS_LIKE_REFERENCE',
-      message: `"${clip(what)}" is not a secret reference and would be sent as literal text; write ${suggestion}.`,
+      message: `"${clip(what, 60)}" is not a secret reference and would be sent as literal text; write ${suggestion}.`,
       start,
       end,
       suggestion,
@@ -66,6 +67,4 @@ export function findLookalikes(value: string, skip: (start: number, end: number)
   return out;
 }
 
-function clip(s: string): string {
-  return s.length > 60 ? `${s.slice(0, 60)}…` : s;
-}
+

@@ -5,16 +5,16 @@
  * and you must pass a copy (or call `compileUncached`) to see the change.
  */
 import { LRUCache } from 'lru-cache';
+import { INTERNAL_LIMITS } from '../limits.js';
 import { compileUncached, type Compiled } from './compile.js';
 import type { CompileOptions } from './types.js';
 
 /** Source strings kept; each entry also counts its length against MAX_SOURCE_CHARS. */
-export const MAX_CACHED_SOURCES = 64;
-const MAX_SOURCE_CHARS = 16 * 1024 * 1024;
+const MAX_SOURCE_CHARS = INTERNAL_LIMITS.renderCacheChars;
 
 const byObject = new WeakMap<object, Map<string, Compiled>>();
 const bySource = new LRUCache<string, Map<string, Compiled>>({
-  max: MAX_CACHED_SOURCES,
+  max: INTERNAL_LIMITS.renderCacheSources,
   maxSize: MAX_SOURCE_CHARS,
   sizeCalculation: (_v, key) => Math.max(1, key.length),
 });
@@ -42,7 +42,7 @@ export function compileCached(definition: unknown, options: CompileOptions = {})
   if (!compiled) {
     compiled = compileUncached(definition, options);
     // A caller cycling through many option sets on one definition must not grow it unboundedly.
-    if (perOptions.size >= 16) perOptions.clear();
+    if (perOptions.size >= INTERNAL_LIMITS.renderCacheVariants) perOptions.clear();
     perOptions.set(key, compiled);
   }
   return compiled;

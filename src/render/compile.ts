@@ -4,6 +4,7 @@
  * each name's value goes. Rendering reads this record; it never calls back into this file.
  */
 import { SecretrefError } from '../errors.js';
+import { INTERNAL_LIMITS } from '../limits.js';
 import { Destinations, type Destination } from '../policy/destination.js';
 import { analyze, analyzeValue, type AnalyzedDocument, type Site } from '../syntax/document.js';
 import { locate, type LineIndex } from '../syntax/line-index.js';
@@ -50,7 +51,7 @@ export function compileDefinition(doc: AnalyzedDocument, varNames: readonly stri
     destinationsFor(tool: string) {
       let d = byTool.get(tool);
       if (!d) {
-        if (byTool.size >= 16) byTool.clear();
+        if (byTool.size >= INTERNAL_LIMITS.renderCacheVariants) byTool.clear();
         byTool.set(tool, (d = where.byName(doc.sites, tool)));
       }
       return d;

@@ -6,7 +6,7 @@
  * render would refuse.
  */
 import { SecretrefError, type Problem } from '../errors.js';
-import { LIMITS } from '../limits.js';
+import { INTERNAL_LIMITS, LIMITS } from '../limits.js';
 import { usageProblem } from '../policy/usage.js';
 import { STORE_LIMITS } from '../store/store-limits.js';
 import type { ScopedStore, SecretInfo } from '../store/types.js';
@@ -14,9 +14,6 @@ import { NAME_PATTERN } from '../syntax/names.js';
 import { suggestNames } from './suggest.js';
 import type { ResolveRequest } from './types.js';
 
-/** Names listed at most for suggestions (pages of the store's list limit). */
-export const MAX_SUGGEST_NAMES = 100_000;
-const LIST_PAGE = 1000;
 
 /** Why `environment` is not a valid environment name, as a problem; undefined when it is fine. */
 export function environmentProblem(environment: unknown): Problem | undefined {
@@ -48,10 +45,10 @@ export async function suggestFrom(scoped: ScopedStore, missing: readonly string[
   let cursor: string | null = null;
   do {
     onQuery?.();
-    const page = await scoped.list({ limit: LIST_PAGE, cursor });
+    const page = await scoped.list({ limit: INTERNAL_LIMITS.listNamesPage, cursor });
     for (const item of page.items) existing.push(item.name);
     cursor = page.nextCursor;
-  } while (cursor !== null && existing.length < MAX_SUGGEST_NAMES);
+  } while (cursor !== null && existing.length < INTERNAL_LIMITS.suggestNames);
   // With an environment, `stripe_kye` may be meant as `prod_stripe_key`: compare unprefixed too.
   const bare = prefix === undefined ? existing : existing.map((n) => (n.startsWith(prefix) ? n.slice(prefix.length) : n));
   const pool = [...new Set([...existing, ...bare])];

@@ -4,7 +4,7 @@
  * inline (`$secrets.NAME`, `${secrets.NAME}`), or plain (returned as null: left untouched).
  */
 import { LRUCache } from 'lru-cache';
-import { LIMITS } from '../limits.js';
+import { INTERNAL_LIMITS, LIMITS } from '../limits.js';
 import { lowerExpression } from './expression.js';
 import { hasInlineMarker, scanInline } from './inline.js';
 import type { Expr, Form, Program, Segment } from './ir.js';
@@ -76,13 +76,12 @@ export function compileString(value: string, vars: ReadonlySet<string> = NO_VARS
   const hit = memo.get(key);
   if (hit !== undefined) return hit === PLAIN ? null : hit;
   const compiled = compileUncached(value, form, vars);
-  if (value.length <= MEMO_MAX_CHARS) memo.set(key, compiled ?? PLAIN);
+  if (value.length <= INTERNAL_LIMITS.compileMemoMaxChars) memo.set(key, compiled ?? PLAIN);
   return compiled;
 }
 
-const MEMO_MAX_CHARS = 4096;
 const PLAIN = 'plain';
-const memo = new LRUCache<string, CompiledString | typeof PLAIN>({ max: 2000 });
+const memo = new LRUCache<string, CompiledString | typeof PLAIN>({ max: INTERNAL_LIMITS.compileMemoEntries });
 
 function compileUncached(value: string, form: Form | 'plain', vars: ReadonlySet<string>): CompiledString | null {
   if (form === 'plain') return null;

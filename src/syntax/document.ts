@@ -4,8 +4,8 @@
  * problem of the document is collected in one pass; bounds of SPEC §9 are enforced here.
  */
 import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import { type Problem } from '../errors.js';
-import { LIMITS } from '../limits.js';
+import { clip, type Problem } from '../errors.js';
+import { INTERNAL_LIMITS, LIMITS } from '../limits.js';
 import { compileString, type CompiledString } from './compile-string.js';
 import { jsonPointer } from './json-pointer.js';
 import { parseJsonFast } from './json-fast.js';
@@ -171,7 +171,7 @@ export function analyze(source: string, options: AnalyzeOptions & { fastJson?: b
     return base(undefined);
   }
   if (doc.errors.length > 0) {
-    for (const err of doc.errors.slice(0, 50)) {
+    for (const err of doc.errors.slice(0, INTERNAL_LIMITS.yamlErrorsShown)) {
       if (/call stack/i.test(err.message)) {
         a.limit('depth', `The document nests too deeply to parse (maxDepth ${LIMITS.maxDepth}).`, [0, 0]);
         continue;
@@ -209,7 +209,7 @@ class SourceWalker {
       }
       const target = n.resolve(this.doc) as YamlNode | undefined;
       if (!target) {
-        const name = n.source.length > 40 ? `${n.source.slice(0, 40)}…` : n.source;
+        const name = clip(n.source);
         this.a.problem({ code: 'INVALID_INPUT', message: `Unresolved YAML alias *${name}: define the anchor &${name} before the alias.`, at: rangeOf(n) ?? [0, 0] });
         return null;
       }
@@ -239,7 +239,7 @@ class SourceWalker {
         this.a.keys.push(key);
         if (seen.has(key)) {
           // Also catches `1:` next to `"1":`, which collide once the value is plain JSON.
-          this.a.problem({ code: 'INVALID_INPUT', message: `Duplicate key "${key.length > 40 ? `${key.slice(0, 40)}…` : key}": keys of a mapping must be unique.`, at: (k && rangeOf(k)) ?? [0, 0] });
+          this.a.problem({ code: 'INVALID_INPUT', message: `Duplicate key "${clip(key)}": keys of a mapping must be unique.`, at: (k && rangeOf(k)) ?? [0, 0] });
           this.a.keys.pop();
           continue;
         }

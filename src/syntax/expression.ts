@@ -3,6 +3,7 @@
  * anything can run: literals, `secrets.NAME` / `secrets["NAME"]`, caller vars, `+`, template
  * literals, f-strings, `?:`, `??`, `||`, `&&`, `!`, `==`/`!=`, and calls of the built-ins.
  */
+import { clip } from '../errors.js';
 import { BUILTINS, isBuiltin } from './builtins.js';
 import type { Expr } from './ir.js';
 import { parseJsep, type FStringNode, type JsepNode } from './jsep.js';
@@ -205,6 +206,3 @@ function lowerCall(n: N, base: number, f: Findings, optional: boolean, start: nu
 }
 
 /** Identifiers come from the document; keep messages short. */
-function clip(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
-}

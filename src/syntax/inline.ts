@@ -2,6 +2,7 @@
  * The inline scanner: `$secrets.NAME` and `${secrets.NAME}` inside any string, with `$$` before
  * a reference as its escape (`$$secrets.x` is the text `$secrets.x`). No other `$` is touched.
  */
+import { clip } from '../errors.js';
 import type { Segment } from './ir.js';
 import { Findings } from './finding.js';
 import { nameProblem, suggestName } from './names.js';
@@ -111,7 +112,7 @@ function named(s: string, d: number, from: number, braced: boolean, f: Findings)
     const raw = close === -1 ? '' : s.slice(from, close).trim();
     if (raw !== name && close !== -1 && !/\s/.test(raw)) {
       const bad = nameProblem(raw);
-      f.problem('INVALID_NAME', `Invalid secret name "${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}": ${bad ?? 'not a name'}.`, d, close + 1, suggestName(raw) && `\${secrets.${suggestName(raw)}}`);
+      f.problem('INVALID_NAME', `Invalid secret name "${clip(raw)}": ${bad ?? 'not a name'}.`, d, close + 1, suggestName(raw) && `\${secrets.${suggestName(raw)}}`);
       return { end: close + 1, error: true };
     }
   }
@@ -122,7 +123,7 @@ function named(s: string, d: number, from: number, braced: boolean, f: Findings)
   const bad = nameProblem(name);
   if (bad) {
     const sug = suggestName(name);
-    f.problem('INVALID_NAME', `Invalid secret name "${name.length > 40 ? `${name.slice(0, 40)}…` : name}": ${bad}.`, d, end, sug && `$secrets.${sug}`);
+    f.problem('INVALID_NAME', `Invalid secret name "${clip(name)}": ${bad}.`, d, end, sug && `$secrets.${sug}`);
     return { end, error: true };
   }
   return { end, name };

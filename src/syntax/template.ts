@@ -4,6 +4,8 @@
  * `{{ expr | filter(args) }}`, `{% if/elif/else/endif %}`, `{% raw %}`, literals, secrets.NAME,
  * caller vars, `or`/`and`/`not`, `==`/`!=`, `~`/`+`, inline `a if c else b`.
  */
+import { clip } from '../errors.js';
+import { INTERNAL_LIMITS } from '../limits.js';
 import nunjucks from 'nunjucks';
 import { BUILTINS, isBuiltin } from './builtins.js';
 import type { Expr, Segment } from './ir.js';
@@ -34,7 +36,7 @@ export function lowerTemplate(value: string, f: Findings): Segment[] {
     const err = e as { lineno?: number; colno?: number; message?: string };
     const pos = err.lineno ? Math.min(value.length, (lines[err.lineno - 1] ?? 0) + Math.max(0, (err.colno ?? 1) - 1)) : 0;
     const msg = String(err.message ?? 'malformed template').split('\n').pop()?.trim() ?? 'malformed template';
-    f.problem('REFERENCE_SYNTAX', `Malformed template: ${clip(msg, 120)}. Write e.g. "{{ secrets.NAME }}".`, pos, Math.min(value.length, pos + 1));
+    f.problem('REFERENCE_SYNTAX', `Malformed template: ${clip(msg, INTERNAL_LIMITS.quotedParserChars)}. Write e.g. "{{ secrets.NAME }}".`, pos, Math.min(value.length, pos + 1));
     return [];
   }
   return new Lowerer(value, f, at).body(root.children ?? []);
@@ -152,7 +154,7 @@ class Lowerer {
       return NOTHING;
     }
     if (this.f.vars.has(name)) return { type: 'var', name, start, end };
-    this.f.problem('UNKNOWN_VARIABLE', `Unknown variable "${clip(name, 40)}": only secrets.NAME and variables passed as vars are visible.`, start, end);
+    this.f.problem('UNKNOWN_VARIABLE', `Unknown variable "${clip(name)}": only secrets.NAME and variables passed as vars are visible.`, start, end);
     return NOTHING;
   }
 
@@ -185,7 +187,7 @@ class Lowerer {
     const bad = nameProblem(name);
     if (bad) {
       const s = suggestName(name);
-      this.f.problem('INVALID_NAME', `Invalid secret name "${clip(name, 40)}": ${bad}.`, start, end, s && `secrets.${s}`);
+      this.f.problem('INVALID_NAME', `Invalid secret name "${clip(name)}": ${bad}.`, start, end, s && `secrets.${s}`);
       return NOTHING;
     }
     this.f.refs.push({ name, start, end, optional });
@@ -198,7 +200,7 @@ class Lowerer {
     const args = children(n.args);
     const start = this.at(nameNode);
     if (!isBuiltin(fn)) {
-      this.f.problem('UNKNOWN_FILTER', `"${clip(fn, 40)}" is not a built-in filter; use one of ${Object.keys(BUILTINS).join(', ')}.`, start, start + fn.length);
+      this.f.problem('UNKNOWN_FILTER', `"${clip(fn)}" is not a built-in filter; use one of ${Object.keys(BUILTINS).join(', ')}.`, start, start + fn.length);
       return NOTHING;
     }
     if (args.some((a) => a.typename === 'KeywordArgs')) return this.unsafe(n, 'Keyword arguments are not allowed in filters.');
@@ -267,6 +269,3 @@ function lineStarts(s: string): number[] {
   return starts;
 }
 
-function clip(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
-}

@@ -26,7 +26,7 @@ describe('errors', () => {
     expect(e.problems[0]?.range).toBeUndefined();
   });
   it('throws every compile-time problem in one error, before any render', () => {
-    const e = caught(() => compile({ a: '{{ secrets[x] }}', b: '$ secrets.a.b', c: '{{ secrets.a | shout }}', d: '{% set x = 1 %}{{ secrets.a }}', e: '$ who', f: '$secrets.bad-name x' }));
+    const e = caught(() => compile({ a: '{{ secrets[x] }}', b: '$ secrets.a.b', c: '{{ secrets.a | shout }}', d: '{% set x = 1 %}{{ secrets.a }}', e: '$ who + secrets.a', f: '$secrets.bad-name x' }));
     expect(codes(e).sort()).toEqual(['REFERENCE_DYNAMIC', 'UNKNOWN_FILTER', 'UNKNOWN_VARIABLE', 'UNSAFE_EXPRESSION', 'UNSAFE_TEMPLATE'].sort());
     expect(e.problems.map((p) => p.path).sort()).toEqual(['/a', '/b', '/c', '/d', '/e']);
   });

@@ -20,7 +20,8 @@ describe('forms', () => {
     expect(one('$ secrets["api_key"]')).toBe('sk_live_123');
   });
   it('keeps the type of a non-string expression', () => {
-    expect(one('$ 1 + 2')).toBe(3);
+    expect(one('$ 1 + 2')).toBe('$ 1 + 2'); // no secrets, no vars: plain text
+    expect(one('$ secrets.api_key != "" && 2')).toBe(2);
     expect(one('$ secrets.api_key == "sk_live_123"')).toBe(true);
     expect(one('$ !secrets.nope')).toBe(true);
     expect(one('$ secrets.nope ?? null')).toBeNull();
