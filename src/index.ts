@@ -7,6 +7,8 @@ export { LIMITS } from './limits.js';
 
 // syntax
 export { findReferences, analyzeSource, analyzeValue, compileString, classify, BUILTINS, NAME_PATTERN } from './syntax/index.js';
+export { DIALECTS, DEFAULT_DIALECT } from './syntax/index.js';
+export type { Dialect } from './syntax/index.js';
 export type { Reference, AnalyzedDocument, AnalyzeOptions, Site, CompiledString, Expr, Segment, Program, Form, OutputContext, BuiltinName } from './syntax/index.js';
 
 // store

@@ -11,6 +11,9 @@
  *   `inputSchema` or `params_schema`. When the object there does not look like a JSON schema
  *   (no `type`, `properties`, `$schema`, `anyOf`…), some formats use it for run-time values, so
  *   only `description`/`title` inside it count.
+ *
+ * In the Julep dialect, prompt steps also go to the model: anything under a step's `prompt`
+ * (a string, or messages whose `content` it is), its `template_variables`, and a `system` field.
  */
 import type { Keys, LintContext } from './context.js';
 
@@ -18,9 +21,14 @@ const TOP_FIELDS = new Set(['name', 'title', 'description']);
 const SCHEMA_ROOTS: readonly (readonly string[])[] = [['parameters'], ['function', 'parameters'], ['input_schema'], ['inputSchema'], ['params_schema']];
 const SCHEMA_MARKERS = ['type', 'properties', '$schema', 'anyOf', 'oneOf', 'allOf', 'items', 'required', 'enum'];
 const TEXT_FIELDS = new Set(['description', 'title']);
+const PROMPT_FIELDS = new Set(['prompt', 'template_variables', 'system']);
 
 /** The model-visible field `keys` is in (a JSON pointer relative to its tool), or undefined. */
 export function modelField(ctx: LintContext, keys: Keys): string | undefined {
+  if (ctx.doc.dialect === 'julep') {
+    const at = keys.findIndex((k) => typeof k === 'string' && PROMPT_FIELDS.has(k));
+    if (at !== -1) return keys.slice(at).join('/');
+  }
   const root = ctx.toolRootLength(keys);
   const rel = keys.slice(root);
   const [a, b] = rel;

@@ -5,6 +5,7 @@
  */
 import type { Problem } from '../errors.js';
 import type { ScopedStore, Store } from '../store/types.js';
+import type { Dialect } from '../syntax/dialect.js';
 import { analyze, type AnalyzedDocument } from '../syntax/document.js';
 import { LintContext, type StringValue } from './context.js';
 import { compareDiagnostics, DOCUMENT_START, type Diagnostic } from './diagnostic.js';
@@ -33,6 +34,8 @@ export interface LintOptions {
   vars?: Iterable<string>;
   /** The tool the definition is rendered for, when it has no top-level `name` (policy checks). */
   tool?: string;
+  /** How strings are read: `secretref` (default) or `julep` (grammar/julep.md). */
+  dialect?: Dialect;
 }
 
 /**
@@ -50,6 +53,7 @@ export async function lint(source: string, options: LintOptions = {}): Promise<D
   const doc = analyze(source, {
     ...(options.filename !== undefined ? { filename: options.filename } : {}),
     ...(options.vars !== undefined ? { vars: options.vars } : {}),
+    ...(options.dialect !== undefined ? { dialect: options.dialect } : {}),
   });
   const ctx = new LintContext(doc, options.filename);
   const out = offlineDiagnostics(ctx);
@@ -77,6 +81,12 @@ export function offlineDiagnostics(ctx: LintContext): Diagnostic[] {
   const doc: AnalyzedDocument = ctx.doc;
   const out: Diagnostic[] = doc.problems.map((p) => fromProblem(p, ctx.file));
   if (doc.value === undefined) return out; // unparsable: the parse problems say it all
+  for (const w of doc.warnings) {
+    const d = fromProblem(w, ctx.file);
+    d.severity = 'warning';
+    out.push(d);
+  }
+  const julep = doc.dialect === 'julep';
 
   // Secrets in model-visible fields, and name style (once per name).
   const styled = new Set<string>();
@@ -101,7 +111,8 @@ export function offlineDiagnostics(ctx: LintContext): Diagnostic[] {
   // Look-alike references and pasted credentials, in every string value.
   ctx.forEachString((s) => {
     const skip = skipper(s);
-    for (const f of findLookalikes(s.value, skip)) out.push(ctx.diagnostic(s, f));
+    // Julep's own scan reports text Julep leaves literal (`$secrets.x`), in Julep's syntax.
+    if (!julep) for (const f of findLookalikes(s.value, skip)) out.push(ctx.diagnostic(s, f));
     for (const f of findPasted(ctx, s, skip)) out.push(ctx.diagnostic(s, f));
   });
   return out;

@@ -33,7 +33,7 @@ export function findPasted(ctx: LintContext, s: StringValue, skip: (start: numbe
   return matches.map((m) => {
     const name = secretNameFor(ctx, s, m);
     const whole = m.start === 0 && m.end >= s.value.trimEnd().length;
-    const suggestion = whole ? `$secrets.${name}` : s.site?.compiled.form === 'template' ? `{{ secrets.${name} }}` : `\${secrets.${name}}`;
+    const suggestion = ctx.doc.dialect === 'julep' ? julepReference(s, name, whole) : whole ? `$secrets.${name}` : s.site?.compiled.form === 'template' ? `{{ secrets.${name} }}` : `\${secrets.${name}}`;
     return {
       code: 'PASTED_CREDENTIAL',
       message: `${capitalize(m.label)} is pasted in clear text (${maskCredential(m)}); store it with \`secretref secrets create ${name}\`, write ${suggestion} instead, and revoke the exposed one.`,
@@ -88,6 +88,13 @@ function schemeOf(before: string): string | undefined {
 /** Where the value goes: the host of the string itself when it is a URL, else of the nearest URL-like field. */
 function hostNear(ctx: LintContext, s: StringValue): string | undefined {
   return urlHost(s.value) ?? ctx.destinations.nearestField(s.keys);
+}
+
+/** The reference to write in a Julep string: `$ secrets.x` for a whole value, a field in an f-string, a name in an expression. */
+function julepReference(s: StringValue, name: string, whole: boolean): string {
+  if (whole) return `$ secrets.${name}`;
+  const form = s.site?.compiled.form ?? (s.value.startsWith('$ ') ? 'expression' : s.value.includes('{{') ? 'template' : 'fstring');
+  return form === 'expression' ? `secrets.${name}` : form === 'template' ? `{{ secrets.${name} }}` : `{secrets.${name}}`;
 }
 
 function capitalize(s: string): string {

@@ -33,6 +33,13 @@ const TOOL_ARRAYS = new Set(['tools', 'functions']);
 /** The text of a site with OPAQUE where values go; undefined when its shape is not one string. */
 function siteText(site: Site): string | undefined {
   const p = site.compiled.program;
+  if (p.kind === 'julep') {
+    // Julep: a `$ ` expression is Python, not a URL; an f-string's fields (secrets or runtime
+    // values alike) are not known here, so each stands for an inserted value.
+    if (p.scan.form === 'expression') return undefined;
+    const text = p.scan.form === 'template' ? p.value.replace(/\{\{/g, '{').replace(/\}\}/g, '}') : p.value.replace(/\{\{|\}\}/g, 'x');
+    return text.replace(/\{[^{}]*\}/g, OPAQUE);
+  }
   if (p.kind !== 'segments' || p.segments.some((s) => s.type === 'if')) return undefined;
   return p.segments.map((s) => (s.type === 'text' ? s.value : OPAQUE)).join('');
 }

@@ -3,7 +3,8 @@
  * references, every string site turned into closures, the document into a clone plan, and where
  * each name's value goes. Rendering reads this record; it never calls back into this file.
  */
-import { SecretrefError } from '../errors.js';
+import { SecretrefError, type Problem } from '../errors.js';
+import type { Dialect } from '../syntax/dialect.js';
 import { INTERNAL_LIMITS } from '../limits.js';
 import { Destinations, type Destination } from '../policy/destination.js';
 import { analyze, analyzeValue, type AnalyzedDocument, type Site } from '../syntax/document.js';
@@ -11,6 +12,7 @@ import { locate, type LineIndex } from '../syntax/line-index.js';
 import type { Reference } from '../syntax/reference.js';
 import { addSite, buildPlan, type Builder, type SiteTrie } from './build-plan.js';
 import { compileSegments, compileValue } from './evaluate.js';
+import { compileJulep } from './evaluate-julep.js';
 import type { CompileOptions } from './types.js';
 
 /** A compiled definition: immutable data, shared by every render of it. */
@@ -28,6 +30,9 @@ export interface Compiled {
   readonly varNames: readonly string[];
   readonly lines: LineIndex | undefined;
   readonly filename: string | undefined;
+  readonly dialect: Dialect;
+  /** Problems that do not stop a render (located). */
+  readonly warnings: readonly Problem[];
 }
 
 /** Compiles an analysed document without problems. */
@@ -38,7 +43,7 @@ export function compileDefinition(doc: AnalyzedDocument, varNames: readonly stri
   doc.sites.forEach((s, site) => {
     const env = { site, nameIndex };
     const p = s.compiled.program;
-    addSite(trie, s.keys, p.kind === 'value' ? compileValue(p.expr, env) : compileSegments(p.segments, env));
+    addSite(trie, s.keys, p.kind === 'value' ? compileValue(p.expr, env) : p.kind === 'julep' ? compileJulep(p.value, p.scan, env) : compileSegments(p.segments, env));
   });
   const where = new Destinations(doc.value, doc.sites);
   const byTool = new Map<string, ReadonlyMap<string, readonly Destination[]>>();
@@ -59,6 +64,8 @@ export function compileDefinition(doc: AnalyzedDocument, varNames: readonly stri
     varNames,
     lines: doc.lines,
     filename: doc.filename,
+    dialect: doc.dialect,
+    warnings: deepFreeze(locate(doc.warnings, doc.lines)),
   });
 }
 
@@ -73,7 +80,7 @@ function deepFreeze<T>(v: T): T {
 /** Analyses and checks a definition without caching; throws one error with every problem. */
 export function compileUncached(definition: unknown, options: CompileOptions = {}): Compiled {
   const vars = options.vars ?? [];
-  const analyzeOptions = { vars, ...(options.filename !== undefined ? { filename: options.filename } : {}) };
+  const analyzeOptions = { vars, ...(options.filename !== undefined ? { filename: options.filename } : {}), ...(options.dialect !== undefined ? { dialect: options.dialect } : {}) };
   const doc = typeof definition === 'string' ? analyze(definition, analyzeOptions) : analyzeValue(definition, analyzeOptions);
   if (doc.problems.length > 0) throw SecretrefError.fromProblems(doc.problems, options.filename, doc.lines);
   return compileDefinition(doc, vars);

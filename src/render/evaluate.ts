@@ -94,7 +94,7 @@ function issue(st: RenderState, i: Issue): void {
 }
 
 /** Reports every hole of a missing value that reached the output. */
-function reportMissing(st: RenderState, m: Missing): void {
+export function reportMissing(st: RenderState, m: Missing): void {
   for (const h of m.holes) {
     issue(
       st,

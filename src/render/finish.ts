@@ -25,6 +25,7 @@ export function finish(compiled: Compiled, res: Resolution, options: FinishOptio
   if (problems.length > 0) return problems;
   const out: Rendered = { value, references: compiled.references, redact: makeRedactor(compiled.names, res.values, st.derived as Derived[] | undefined) };
   if (options.plan === true) out.plan = plan(compiled, res);
+  if (compiled.warnings.length > 0) out.warnings = compiled.warnings.slice();
   return out;
 }
 

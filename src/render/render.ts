@@ -44,6 +44,7 @@ export async function render(definition: unknown, options: RenderOptions = {}): 
   if (resolver !== undefined && secrets !== undefined) throw new SecretrefError('INVALID_INPUT', 'Pass either resolver or secrets to render(), not both.');
   const compileOptions: CompileOptions = {};
   if (options.filename !== undefined) compileOptions.filename = options.filename;
+  if (options.dialect !== undefined) compileOptions.dialect = options.dialect;
   if (options.vars !== undefined && options.vars !== null && typeof options.vars === 'object') compileOptions.vars = Object.keys(options.vars);
   const compiled = compileCached(definition, compileOptions);
   if (resolver === undefined) {

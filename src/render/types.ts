@@ -1,8 +1,9 @@
 /**
  * Public types of the renderer (SPEC §4, §7).
  */
-import type { Range } from '../errors.js';
+import type { Problem, Range } from '../errors.js';
 import type { Destination, SecretSource } from '../resolve/types.js';
+import type { Dialect } from '../syntax/dialect.js';
 import type { Reference } from '../syntax/reference.js';
 
 /** Secret values in hand, keyed by name. Only own properties of a record are looked at. */
@@ -14,6 +15,8 @@ export type VarValue = string | number | boolean | null;
 export interface CompileOptions {
   /** Shown in error locations when compiling source text. */
   filename?: string;
+  /** How strings are read: `secretref` (default) or `julep` (grammar/julep.md). */
+  dialect?: Dialect;
   /** Names of the caller-provided variables expressions and templates may use. */
   vars?: readonly string[];
 }
@@ -39,6 +42,8 @@ export interface RenderOptions extends RenderWithSecretsOptions {
   secrets?: SecretsInput;
   /** Shown in error locations when rendering source text. */
   filename?: string;
+  /** How strings are read: `secretref` (default) or `julep` (grammar/julep.md). */
+  dialect?: Dialect;
 }
 
 /** What one reference used, for `secretref render --plan`. Never a value. */
@@ -63,6 +68,8 @@ export interface Rendered {
   references: readonly Reference[];
   /** Masks every secret value used by this render wherever it appears in `text`. */
   redact(text: string): string;
+  /** Problems that did not stop the render (Julep: a computed name left for the platform to resolve), with paths and ranges. */
+  warnings?: Problem[];
   plan?: PlanEntry[];
 }
 

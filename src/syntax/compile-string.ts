@@ -16,6 +16,8 @@ export interface CompiledString {
   program: Program;
   refs: LocalRef[];
   problems: Finding[];
+  /** Problems that do not stop a render (Julep dialect: a computed name left to the platform, text Julep leaves literal). */
+  warnings?: Finding[];
 }
 
 const EXACT_REF = /^\$secrets\.[A-Za-z][A-Za-z0-9_]*$/;

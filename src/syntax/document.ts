@@ -7,6 +7,8 @@ import { isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Nod
 import { clip, type Problem } from '../errors.js';
 import { INTERNAL_LIMITS, LIMITS } from '../limits.js';
 import { compileString, type CompiledString } from './compile-string.js';
+import { checkDialect, type Dialect } from './dialect.js';
+import { compileJulepString } from './julep/compile-julep.js';
 import { jsonPointer } from './json-pointer.js';
 import { parseJsonFast } from './json-fast.js';
 import { LineIndex, locate } from './line-index.js';
@@ -33,27 +35,39 @@ export interface AnalyzedDocument {
   lines?: LineIndex;
   /** Offset map of every string value of a source document, by JSON pointer (recorded at parse time). */
   offsets?: ReadonlyMap<string, OffsetMap>;
+  /** The dialect the strings were read in. */
+  dialect: Dialect;
+  /** Problems that do not stop a compile or a render (lint shows them as warnings). */
+  warnings: Problem[];
 }
 
 export interface AnalyzeOptions {
   filename?: string;
   /** Names of caller-provided variables that expressions and templates may use. */
   vars?: Iterable<string>;
+  /** How strings are read: `secretref` (default) or `julep` (grammar/julep.md). */
+  dialect?: Dialect;
 }
 
 class Analysis {
   readonly sites: Site[] = [];
   readonly references: Reference[] = [];
   readonly problems: Problem[] = [];
+  readonly warnings: Problem[] = [];
   readonly keys: (string | number)[] = [];
   readonly offsets = new Map<string, OffsetMap>();
   private refCount = 0;
   private limitHit = new Set<string>();
 
+  private readonly compile: (value: string) => CompiledString | null;
+
   constructor(
     readonly vars: ReadonlySet<string>,
+    readonly dialect: Dialect,
     readonly lines?: LineIndex,
-  ) {}
+  ) {
+    this.compile = dialect === 'julep' ? compileJulepString : (value) => compileString(value, vars);
+  }
 
   problem(p: Omit<Problem, 'path' | 'range'> & { at?: [number, number] }): void {
     const { at, ...rest } = p;
@@ -75,7 +89,7 @@ class Analysis {
       return;
     }
     if (offsets) this.offsets.set(jsonPointer(this.keys), offsets);
-    const compiled = compileString(value, this.vars);
+    const compiled = this.compile(value);
     if (!compiled) return;
     const path = jsonPointer(this.keys);
     const site: Site = { path, keys: this.keys.slice(), value, compiled };
@@ -84,6 +98,9 @@ class Analysis {
     const where = (s: number, e: number) => (offsets ? { offset: [offsets(s), offsets(e)] as [number, number] } : {});
     for (const p of compiled.problems) {
       this.problems.push({ code: p.code, message: p.message, path, ...where(p.start, p.end), ...(p.suggestion ? { suggestion: p.suggestion } : {}) });
+    }
+    for (const p of compiled.warnings ?? []) {
+      this.warnings.push({ code: p.code, message: p.message, path, ...where(p.start, p.end), ...(p.suggestion ? { suggestion: p.suggestion } : {}) });
     }
     for (const r of compiled.refs) {
       if (++this.refCount > LIMITS.maxReferences) {
@@ -101,7 +118,7 @@ class Analysis {
   /** A mapping key may not hold a reference. */
   key(key: string, offsets?: OffsetMap, at?: [number, number]): void {
     if (!key.includes('$') && !key.includes('{')) return;
-    const compiled = compileString(key, this.vars);
+    const compiled = this.compile(key);
     // Keys are never rendered, so an escaped `$$secrets.x` or a `{% raw %}` block is just text.
     if (!compiled || (compiled.refs.length === 0 && compiled.problems.length === 0)) return;
     const start = offsets ? offsets(0) : undefined;
@@ -135,16 +152,17 @@ export function setOwn(obj: Record<string, unknown>, key: string, value: unknown
 export function analyzeSource(source: string, options: AnalyzeOptions & { fastJson?: boolean } = {}): AnalyzedDocument {
   const doc = analyze(source, options);
   const lines = doc.lines as LineIndex;
-  return { ...doc, problems: locate(doc.problems, lines), references: locate(doc.references, lines) };
+  return { ...doc, problems: locate(doc.problems, lines), warnings: locate(doc.warnings, lines), references: locate(doc.references, lines) };
 }
 
 /** `analyzeSource` with positions as source offsets only (the pipeline's own currency). */
 export function analyze(source: string, options: AnalyzeOptions & { fastJson?: boolean } = {}): AnalyzedDocument {
   const lines = new LineIndex(source);
   const vars = new Set(options.vars ?? []);
-  let a = new Analysis(vars, lines);
+  const dialect = checkDialect(options.dialect);
+  let a = new Analysis(vars, dialect, lines);
   const base = (value: unknown): AnalyzedDocument => {
-    const out: AnalyzedDocument = { value, sites: a.sites, references: a.references, problems: a.problems, lines, offsets: a.offsets };
+    const out: AnalyzedDocument = { value, sites: a.sites, references: a.references, problems: a.problems, lines, offsets: a.offsets, dialect, warnings: a.warnings };
     if (options.filename !== undefined) out.filename = options.filename;
     return out;
   };
@@ -155,7 +173,7 @@ export function analyze(source: string, options: AnalyzeOptions & { fastJson?: b
   if (options.fastJson !== false && startsLikeJson(source)) {
     const fast = parseJsonFast(source, a, (st, e, v) => lazyOffsets(source, st, e, 'QUOTE_DOUBLE', v));
     if (fast) return base(fast.value);
-    a = new Analysis(vars, lines); // not strict JSON: start over on the general path, which reports why
+    a = new Analysis(vars, dialect, lines); // not strict JSON: start over on the general path, which reports why
   }
   if (jsonDepthExceeds(source, LIMITS.maxDepth)) {
     a.problem({ code: 'LIMIT_EXCEEDED', message: `The document nests deeper than ${LIMITS.maxDepth} levels (maxDepth).`, at: [0, 0] });
@@ -318,7 +336,8 @@ function firstLine(s: string): string {
 
 /** Analyses a plain JS value (a definition object). Positions are absent; paths are exact. */
 export function analyzeValue(input: unknown, options: AnalyzeOptions = {}): AnalyzedDocument {
-  const a = new Analysis(new Set(options.vars ?? []));
+  const dialect = checkDialect(options.dialect);
+  const a = new Analysis(new Set(options.vars ?? []), dialect);
   const seen = new Set<object>();
   const walk = (v: unknown, depth: number): unknown => {
     if (typeof v === 'string') {
@@ -363,7 +382,7 @@ export function analyzeValue(input: unknown, options: AnalyzeOptions = {}): Anal
     return out;
   };
   const value = walk(input, 0);
-  const out: AnalyzedDocument = { value, sites: a.sites, references: a.references, problems: a.problems };
+  const out: AnalyzedDocument = { value, sites: a.sites, references: a.references, problems: a.problems, dialect, warnings: a.warnings };
   if (options.filename !== undefined) out.filename = options.filename;
   return out;
 }

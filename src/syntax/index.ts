@@ -5,5 +5,6 @@ export type { Reference } from './reference.js';
 export type { Expr, Segment, Program, Form, OutputContext } from './ir.js';
 export { BUILTINS, ENCODING_FILTERS, isBuiltin, type BuiltinName } from './builtins.js';
 export { NAME_PATTERN, nameProblem, suggestName } from './names.js';
+export { DIALECTS, DEFAULT_DIALECT, checkDialect, type Dialect } from './dialect.js';
 export { jsonPointer } from './json-pointer.js';
 export { LineIndex } from './line-index.js';

@@ -1,4 +1,5 @@
 import type { BuiltinName } from './builtins.js';
+import type { JulepString } from './julep/types.js';
 
 /**
  * The language-neutral program a reference string compiles to. Both jsep and nunjucks ASTs are
@@ -25,7 +26,8 @@ export type Segment =
   | { type: 'output'; expr: Expr; context: OutputContext; start: number; end: number }
   | { type: 'if'; branches: { test: Expr; body: Segment[] }[]; otherwise: Segment[] };
 
-export type Form = 'expression' | 'template' | 'inline';
+/** How a string holding references is read: the `secretref` forms, and Julep's f-string (`fstring`). */
+export type Form = 'expression' | 'template' | 'inline' | 'fstring';
 
 /**
  * A compiled string value. `segments` concatenate to a string; an expression that is not a
@@ -33,4 +35,6 @@ export type Form = 'expression' | 'template' | 'inline';
  */
 export type Program =
   | { form: 'expression'; kind: 'value'; expr: Expr }
-  | { form: Form; kind: 'segments'; segments: Segment[] };
+  | { form: Form; kind: 'segments'; segments: Segment[] }
+  /** Julep dialect: the string as written, with values spliced in where `scan` says (grammar/julep.md). */
+  | { form: Form; kind: 'julep'; value: string; scan: JulepString };

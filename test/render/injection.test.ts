@@ -38,13 +38,13 @@ describe('injection corpus', () => {
     for (const c of cases) expect(Object.keys(ERROR_CATALOG)).toContain(c.code);
   });
 
-  // A `$ ` string that mentions neither secrets nor a var is plain text and never evaluated; to
-  // reach the evaluator at all a payload must mention secrets, so those that do not get one.
-  const armed = (v: string): string => (v.startsWith('$') && !/\bsecrets\b/.test(v) ? `${v} + secrets.k` : v);
-
-  it.each(cases.filter((c) => c.value.startsWith('$') && !/\bsecrets\b/.test(c.value)))('$id without secrets is inert text: rendered unchanged, nothing runs', async (c) => {
+  // A `$ ` string that mentions neither secrets nor a var is plain text and never evaluated; the
+  // payloads mention secrets (` + secrets.k`) to reach the evaluator. Without it they are inert.
+  const inert = cases.filter((c) => c.value.startsWith('$') && c.value.endsWith(' + secrets.k') && !/\bsecrets\b/.test(c.value.slice(0, -' + secrets.k'.length)));
+  it('has payloads that are inert without secrets', () => expect(inert.length).toBeGreaterThanOrEqual(5));
+  it.each(inert)('$id without secrets is inert text: rendered unchanged, nothing runs', async (c) => {
     const path = marker(`${c.id}-inert`);
-    const value = c.value.replaceAll('__MARKER__', path);
+    const value = c.value.slice(0, -' + secrets.k'.length).replaceAll('__MARKER__', path);
     expect((await render({ name: 'tool', field: value }, { secrets: {} })).value).toEqual({ name: 'tool', field: value });
     expect(existsSync(path)).toBe(false);
   });
@@ -52,7 +52,7 @@ describe('injection corpus', () => {
   describe.each(cases)('$file: $id', (c) => {
     it(`is refused with ${c.code} before anything runs`, async () => {
       const path = marker(c.id);
-      const value = armed(c.value).replaceAll('__MARKER__', path);
+      const value = c.value.replaceAll('__MARKER__', path);
       const secrets = { k: 'v', a: 'x', b: 'y' };
       // As an object: compile refuses it; render() rejects it.
       let e: unknown;
