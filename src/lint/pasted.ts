@@ -87,7 +87,7 @@ function schemeOf(before: string): string | undefined {
 
 /** Where the value goes: the host of the string itself when it is a URL, else of the nearest URL-like field. */
 function hostNear(ctx: LintContext, s: StringValue): string | undefined {
-  return urlHost(s.value) ?? ctx.destinations.nearestField(s.keys);
+  return ctx.destinations.hostOf(s.keys, s.value) ?? urlHost(s.value) ?? undefined;
 }
 
 /** The reference to write in a Julep string: `$ secrets.x` for a whole value, a field in an f-string, a name in an expression. */

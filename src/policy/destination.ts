@@ -5,12 +5,19 @@
  * - **Tool**: the `name` of the tool definition holding the string — the document itself, an item
  *   of a top-level array, or an item of a `tools`/`functions` array — when that `name` is a plain
  *   string (one holding a reference names no fixed tool).
- * - **Host**: the host of the URL the string itself is, when it is one (read as WHATWG `new URL()`
- *   reads it; a host built from a value is no fixed host); otherwise the nearest URL-like field:
- *   the object holding the string, then each enclosing object up to the root, is searched for a
- *   field named (case-insensitively, `_`/`-` ignored) `url`, `uri`, `base_url`, `endpoint`,
- *   `api_base`, or `host`/`hostname` holding a bare host name; the first found at the nearest
- *   level wins, in that order. A destination with no host fails closed for host-limited secrets.
+ * - **Host**: the host of the URL the tool's request actually goes to, read as WHATWG `new URL()`
+ *   reads it — never a field the definition's author can name freely (a `Host` header, a body
+ *   field `url`, a URL inside a header value). The target, the innermost that applies:
+ *   1. an MCP server entry (`mcpServers.NAME`): its `url`;
+ *   2. an integration (`integration: { provider, setup }`): `setup.base_url`, `setup.endpoint` or
+ *      `setup.url`, where the provider's client sends its requests;
+ *   3. an HTTP tool: its `api_call.url` (Julep, OpenAI-compatible `api_call` tools), else its own
+ *      `url` field;
+ *   4. with none of these, a string that is itself a URL with a static host (a connection string
+ *      such as `postgresql://app:${secrets.p}@db.internal/app` goes to db.internal).
+ *   Every string of a tool with a target goes to the target's host, whatever it says itself. A
+ *   target whose host is built from a value, or no target at all, is a destination that cannot
+ *   be told: host-limited secrets fail closed there.
  */
 import type { Site } from '../syntax/document.js';
 import { jsonPointer } from '../syntax/json-pointer.js';
@@ -24,10 +31,8 @@ export interface Destination {
 
 type Keys = readonly (string | number)[];
 
-const URL_FIELDS = ['url', 'uri', 'baseurl', 'endpoint', 'apibase'];
-const HOST_FIELDS = ['host', 'hostname'];
-const FIELD_ORDER = [...URL_FIELDS, ...HOST_FIELDS];
-const BARE_HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)$/;
+/** Inside an integration or MCP server without a URL: only a string that is itself a URL has a host. */
+const NO_TARGET: Keys = Object.freeze([]);
 const TOOL_ARRAYS = new Set(['tools', 'functions']);
 
 /** The text of a site with OPAQUE where values go; undefined when its shape is not one string. */
@@ -47,7 +52,7 @@ function siteText(site: Site): string | undefined {
 /** Destinations of one document's strings. Built once per document. */
 export class Destinations {
   private readonly sitesByPath: ReadonlyMap<string, Site>;
-  private readonly fieldHosts = new WeakMap<object, string | null | undefined>();
+  private readonly targetHosts = new Map<string, string | undefined>();
 
   constructor(
     private readonly root: unknown,
@@ -66,8 +71,7 @@ export class Destinations {
     const out: Destination = {};
     const t = tool ?? this.toolOf(keys);
     if (t !== undefined) out.tool = t;
-    const host = text === undefined ? undefined : urlHost(text);
-    const h = host === undefined ? this.nearestField(keys) : (host ?? undefined);
+    const h = this.hostOf(keys, text);
     if (h !== undefined) out.host = h.toLowerCase();
     return out;
   }
@@ -111,45 +115,51 @@ export class Destinations {
     return name;
   }
 
-  /** The host of the nearest URL-like field above `keys`; undefined when none has a fixed host. */
-  nearestField(keys: Keys): string | undefined {
-    for (let level = keys.length - 1; level >= 0; level--) {
-      const at = keys.slice(0, level);
-      const holder = this.valueAt(at);
-      if (holder === null || typeof holder !== 'object' || Array.isArray(holder)) continue;
-      let host = this.fieldHosts.get(holder);
-      if (host === undefined && !this.fieldHosts.has(holder)) this.fieldHosts.set(holder, (host = this.fieldHost(holder as Record<string, unknown>, at)));
-      // A URL field whose host is built from a value sends the secret somewhere unknown.
-      if (host === null) return undefined;
-      if (host !== undefined) return host;
+  /** The host the string at `keys` (text `text`, OPAQUE where values go) is sent to, if it can be told. */
+  hostOf(keys: Keys, text: string | undefined): string | undefined {
+    const target = this.targetOf(keys);
+    if (target === undefined || target === NO_TARGET) {
+      const own = text === undefined ? undefined : urlHost(text);
+      return own ?? undefined;
     }
+    if (target.length === keys.length && target.every((k, i) => k === keys[i])) return text === undefined ? undefined : (urlHost(text) ?? undefined);
+    return this.fieldHost(target);
+  }
+
+  /** Keys of the URL field the request of the tool holding `keys` goes to (see the rule above). */
+  targetOf(keys: Keys): Keys | undefined {
+    // 1 and 2: the innermost MCP server entry or integration holding the string.
+    for (let i = keys.length - 1; i >= 0; i--) {
+      const k = keys[i];
+      if (keys[i - 1] === 'mcpServers' && typeof k === 'string') return this.stringField([...keys.slice(0, i + 1)], ['url']) ?? NO_TARGET;
+      if (k === 'integration') {
+        const setup = [...keys.slice(0, i + 1), 'setup'];
+        return this.stringField(setup, ['base_url', 'endpoint', 'url']) ?? NO_TARGET;
+      }
+    }
+    // 3: the tool's request.
+    const root = keys.slice(0, this.toolRootLength(keys));
+    return this.stringField([...root, 'api_call'], ['url']) ?? this.stringField(root, ['url']);
+  }
+
+  /** `holder/<first of fields>` when it holds a string. */
+  private stringField(holder: Keys, fields: readonly string[]): Keys | undefined {
+    const h = this.valueAt(holder);
+    if (h === null || typeof h !== 'object' || Array.isArray(h)) return undefined;
+    for (const f of fields) if (typeof (h as Record<string, unknown>)[f] === 'string') return [...holder, f];
     return undefined;
   }
 
-  /** The host named by the URL-like fields of one object (memoised: siblings share it). */
-  private fieldHost(holder: Record<string, unknown>, at: Keys): string | null | undefined {
-    const fields = new Map<string, string>();
-    for (const k of Object.keys(holder)) {
-      const norm = k.toLowerCase().replace(/[-_]/g, '');
-      if (FIELD_ORDER.includes(norm) && !fields.has(norm)) fields.set(norm, k);
-    }
-    for (const wanted of FIELD_ORDER) {
-      const key = fields.get(wanted);
-      if (key === undefined) continue;
-      const v = holder[key];
-      if (typeof v !== 'string') continue;
-      const site = this.sitesByPath.get(jsonPointer([...at, key]));
-      if (site) {
-        const text = siteText(site);
-        const host = text === undefined ? undefined : urlHost(text);
-        if (host === null) return null;
-        if (host !== undefined) return host;
-        continue;
-      }
-      const host = HOST_FIELDS.includes(wanted) && BARE_HOST.test(v) ? v : (urlHost(v) ?? undefined);
-      if (host) return host;
-    }
-    return undefined;
+  /** The static host of the URL string at `keys` (memoised: a tool's strings share it). */
+  private fieldHost(keys: Keys): string | undefined {
+    const path = jsonPointer(keys);
+    if (this.targetHosts.has(path)) return this.targetHosts.get(path);
+    const site = this.sitesByPath.get(path);
+    const v = this.valueAt(keys);
+    const text = site ? siteText(site) : typeof v === 'string' ? v : undefined;
+    const host = text === undefined ? undefined : (urlHost(text) ?? undefined);
+    this.targetHosts.set(path, host);
+    return host;
   }
 
   /** The value at `keys` (own properties only), or undefined. */

@@ -23,12 +23,14 @@ describe('render with a SecretSource', () => {
     expect([...req.names].sort()).toEqual(Object.keys(values).sort());
     expect(new Set(req.names).size).toBe(req.names.length);
     expect(new Set(Object.values(toolsOf(req)).flat())).toEqual(new Set(['stripe_charges']));
+    // Everything in a tool with a request URL goes to that URL's host, whatever a field says
+    // (a DSN or an `endpoint` inside the request body travels to api.stripe.com).
     expect(hostsOf(req)).toEqual({
       stripe_key: ['api.stripe.com'],
       idem: ['api.stripe.com'],
-      db_user: ['db.internal'],
-      db_pass: ['db.internal'],
-      hook_token: ['hooks.example.com'],
+      db_user: ['api.stripe.com'],
+      db_pass: ['api.stripe.com'],
+      hook_token: ['api.stripe.com'],
       loose: ['api.stripe.com'],
     });
     expect((out.value as typeof tool).headers.Authorization).toBe('Bearer sk_live_abcdef');
