@@ -10,8 +10,10 @@ export const LIMITS = {
   maxTemplateLength: 64 * 1024,
   /** Characters in any one string value. */
   maxStringLength: 1024 * 1024,
-  /** Nodes produced by YAML alias expansion (billion laughs). */
+  /** YAML aliases expanded in one document (billion laughs). */
   maxAliasCount: 1_000,
+  /** Nodes YAML aliases add to a document once expanded; bytes they add are bounded by maxDocumentBytes. */
+  maxAliasExpansion: 100_000,
   /** Bytes of one secret value. */
   maxSecretValueBytes: 64 * 1024,
   /** Characters in a secret name. */
