@@ -165,7 +165,21 @@ export function findTokens(value: string): CredentialMatch[] {
 }
 
 // scheme://user:password@host — the password is group 3.
-const USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]*):\/\/([^\s/?#@:]*):([^\s/?#@]+)@/g;
+// Userinfo right after a `://` (sticky: matched only where it starts).
+const USERINFO = /([^\s/?#@:]*):([^\s/?#@]+)@/y;
+const SCHEME_CHAR = /[A-Za-z0-9+.-]/;
+
+/** Is there a URL scheme (`[A-Za-z][A-Za-z0-9+.-]*` starting at a word boundary) just before `at`? */
+function hasScheme(value: string, at: number): boolean {
+  let s = at;
+  while (s > 0 && SCHEME_CHAR.test(value[s - 1] as string)) s--;
+  for (let p = s; p < at; p++) {
+    const c = value[p] as string;
+    const before = value[p - 1];
+    if (/[A-Za-z]/.test(c) && (before === undefined || !/\w/.test(before))) return true;
+  }
+  return false;
+}
 // ?api_key=… &token=… in a URL.
 const SECRET_QUERY = /[?&]((?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token|token|secret|client[_-]?secret|password|passwd|pwd|key|sig|signature))=([^&#\s]+)/gi;
 
@@ -173,9 +187,14 @@ const SECRET_QUERY = /[?&]((?:api[_-]?key|apikey|access[_-]?token|auth[_-]?token
 export function findUrlSecrets(value: string): CredentialMatch[] {
   if (!value.includes('://')) return [];
   const out: CredentialMatch[] = [];
-  USERINFO.lastIndex = 0;
-  for (let m = USERINFO.exec(value); m; m = USERINFO.exec(value)) {
-    const pw = m[3] as string;
+  // Each `://` is found once and its scheme read backwards: a regular expression that looks for
+  // the scheme first retries at every word start and is quadratic on `a.a.a.…://x`.
+  for (let at = value.indexOf('://'); at !== -1; at = value.indexOf('://', at + 3)) {
+    if (!hasScheme(value, at)) continue;
+    USERINFO.lastIndex = at + 3;
+    const m = USERINFO.exec(value);
+    if (!m) continue;
+    const pw = m[2] as string;
     if (isPlaceholder(pw) || pw.includes('$') || pw.includes('{')) continue;
     const start = m.index + m[0].length - 1 - pw.length;
     out.push({ start, end: start + pw.length, label: 'a password in the URL', prefix: '', name: { stem: 'password' } });

@@ -1,0 +1,67 @@
+/**
+ * Regression (security review, Medium): the URL-password detector was quadratic on strings such
+ * as `a.a.a.…://x` (32 K characters 0.7 s, 256 K 18–30 s; 1 MiB strings are allowed). Every lint
+ * detector is timed here on adversarial inputs of growing size: growth from n to 8n must stay
+ * near 8× (linear), far from the 64× of a quadratic scan. Ratios within one run, not absolute times.
+ */
+import { describe, expect, it } from 'vitest';
+import { findFieldSecret, findTokens, findUrlSecrets } from '../../src/lint/credentials.js';
+import { findLookalikes } from '../../src/lint/looks-like.js';
+
+const DETECTORS: Record<string, (s: string) => unknown> = {
+  findUrlSecrets,
+  findTokens,
+  findFieldSecret: (s) => findFieldSecret('password', s.slice(0, 4096)),
+  findLookalikes: (s) => findLookalikes(s, () => false),
+};
+
+const ADVERSARIAL: Record<string, (n: number) => string> = {
+  'a.a.a…://x': (n) => `${'a.'.repeat(n / 2)}://x`,
+  'a://a://…': (n) => 'a://'.repeat(n / 4),
+  'u:p:u:p…://': (n) => `x://${'u:p'.repeat(n / 3)}`,
+  ':::…': (n) => `x://${':'.repeat(n)}`,
+  'sk-sk-…': (n) => 'sk-'.repeat(n / 3),
+  'AAAA…': (n) => 'A'.repeat(n),
+  '?key=?key=…': (n) => `https://h/${'?key='.repeat(n / 5)}`,
+  '$secrets.$secrets.…': (n) => '$secrets.'.repeat(n / 9),
+  '{{ {{ …': (n) => '{{ '.repeat(n / 3),
+  'ghp_…': (n) => `ghp_${'a'.repeat(n)}`,
+};
+
+/** Milliseconds per call over a window well above timer noise. */
+function window(f: (s: string) => unknown, s: string): number {
+  let calls = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < 10) {
+    f(s);
+    calls++;
+    t = performance.now();
+  }
+  return (t - t0) / calls;
+}
+
+/** Time per call at n and at 8n, rounds interleaved and the fastest kept: load spikes only slow a round down. */
+function growth(f: (s: string) => unknown, small: string, large: string): number {
+  let a = Infinity;
+  let b = Infinity;
+  for (let round = 0; round < 5; round++) {
+    a = Math.min(a, window(f, small));
+    b = Math.min(b, window(f, large));
+  }
+  return b / a;
+}
+
+describe('lint detectors stay linear on adversarial input', () => {
+  for (const [name, detect] of Object.entries(DETECTORS)) {
+    it.each(Object.entries(ADVERSARIAL))(`${name} on %s`, (_label, make) => {
+      const small = make(4_000);
+      const large = make(32_000);
+      detect(small); // warm up
+      detect(large);
+      const ratio = growth(detect, small, large);
+      // Linear is ~8; quadratic is ~64. The bound leaves room for a loaded machine.
+      expect(ratio).toBeLessThan(24);
+    });
+  }
+});
