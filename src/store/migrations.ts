@@ -14,7 +14,7 @@ const LOCK_KEY = [0x73726566, 1] as const;
 
 /**
  * One schema version. A migration that has run somewhere must keep its meaning: its text is
- * pinned by test/integration/store-statements.test.ts. To change an object it created (a function
+ * pinned by test/store/statements.test.ts. To change an object it created (a function
  * of statements.ts, say), add a version that replaces it, and keep the old text for the old version.
  */
 export interface Migration {

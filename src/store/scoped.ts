@@ -11,7 +11,7 @@ import { SecretrefError } from '../errors.js';
 import { assertOpen, type StoreContext } from './context.js';
 import { notFound, statementError, wrongKey, type StatementSubject } from './db-errors.js';
 import type { Queryable, Row } from './driver.js';
-import { toAudit, toInfo, toResolved, type AuditRow, type InfoRow } from './rows.js';
+import { differingFields, toAudit, toInfo, toResolved, type AuditRow, type CompareRow, type InfoRow } from './rows.js';
 import * as st from './statements.js';
 import { STORE_LIMITS } from './store-limits.js';
 import type {
@@ -19,7 +19,6 @@ import type {
   AuditQuery,
   CreateSecretInput,
   GetOptions,
-  ImportField,
   ImportSecretInput,
   ImportSecretOptions,
   ImportSecretResult,
@@ -34,10 +33,6 @@ import type {
   UpdateSecretPatch,
 } from './types.js';
 import * as v from './validate.js';
-
-/** Default grace period of `rotate`. */
-export const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000;
-const MAX_GRACE_MS = 366 * 24 * 60 * 60 * 1000;
 
 async function run<R extends Row>(q: Queryable, s: st.Statement): Promise<R[]> {
   return await q.query<R>(s.text, s.params);
@@ -98,18 +93,9 @@ export class ScopedStoreImpl implements ScopedStore {
 
   async update(name: string, patch: UpdateSecretPatch): Promise<SecretInfo> {
     v.checkName(name);
-    const { name: newName, metadata, ...rest } = v.parseUpdate(patch);
-    const rename = newName !== undefined && newName !== name ? newName : undefined;
-    const change: st.SecretChange = { ...rest, ...(rename !== undefined ? { rename } : {}) };
-    if (metadata !== undefined) {
-      const entries = Object.entries(metadata ?? {});
-      change.metadata =
-        metadata === null
-          ? { replace: {} }
-          : { merge: Object.fromEntries(entries.filter(([, x]) => x !== null)), remove: entries.filter(([, x]) => x === null).map(([k]) => k) };
-    }
+    const { change, rename, sameName } = v.parseChange(name, patch);
     if (Object.keys(change).length === 0) {
-      if (newName !== undefined) return toInfo(await this.mustInspect(name));
+      if (sameName) return toInfo(await this.mustInspect(name));
       throw new SecretrefError('INVALID_INPUT', 'update needs at least one field to change.');
     }
     const statement = st.updateSecret(this.ctx, { ...this.tenant(), name, change });
@@ -127,12 +113,7 @@ export class ScopedStoreImpl implements ScopedStore {
   async rotate(name: string, value: string, opts: RotateOptions = {}): Promise<SecretInfo> {
     v.checkName(name);
     v.checkValue(value);
-    const graceMs = opts.graceMs ?? DEFAULT_GRACE_MS;
-    if (typeof graceMs !== 'number' || !Number.isFinite(graceMs) || graceMs < 0 || graceMs > MAX_GRACE_MS) {
-      throw new SecretrefError('INVALID_INPUT', `graceMs must be a number of milliseconds between 0 and ${MAX_GRACE_MS}.`, {
-        path: '/graceMs',
-      });
-    }
+    const graceMs = v.checkGraceMs(opts.graceMs);
     const statement = st.rotateSecret(this.ctx, { ...this.tenant(), name, value, graceMs });
     return await this.write([name], async (tx) => toInfo(await found(run<InfoRow>(tx, statement), name)));
   }
@@ -187,10 +168,7 @@ export class ScopedStoreImpl implements ScopedStore {
     await this.write(
       () => (result.outcome === 'created' || result.outcome === 'updated' ? [p.name] : []),
       async (tx) => {
-        const same = (await run<{ key_id: string; same_value: boolean | null; same_description: boolean; same_metadata: boolean }>(
-          tx,
-          st.compareSecret(this.ctx, { ...tenant, ...p }),
-        ))[0];
+        const same = (await run<CompareRow>(tx, st.compareSecret(this.ctx, { ...tenant, ...p })))[0];
         if (!same) {
           const secret = { ...p, expiresAt: null, allowedTools: null, allowedHosts: null };
           await run(tx, st.insertSecret(this.ctx, { ...tenant, secretId: randomUUID(), secret, createdAt: p.createdAt, updatedAt: p.updatedAt, provenance }));
@@ -198,10 +176,7 @@ export class ScopedStoreImpl implements ScopedStore {
           return;
         }
         if (same.same_value === null) throw wrongKey([p.name], [same.key_id], tenant.keyId);
-        const fields: ImportField[] = [];
-        if (!same.same_value) fields.push('value');
-        if (!same.same_description) fields.push('description');
-        if (!same.same_metadata) fields.push('metadata');
+        const fields = differingFields(same);
         result = { outcome: fields.length === 0 ? 'unchanged' : overwrite ? 'updated' : 'conflict', fields };
         if (result.outcome !== 'updated') return;
         const change: st.SecretChange = {

@@ -6,7 +6,7 @@
  *    secret_id, so a ciphertext copied to another row or tenant does not decrypt; `encrypt` and
  *    `decrypt` are the only uses of pgcrypto, always under it;
  *  - `audit`: the audit insert; every statement that writes a secret writes it in the same statement.
- * test/integration/store-statements.test.ts holds both (and pins migration 1's text). Values are
+ * test/store/statements.test.ts holds both (and pins migration 1's text). Values are
  * always bound parameters; identifiers are quoted names from validated configuration.
  */
 import { MAINTENANCE_SETTING, PGP_OPTIONS, TENANT_SETTING } from './sql.js';

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { SecretrefError, type Problem } from '../errors.js';
 import { INTERNAL_LIMITS, LIMITS } from '../limits.js';
 import { STORE_LIMITS } from './store-limits.js';
+import type { SecretChange } from './statements.js';
 import type { AuditQuery, CreateSecretInput, ImportSecretInput, ImportSecretOptions, ListNamesOptions, ListOptions, UpdateSecretPatch } from './types.js';
 
 export { STORE_LIMITS };
@@ -277,6 +278,34 @@ export function parseUpdate(patch: UpdateSecretPatch): ParsedUpdate {
   if (p.allowedTools !== undefined) out.allowedTools = p.allowedTools;
   if (p.allowedHosts !== undefined) out.allowedHosts = p.allowedHosts;
   return out;
+}
+
+/** What `update(name, patch)` changes, in the terms of `updateSecret`; `sameName`: a rename to itself. */
+export function parseChange(name: string, patch: UpdateSecretPatch): { change: SecretChange; rename?: string; sameName: boolean } {
+  const { name: newName, metadata, ...rest } = parseUpdate(patch);
+  const rename = newName !== undefined && newName !== name ? newName : undefined;
+  const change: SecretChange = { ...rest, ...(rename !== undefined ? { rename } : {}) };
+  if (metadata === null) change.metadata = { replace: {} };
+  else if (metadata !== undefined) {
+    const entries = Object.entries(metadata);
+    change.metadata = { merge: Object.fromEntries(entries.filter(([, x]) => x !== null)), remove: entries.filter(([, x]) => x === null).map(([k]) => k) };
+  }
+  return { change, ...(rename !== undefined ? { rename } : {}), sameName: newName === name };
+}
+
+/** Default grace period of `rotate`. */
+export const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000;
+const MAX_GRACE_MS = 366 * 24 * 60 * 60 * 1000;
+
+/** The grace period of a rotation, default 24 h, at most 366 days. */
+export function checkGraceMs(given: unknown): number {
+  const graceMs = given ?? DEFAULT_GRACE_MS;
+  if (typeof graceMs !== 'number' || !Number.isFinite(graceMs) || graceMs < 0 || graceMs > MAX_GRACE_MS) {
+    throw new SecretrefError('INVALID_INPUT', `graceMs must be a number of milliseconds between 0 and ${MAX_GRACE_MS}.`, {
+      path: '/graceMs',
+    });
+  }
+  return graceMs;
 }
 
 export function parseList(opts: ListOptions | undefined): {
