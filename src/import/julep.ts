@@ -14,7 +14,7 @@
  * makes value, description and metadata equal to Julep's. A second run reports every row unchanged.
  */
 import type pg from 'pg';
-import { SecretrefError, type ErrorCode } from '../errors.js';
+import { SecretrefError, clip, type ErrorCode } from '../errors.js';
 import { errorSqlState, wrapDbError } from '../store/db-errors.js';
 import type { ImportField, Store } from '../store/types.js';
 import { checkName } from '../store/validate.js';
@@ -45,7 +45,7 @@ export interface JulepSkippedRow {
   developerId: string;
   /** Julep's secret_id: identifies the row when its name cannot be shown whole. */
   secretId: string;
-  /** The name, or (when the name is invalid) its first 64 characters with anything but A–Z, a–z, 0–9, _ as `?`. */
+  /** The name; when the name itself is invalid, anything but A–Z, a–z, 0–9, _ shown as `?`, clipped (errors.ts `clip`). */
   name: string;
   /** Every reason, as catalogued codes with the field concerned (`/name`, `/value`, `/description`, `/metadata`). */
   problems: { code: ErrorCode; path?: string; message: string }[];
@@ -150,9 +150,7 @@ export function shownName(name: string): string {
   try {
     return checkName(name);
   } catch {
-    const chars = [...name];
-    const clean = chars.slice(0, 64).map((c) => (/[A-Za-z0-9_]/.test(c) ? c : '?')).join('');
-    return chars.length > 64 ? `${clean}…` : clean;
+    return clip(name.replace(/[^A-Za-z0-9_]/g, '?'));
   }
 }
 

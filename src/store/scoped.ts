@@ -8,12 +8,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SecretrefError } from '../errors.js';
+import { INTERNAL_LIMITS } from '../limits.js';
 import { assertOpen, type StoreContext } from './context.js';
 import { notFound, statementError, wrongKey, type StatementSubject } from './db-errors.js';
 import type { Queryable, Row } from './driver.js';
 import { differingFields, toAudit, toInfo, toResolved, type AuditRow, type CompareRow, type InfoRow } from './rows.js';
 import * as st from './statements.js';
-import { STORE_LIMITS } from './store-limits.js';
 import type {
   AuditEntry,
   AuditQuery,
@@ -82,7 +82,7 @@ export class ScopedStoreImpl implements ScopedStore {
     const { prefix, max } = v.parseListNames(opts);
     let after: string | null = null;
     for (let left = max; left > 0; ) {
-      const limit = Math.min(left, STORE_LIMITS.maxListLimit);
+      const limit = Math.min(left, INTERNAL_LIMITS.listNamesPage);
       const rows: { name: string }[] = await this.read(st.listNames(this.ctx, { developerId: this.developerId, after, prefix, limit }));
       for (const r of rows) yield r.name;
       left -= rows.length;

@@ -122,7 +122,7 @@ export interface ListNamesOptions {
   /** Only names starting with this prefix. */
   prefix?: string;
   /**
-   * Stop after this many names: 1..`INTERNAL_LIMITS.maxListedNames` (100,000), which is also the
+   * Stop after this many names: 1..`INTERNAL_LIMITS.listNamesMax` (100,000), which is also the
    * default. The walk yields the first `max` names in byte order, then ends.
    */
   max?: number;
@@ -274,9 +274,9 @@ export interface ScopedStore {
   inspectMany(names: Iterable<string>): Promise<Map<string, SecretInfo>>;
   /**
    * Every name of this developer, in byte order, one at a time: a bounded walk that reads pages of
-   * up to 1,000 names (one round trip each) as it is consumed, and ends after `max` names
-   * (default and ceiling 100,000). Never values, not audited. Stopping early (`break`) reads no
-   * further pages.
+   * `INTERNAL_LIMITS.listNamesPage` (1,000) names, one round trip each, as it is consumed, and
+   * ends after `max` names (default and ceiling `INTERNAL_LIMITS.listNamesMax`, 100,000). Never
+   * values, not audited. Stopping early (`break`) reads no further pages.
    */
   listNames(opts?: ListNamesOptions): AsyncIterableIterator<string>;
   /**

@@ -249,12 +249,12 @@ export function parseImportOptions(opts: ImportSecretOptions): { source: string;
 
 const listNamesSchema = z.strictObject({
   prefix: z.string().max(LIMITS.maxNameLength).regex(/^[A-Za-z0-9_]*$/).optional(),
-  max: z.number().int().min(1).max(INTERNAL_LIMITS.maxListedNames).optional(),
+  max: z.number().int().min(1).max(INTERNAL_LIMITS.listNamesMax).optional(),
 });
 
 export function parseListNames(opts: ListNamesOptions | undefined): { prefix: string; max: number } {
   const p = parse(listNamesSchema, opts, 'listNames');
-  return { prefix: p.prefix ?? '', max: p.max ?? INTERNAL_LIMITS.maxListedNames };
+  return { prefix: p.prefix ?? '', max: p.max ?? INTERNAL_LIMITS.listNamesMax };
 }
 
 export type ParsedUpdate = {

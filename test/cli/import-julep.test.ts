@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { INTERNAL_LIMITS } from '../../src/limits.js';
 import { keygen } from '../../src/store/crypto-key.js';
 import { describeBackends } from '../helpers/backends.js';
 import { JULEP_KEY, julepDb, type JulepDb } from '../helpers/julep.js';
@@ -87,7 +88,7 @@ describeBackends('import --from-julep', (backend) => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('1 created, 0 updated, 0 unchanged, 0 conflict(s), 2 skipped.');
     expect(r.stderr).toContain(`developer ${dev}, empty_one (secret_id ${empty}): INVALID_INPUT /value:`);
-    expect(r.stderr).toContain(`developer ${dev}, n${'q'.repeat(63)}… (secret_id `);
+    expect(r.stderr).toContain(`developer ${dev}, n${'q'.repeat(INTERNAL_LIMITS.quotedChars - 1)}… (secret_id `);
     expect(r.stderr).toContain('INVALID_NAME /name:');
     const json = await cli([...only, '--json'], { env: env(dev) });
     expect(json.code).toBe(1);

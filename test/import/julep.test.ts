@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { importFromJulep, type JulepImportOptions, type JulepImportResult } from '../../src/import/index.js';
-import { LIMITS } from '../../src/limits.js';
+import { INTERNAL_LIMITS, LIMITS } from '../../src/limits.js';
 import { STORE_LIMITS } from '../../src/store/store-limits.js';
 import type { Store } from '../../src/store/types.js';
 import { describeBackends } from '../helpers/backends.js';
@@ -90,7 +90,7 @@ describeBackends('Julep import fidelity', (backend) => {
     expect(reasons(ids.metadata)).toEqual(['INVALID_INPUT /metadata']);
     expect(reasons(ids.both)).toEqual(['INVALID_INPUT /description', 'INVALID_INPUT /value']);
     for (const s of r.skippedRows) expect(s.developerId).toBe(dev);
-    expect(bySecret.get(ids.longName ?? '')?.name).toBe(`${longName.slice(0, 64)}…`);
+    expect(bySecret.get(ids.longName ?? '')?.name).toBe(`${longName.slice(0, INTERNAL_LIMITS.quotedChars)}…`);
     expect(bySecret.get(ids.description ?? '')?.name).toBe('d_description');
     expect(JSON.stringify(r)).not.toContain(CANARY);
     expect(JSON.stringify(r)).not.toContain('v'.repeat(100));

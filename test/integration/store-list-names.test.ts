@@ -56,15 +56,15 @@ describeBackends('store listNames', (backend) => {
     expect(await collect(scoped.listNames({ prefix: 'nothing' }))).toEqual([]);
   });
 
-  it(`ends after INTERNAL_LIMITS.maxListedNames (${INTERNAL_LIMITS.maxListedNames}) names; larger bounds are refused`, async () => {
+  it(`ends after INTERNAL_LIMITS.listNamesMax (${INTERNAL_LIMITS.listNamesMax}) names; larger bounds are refused`, async () => {
     const store = await backend.open();
     const dev = randomUUID();
-    await seed(store, dev, INTERNAL_LIMITS.maxListedNames + 5);
+    await seed(store, dev, INTERNAL_LIMITS.listNamesMax + 5);
     const names = await collect(store.scope(dev).listNames());
-    expect(names).toHaveLength(INTERNAL_LIMITS.maxListedNames);
-    expect(names.at(-1)).toBe(`n${String(INTERNAL_LIMITS.maxListedNames).padStart(6, '0')}`);
+    expect(names).toHaveLength(INTERNAL_LIMITS.listNamesMax);
+    expect(names.at(-1)).toBe(`n${String(INTERNAL_LIMITS.listNamesMax).padStart(6, '0')}`);
     const scoped = store.scope(dev);
-    for (const opts of [{ max: INTERNAL_LIMITS.maxListedNames + 1 }, { max: 0 }, { max: 1.5 }, { prefix: "x' or 1=1" }, { other: 1 }]) {
+    for (const opts of [{ max: INTERNAL_LIMITS.listNamesMax + 1 }, { max: 0 }, { max: 1.5 }, { prefix: "x' or 1=1" }, { other: 1 }]) {
       expect((await rejected(collect(scoped.listNames(opts as never)))).code, JSON.stringify(opts)).toBe('INVALID_INPUT');
     }
     await store.close();
