@@ -13,7 +13,8 @@ import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { keygen, loadKeyRing } from '../src/store/crypto-key.js';
 import { openStore } from '../src/store/open.js';
-import { TENANT_SETTING, passphrase, quoteSchema } from '../src/store/sql.js';
+import { TENANT_SETTING, quoteSchema } from '../src/store/sql.js';
+import { passphrase } from '../src/store/statements.js';
 import { startPgServer } from '../test/setup/pg-server.js';
 import { medians } from './measure.js';
 

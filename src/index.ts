@@ -13,7 +13,13 @@ export type { Reference, AnalyzedDocument, AnalyzeOptions, Site, CompiledString,
 
 // store
 export { openStore, keygen, keyFingerprint, masterKeyWeakness, DEFAULT_STORE_URL, DEFAULT_DEVELOPER_ID, DEFAULT_SCHEMA, DEFAULT_GRACE_MS, STORE_LIMITS } from './store/index.js';
-export type { OpenStoreOptions, Store, ScopedStore, SecretInfo, Secret, PreviousVersion, CreateSecretInput, UpdateSecretPatch, GetOptions, ListOptions, ListResult, RotateOptions, ResolvedSecret, AuditAction, AuditEntry, AuditQuery, RekeyOptions, RekeyProgress, RekeyResult, StoreEvent, StoreListener, StoreStats } from './store/index.js';
+export type { OpenStoreOptions, Store, ScopedStore, SecretInfo, Secret, PreviousVersion, CreateSecretInput, UpdateSecretPatch, GetOptions, ListOptions, ListResult, ListNamesOptions, RotateOptions, ResolvedSecret, AuditAction, AuditEntry, AuditQuery, ImportSecretInput, ImportSecretOptions, ImportSecretResult, ImportField, RekeyOptions, RekeyProgress, RekeyResult, StoreEvent, StoreListener, StoreStats } from './store/index.js';
+
+// import
+/** `importFromJulep(options, { store })` copies a Julep deployment's secrets into the store (`pg` is loaded only when called). */
+export { importFromJulep } from './import/index.js';
+/** Options, context and result (the `import --json` shape) of `importFromJulep`. */
+export type { JulepImportOptions, JulepImportContext, JulepImportResult, JulepSkippedRow, JulepConflictRow } from './import/index.js';
 
 // render
 /** `compile(definition)` parses once; `render(definition, { resolver | secrets })` substitutes safely (SPEC §4). */

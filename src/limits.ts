@@ -41,6 +41,8 @@ export const INTERNAL_LIMITS = {
   suggestNames: 100_000,
   /** Names per page when listing them. */
   listNamesPage: 1_000,
+  /** Names one `ScopedStore.listNames()` walk yields at most (its default and ceiling of `max`). */
+  listNamesMax: 100_000,
   /** YAML parse errors reported for one document. */
   yamlErrorsShown: 50,
   /** Problems listed in one error message (all stay in `problems`). */

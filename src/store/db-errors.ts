@@ -99,3 +99,64 @@ export function errorSqlState(e: unknown): string | undefined {
   if (e instanceof SecretrefError) return (e as unknown as { sqlState?: string }).sqlState;
   return sqlState(e);
 }
+
+// Errors of the store's operations, named after what the caller asked for.
+
+export function notFound(name: string): SecretrefError {
+  return new SecretrefError('SECRET_NOT_FOUND', `No secret named ${name} exists for this developer.`, { name });
+}
+
+export function duplicateName(name: string): SecretrefError {
+  return new SecretrefError(
+    'DUPLICATE_NAME',
+    `A secret named ${name} already exists for this developer; use update or rotate to change it.`,
+    { name },
+  );
+}
+
+/** ENCRYPTION_ERROR for rows encrypted under another key: names fingerprints, never keys. */
+export function wrongKey(names: readonly string[], rowKeyIds: readonly string[], current: string): SecretrefError {
+  const ids = [...new Set(rowKeyIds)].join(', ');
+  const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '');
+  return new SecretrefError(
+    'ENCRYPTION_ERROR',
+    `Cannot decrypt ${shown}: encrypted with master key ${ids}, but the configured master key is ${current}. ` +
+      'Set SECRETS_MASTER_KEY to the key with that fingerprint, or finish the interrupted `secretref rekey`.',
+    ...(names.length === 1 && names[0] !== undefined ? [{ name: names[0] }] : []),
+  );
+}
+
+function undecryptable(what: string, keyId: string, name?: string): SecretrefError {
+  return new SecretrefError(
+    'ENCRYPTION_ERROR',
+    `Cannot decrypt ${what} with master key ${keyId}: the stored ciphertext does not belong to its row ` +
+      '(copied from another secret or developer, or corrupted). Restore it from a backup or set it again.',
+    name === undefined ? {} : { name },
+  );
+}
+
+/** What a statement was about, for naming its failure. */
+export interface StatementSubject {
+  /** The secrets it read or wrote. */
+  names?: readonly string[];
+  /** The key it decrypted with. */
+  keyId?: string;
+  /** A unique violation means this name is taken. */
+  duplicateOf?: string;
+}
+
+/**
+ * A wrapped driver error of a statement, re-said in terms of its subject: a unique violation names
+ * the taken name; pgcrypto's "wrong key or corrupt data" names the secret whose ciphertext does
+ * not belong to its row. Anything else passes through unchanged.
+ */
+export function statementError(e: unknown, subject: StatementSubject): unknown {
+  if (!(e instanceof SecretrefError)) return e;
+  if (e.code === 'DUPLICATE_NAME' && subject.duplicateOf !== undefined) return duplicateName(subject.duplicateOf);
+  const names = subject.names ?? [];
+  if (e.code === 'ENCRYPTION_ERROR' && errorSqlState(e) !== undefined && names.length && subject.keyId !== undefined) {
+    const single = names.length === 1 ? names[0] : undefined;
+    return undecryptable(single ?? `one of ${names.length} requested secrets`, subject.keyId, single);
+  }
+  return e;
+}

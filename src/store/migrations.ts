@@ -6,15 +6,21 @@
 import { SecretrefError } from '../errors.js';
 import { errorSqlState } from './db-errors.js';
 import type { Driver, Queryable } from './driver.js';
-import { MAINTENANCE_SETTING, PGP_OPTIONS, TENANT_SETTING, infoColumns, passphrase, quoteIdent } from './sql.js';
+import { MAINTENANCE_SETTING, PGP_OPTIONS, TENANT_SETTING, quoteIdent } from './sql.js';
+import { sqlFunctions, type SqlNames } from './statements.js';
 
 /** Advisory-lock key (two int4) shared by every secretref schema: also serialises CREATE EXTENSION. */
 const LOCK_KEY = [0x73726566, 1] as const;
 
-interface Migration {
-  version: number;
-  name: string;
-  sql(s: string, x: string): string;
+/**
+ * One schema version. A migration that has run somewhere must keep its meaning: its text is
+ * pinned by test/store/statements.test.ts. To change an object it created (a function
+ * of statements.ts, say), add a version that replaces it, and keep the old text for the old version.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  sql(n: SqlNames): string;
 }
 
 const ACTIONS = ['create', 'update', 'rename', 'delete', 'rotate', 'rollback', 'rekey', 'resolve', 'reveal'];
@@ -30,11 +36,11 @@ create policy maintenance on ${s}.${table}
   using (current_setting('${MAINTENANCE_SETTING}', true) = 'on');`;
 }
 
-const MIGRATIONS: Migration[] = [
+export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'secrets, audit, row-level security, tenant functions',
-    sql: (s, x) => `
+    sql: ({ schema: s, crypto }) => `
 create table ${s}.secrets (
   secret_id uuid primary key default gen_random_uuid(),
   developer_id uuid not null,
@@ -85,75 +91,7 @@ create type ${s}.secret_info as (
   previous_version integer, previous_key_id text, previous_valid_until timestamptz,
   value text, previous_value text);
 
--- Opens a write transaction for one developer: sets the RLS setting, drops expired grace values.
-create function ${s}.begin_tenant(p_developer uuid) returns void
-language plpgsql volatile as $fn$
-begin
-  perform set_config('${TENANT_SETTING}', p_developer::text, true);
-  update ${s}.secrets t
-     set previous_value_encrypted = null, previous_key_id = null, previous_version = null, previous_valid_until = null
-   where t.developer_id = p_developer and t.previous_valid_until <= now();
-end $fn$;
-
--- Reads names of one developer in one statement (one round trip). With p_action, also audits and
--- decrypts the rows whose key id matches (others come back with a null value).
-create function ${s}.fetch(p_developer uuid, p_names text[], p_action text, p_tenant_key text, p_key_id text, p_previous boolean)
-returns setof ${s}.secret_info
-language plpgsql volatile as $fn$
-begin
-  perform set_config('${TENANT_SETTING}', p_developer::text, true);
-  if p_action is null then
-    return query
-      select ${infoColumns('t')}, null::text, null::text
-        from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names);
-  else
-    return query
-      with hit as (
-        select * from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names)
-      ), logged as (
-        insert into ${s}.audit (developer_id, secret_id, name, action, detail)
-        select h.developer_id, h.secret_id, h.name, p_action, jsonb_build_object('version', h.version) from hit h
-      )
-      select ${infoColumns('h')},
-        case when h.key_id = p_key_id
-          then ${x}.pgp_sym_decrypt(h.value_encrypted, ${passphrase('p_tenant_key', 'h')}) end,
-        case when p_previous and h.previous_valid_until > now() and h.previous_key_id = p_key_id
-          then ${x}.pgp_sym_decrypt(h.previous_value_encrypted, ${passphrase('p_tenant_key', 'h')}) end
-      from hit h;
-  end if;
-end $fn$;
-
-create function ${s}.list_page(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer)
-returns setof ${s}.secret_info
-language plpgsql volatile as $fn$
-begin
-  perform set_config('${TENANT_SETTING}', p_developer::text, true);
-  return query
-    select ${infoColumns('t')}, null::text, null::text
-      from ${s}.secrets t
-     where t.developer_id = p_developer
-       and (p_after is null or t.name > p_after)
-       and starts_with(t.name, p_prefix)
-       and (p_filter is null or t.metadata @> p_filter)
-     order by t.name
-     limit p_limit;
-end $fn$;
-
-create function ${s}.audit_page(p_developer uuid, p_name text, p_since timestamptz, p_limit integer)
-returns setof ${s}.audit
-language plpgsql volatile as $fn$
-begin
-  perform set_config('${TENANT_SETTING}', p_developer::text, true);
-  return query
-    select a.* from ${s}.audit a
-     where a.developer_id = p_developer
-       and (p_name is null or a.name = p_name or a.secret_id = (
-             select t.secret_id from ${s}.secrets t where t.developer_id = p_developer and t.name = p_name))
-       and (p_since is null or a.at >= p_since)
-     order by a.at desc, a.audit_id desc
-     limit p_limit;
-end $fn$;
-
+${sqlFunctions({ schema: s, crypto })}
 comment on table ${s}.secrets is 'secretref secrets: values encrypted with pgp_sym_encrypt (${PGP_OPTIONS}); passphrase = HMAC-derived developer key || '':'' || secret_id';
 `,
   },
@@ -207,7 +145,7 @@ export async function migrate(driver: Driver, schema: string): Promise<SchemaInf
       ext = await cryptoSchema(tx);
     }
     if (!ext) throw new SecretrefError('STORE_UNAVAILABLE', 'The pgcrypto extension is not available in this database.');
-    const x = quoteIdent(ext);
+    const names: SqlNames = { schema: s, crypto: quoteIdent(ext) };
     await tx.query(`create schema if not exists ${s}`);
     await tx.query(
       `create table if not exists ${s}.migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())`,
@@ -219,9 +157,9 @@ export async function migrate(driver: Driver, schema: string): Promise<SchemaInf
     if (newest > LATEST_VERSION) throw tooNew(newest);
     for (const m of MIGRATIONS) {
       if (applied.has(m.version)) continue;
-      await tx.exec(m.sql(s, x));
+      await tx.exec(m.sql(names));
       await tx.query(`insert into ${s}.migrations (version, name) values ($1, $2)`, [m.version, m.name]);
     }
-    return { crypto: x };
+    return { crypto: names.crypto };
   });
 }

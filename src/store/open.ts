@@ -45,7 +45,7 @@ export function parseStoreUrl(url: string): Location {
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   const ring = loadKeyRing(options.masterKey);
   const schema = options.schema ?? DEFAULT_SCHEMA;
-  const s = quoteSchema(schema);
+  const quoted = quoteSchema(schema);
   const loc = parseStoreUrl(options.url ?? (process.env.SECRETREF_DATABASE_URL || DEFAULT_STORE_URL));
   const counter: Counter = { queries: 0 };
   let driver: Driver;
@@ -61,14 +61,14 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     const { openEmbedded } = await import('./pglite.js');
     driver = await openEmbedded(loc, counter, options.lockTimeoutMs ?? 30_000);
   }
-  let x: string;
+  let crypto: string;
   try {
-    x = (await migrate(driver, schema)).crypto;
+    crypto = (await migrate(driver, schema)).crypto;
   } catch (e) {
     await driver.close().catch(() => undefined);
     throw e;
   }
-  const ctx: StoreContext = { driver, s, x, hub: new ChangeHub(driver, schema), ring, closed: false };
+  const ctx: StoreContext = { driver, schema: quoted, crypto, hub: new ChangeHub(driver, schema), ring, closed: false };
   return new StoreImpl(ctx, schema, counter);
 }
 

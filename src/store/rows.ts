@@ -1,5 +1,5 @@
 /** Database rows → public objects. */
-import type { AuditAction, AuditEntry, ResolvedSecret, SecretInfo } from './types.js';
+import type { AuditAction, AuditEntry, ImportField, ResolvedSecret, SecretInfo } from './types.js';
 
 /** A row of `secret_info` (see migrations). */
 export interface InfoRow {
@@ -86,4 +86,22 @@ export function toAudit(r: AuditRow): AuditEntry {
     action: r.action as AuditAction,
     detail: r.detail ?? {},
   };
+}
+
+/** A row of `compareSecret`: which fields equal the given ones (`same_value` null: another key). */
+export interface CompareRow {
+  [k: string]: unknown;
+  key_id: string;
+  same_value: boolean | null;
+  same_description: boolean;
+  same_metadata: boolean;
+}
+
+/** The fields of a compared secret that differ, in a fixed order. */
+export function differingFields(r: CompareRow): ImportField[] {
+  const fields: ImportField[] = [];
+  if (r.same_value === false) fields.push('value');
+  if (!r.same_description) fields.push('description');
+  if (!r.same_metadata) fields.push('metadata');
+  return fields;
 }

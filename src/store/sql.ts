@@ -1,6 +1,6 @@
 /**
- * SQL shared by both backends. Identifiers come from validated configuration (schema) or the
- * catalog (pgcrypto's schema); every value is a bound parameter.
+ * SQL constants and identifier quoting shared by both backends. Identifiers come from validated
+ * configuration (schema) or the catalog (pgcrypto's schema); the statements are in statements.ts.
  */
 import { SecretrefError } from '../errors.js';
 
@@ -36,31 +36,4 @@ export function quoteSchema(name: string): string {
 /** Quotes an identifier read from the catalog. */
 export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
-}
-
-/** Columns of SecretInfo read from row alias `a`; the previous version only while in grace. */
-export function infoColumns(a: string): string {
-  const inGrace = `${a}.previous_valid_until > now()`;
-  return [
-    `${a}.secret_id`,
-    `${a}.developer_id`,
-    `${a}.name::text as name`,
-    `${a}.description`,
-    `${a}.metadata`,
-    `${a}.version`,
-    `${a}.key_id`,
-    `${a}.expires_at`,
-    `${a}.allowed_tools`,
-    `${a}.allowed_hosts`,
-    `${a}.created_at`,
-    `${a}.updated_at`,
-    `case when ${inGrace} then ${a}.previous_version end as previous_version`,
-    `case when ${inGrace} then ${a}.previous_key_id end as previous_key_id`,
-    `case when ${inGrace} then ${a}.previous_valid_until end as previous_valid_until`,
-  ].join(', ');
-}
-
-/** Passphrase of row `a`: the developer's derived key, bound to the row's secret id. */
-export function passphrase(tenantKeyParam: string, a: string): string {
-  return `${tenantKeyParam} || ':' || ${a}.secret_id::text`;
 }

@@ -117,6 +117,52 @@ export interface ListResult {
   nextCursor: string | null;
 }
 
+/** Options of `listNames`. */
+export interface ListNamesOptions {
+  /** Only names starting with this prefix. */
+  prefix?: string;
+  /**
+   * Stop after this many names: 1..`INTERNAL_LIMITS.listNamesMax` (100,000), which is also the
+   * default. The walk yields the first `max` names in byte order, then ends.
+   */
+  max?: number;
+}
+
+/** A secret as another system holds it, for `importSecret`. */
+export interface ImportSecretInput {
+  name: string;
+  value: string;
+  description?: string | null;
+  /** `null` or absent: no metadata (stored as `{}`). Otherwise stored exactly as given. */
+  metadata?: Record<string, unknown> | null;
+  /** Carried over on create; default now. */
+  createdAt?: Date | string;
+  /** Carried over on create; default now. */
+  updatedAt?: Date | string;
+}
+
+/** Options of `importSecret`. */
+export interface ImportSecretOptions {
+  /** Where the secret comes from (`julep`), recorded as `imported_from` in the audit detail. */
+  source: string;
+  /** Make value, description and metadata equal to the input when they differ. Default false. */
+  overwrite?: boolean;
+}
+
+/** The fields `importSecret` compares. */
+export type ImportField = 'value' | 'description' | 'metadata';
+
+/** What `importSecret` did. */
+export interface ImportSecretResult {
+  /**
+   * `created`: the name was free; `unchanged`: value, description and metadata already equal;
+   * `updated`: they differed and `overwrite` made them equal; `conflict`: they differ, left alone.
+   */
+  outcome: 'created' | 'updated' | 'unchanged' | 'conflict';
+  /** The fields that differed (`updated`, `conflict`); empty otherwise. */
+  fields: ImportField[];
+}
+
 /** Options of `rotate`. */
 export interface RotateOptions {
   /** How long the previous value stays readable. Default 24 h; 0 drops it at once. */
@@ -226,6 +272,21 @@ export interface ScopedStore {
   resolveDetailed(names: Iterable<string>): Promise<Map<string, ResolvedSecret>>;
   /** Descriptions (no values, not audited) of the names that exist, in one round trip. */
   inspectMany(names: Iterable<string>): Promise<Map<string, SecretInfo>>;
+  /**
+   * Every name of this developer, in byte order, one at a time: a bounded walk that reads pages of
+   * `INTERNAL_LIMITS.listNamesPage` (1,000) names, one round trip each, as it is consumed, and
+   * ends after `max` names (default and ceiling `INTERNAL_LIMITS.listNamesMax`, 100,000). Never
+   * values, not audited. Stopping early (`break`) reads no further pages.
+   */
+  listNames(opts?: ListNamesOptions): AsyncIterableIterator<string>;
+  /**
+   * Copies in a secret from another system, in one transaction: creates it (keeping its
+   * timestamps) when the name is free; otherwise compares value, description and metadata inside
+   * the database — no value is returned, nothing is audited — and with `overwrite` makes them
+   * equal. Writes are audited with `imported_from: source`; the secret's metadata is left as given.
+   * Invalid input is one error listing every problem (INVALID_NAME, INVALID_INPUT, LIMIT_EXCEEDED).
+   */
+  importSecret(input: ImportSecretInput, opts: ImportSecretOptions): Promise<ImportSecretResult>;
   audit(query?: AuditQuery): Promise<AuditEntry[]>;
 }
 

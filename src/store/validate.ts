@@ -3,10 +3,11 @@
  * the field, never the value: a value passed where a name belongs must not end up in a log.
  */
 import { z } from 'zod';
-import { SecretrefError } from '../errors.js';
-import { LIMITS } from '../limits.js';
+import { SecretrefError, type Problem } from '../errors.js';
+import { INTERNAL_LIMITS, LIMITS } from '../limits.js';
 import { STORE_LIMITS } from './store-limits.js';
-import type { AuditQuery, CreateSecretInput, ListOptions, UpdateSecretPatch } from './types.js';
+import type { SecretChange } from './statements.js';
+import type { AuditQuery, CreateSecretInput, ImportSecretInput, ImportSecretOptions, ListNamesOptions, ListOptions, UpdateSecretPatch } from './types.js';
 
 export { STORE_LIMITS };
 
@@ -116,6 +117,15 @@ const createSchema = z.strictObject({
   allowedHosts: policySchema.nullable().optional(),
 });
 
+const importSchema = z.strictObject({
+  name: z.unknown(),
+  value: z.unknown(),
+  description: descriptionSchema.nullable().optional(),
+  metadata: metadataSchema.nullable().optional(),
+  createdAt: dateSchema.optional(),
+  updatedAt: dateSchema.optional(),
+});
+
 const updateSchema = z.strictObject({
   value: z.unknown().optional(),
   name: z.unknown().optional(),
@@ -164,17 +174,87 @@ export interface ParsedCreate {
   allowedHosts: string[] | null;
 }
 
+/** The problems `check` throws, or none. */
+function problemsOf(check: () => unknown): Problem[] {
+  try {
+    check();
+    return [];
+  } catch (e) {
+    if (e instanceof SecretrefError) return [...e.problems];
+    throw e;
+  }
+}
+
+/** Parses a secret's fields and checks its name and value; one error lists every problem. */
+function parseSecret<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  what: string,
+): z.output<S> & { name: string; value: string } {
+  const raw = typeof input === 'object' && input !== null ? (input as Record<string, unknown>) : undefined;
+  let parsed: z.output<S> | undefined;
+  const problems = [
+    ...problemsOf(() => (parsed = parse(schema, input, what))),
+    ...(raw ? [...problemsOf(() => checkName(raw.name)), ...problemsOf(() => checkValue(raw.value))] : []),
+  ];
+  if (problems.length || parsed === undefined) throw SecretrefError.fromProblems(problems);
+  return parsed as z.output<S> & { name: string; value: string };
+}
+
 export function parseCreate(input: CreateSecretInput): ParsedCreate {
-  const p = parse(createSchema, input, 'create');
+  const p = parseSecret(createSchema, input, 'create');
   return {
-    name: checkName(p.name),
-    value: checkValue(p.value),
+    name: p.name,
+    value: p.value,
     description: p.description ?? null,
     metadata: (p.metadata ?? {}) as Record<string, unknown>,
     expiresAt: p.expiresAt ?? null,
     allowedTools: p.allowedTools ?? null,
     allowedHosts: p.allowedHosts ?? null,
   };
+}
+
+export interface ParsedImport {
+  name: string;
+  value: string;
+  description: string | null;
+  /** Julep's NULL metadata means "none": the empty object, secretref's "none". */
+  metadata: Record<string, unknown>;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+}
+
+/** Checks every field of an imported secret at once: one error lists all its problems. */
+export function parseImport(input: ImportSecretInput): ParsedImport {
+  const p = parseSecret(importSchema, input, 'import');
+  return {
+    name: p.name,
+    value: p.value,
+    description: p.description ?? null,
+    metadata: (p.metadata ?? {}) as Record<string, unknown>,
+    createdAt: p.createdAt ?? null,
+    updatedAt: p.updatedAt ?? null,
+  };
+}
+
+const importOptionsSchema = z.strictObject({
+  source: z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'must be a short lower-case name such as julep'),
+  overwrite: z.boolean().optional(),
+});
+
+export function parseImportOptions(opts: ImportSecretOptions): { source: string; overwrite: boolean } {
+  const p = parse(importOptionsSchema, opts, 'import options');
+  return { source: p.source, overwrite: p.overwrite ?? false };
+}
+
+const listNamesSchema = z.strictObject({
+  prefix: z.string().max(LIMITS.maxNameLength).regex(/^[A-Za-z0-9_]*$/).optional(),
+  max: z.number().int().min(1).max(INTERNAL_LIMITS.listNamesMax).optional(),
+});
+
+export function parseListNames(opts: ListNamesOptions | undefined): { prefix: string; max: number } {
+  const p = parse(listNamesSchema, opts, 'listNames');
+  return { prefix: p.prefix ?? '', max: p.max ?? INTERNAL_LIMITS.listNamesMax };
 }
 
 export type ParsedUpdate = {
@@ -198,6 +278,34 @@ export function parseUpdate(patch: UpdateSecretPatch): ParsedUpdate {
   if (p.allowedTools !== undefined) out.allowedTools = p.allowedTools;
   if (p.allowedHosts !== undefined) out.allowedHosts = p.allowedHosts;
   return out;
+}
+
+/** What `update(name, patch)` changes, in the terms of `updateSecret`; `sameName`: a rename to itself. */
+export function parseChange(name: string, patch: UpdateSecretPatch): { change: SecretChange; rename?: string; sameName: boolean } {
+  const { name: newName, metadata, ...rest } = parseUpdate(patch);
+  const rename = newName !== undefined && newName !== name ? newName : undefined;
+  const change: SecretChange = { ...rest, ...(rename !== undefined ? { rename } : {}) };
+  if (metadata === null) change.metadata = { replace: {} };
+  else if (metadata !== undefined) {
+    const entries = Object.entries(metadata);
+    change.metadata = { merge: Object.fromEntries(entries.filter(([, x]) => x !== null)), remove: entries.filter(([, x]) => x === null).map(([k]) => k) };
+  }
+  return { change, ...(rename !== undefined ? { rename } : {}), sameName: newName === name };
+}
+
+/** Default grace period of `rotate`. */
+export const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000;
+const MAX_GRACE_MS = 366 * 24 * 60 * 60 * 1000;
+
+/** The grace period of a rotation, default 24 h, at most 366 days. */
+export function checkGraceMs(given: unknown): number {
+  const graceMs = given ?? DEFAULT_GRACE_MS;
+  if (typeof graceMs !== 'number' || !Number.isFinite(graceMs) || graceMs < 0 || graceMs > MAX_GRACE_MS) {
+    throw new SecretrefError('INVALID_INPUT', `graceMs must be a number of milliseconds between 0 and ${MAX_GRACE_MS}.`, {
+      path: '/graceMs',
+    });
+  }
+  return graceMs;
 }
 
 export function parseList(opts: ListOptions | undefined): {

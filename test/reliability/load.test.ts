@@ -67,6 +67,8 @@ function observed(store: Store): { store: Store; batches: () => number } {
       rollback: (n) => s.rollback(n),
       resolveMany: (n) => s.resolveMany(n),
       inspectMany: (n) => s.inspectMany(n),
+      listNames: (o) => s.listNames(o),
+      importSecret: (i, o) => s.importSecret(i, o),
       audit: (q) => s.audit(q),
       async resolveDetailed(names: Iterable<string>): Promise<Map<string, ResolvedSecret>> {
         const batch = ++seq;

@@ -1,0 +1,477 @@
+/**
+ * Every SQL statement of the store, one named builder each, including the bodies of the SQL
+ * functions that migration 1 creates. Each is put together from the four building blocks below
+ * and nothing else, so the two invariants of the design can be checked in one place:
+ *  - `passphrase`: a ciphertext is encrypted under the developer's derived key ‖ ':' ‖ the row's
+ *    secret_id, so a ciphertext copied to another row or tenant does not decrypt; `encrypt` and
+ *    `decrypt` are the only uses of pgcrypto, always under it;
+ *  - `audit`: the audit insert; every statement that writes a secret writes it in the same statement.
+ * test/store/statements.test.ts holds both (and pins migration 1's text). Values are
+ * always bound parameters; identifiers are quoted names from validated configuration.
+ */
+import { MAINTENANCE_SETTING, PGP_OPTIONS, TENANT_SETTING } from './sql.js';
+import type { AuditAction } from './types.js';
+import type { ParsedCreate } from './validate.js';
+
+/** Quoted identifiers a statement needs: the store's schema and pgcrypto's. */
+export interface SqlNames {
+  readonly schema: string;
+  readonly crypto: string;
+}
+
+/** A statement ready for `Queryable.query(text, params)`. */
+export interface Statement {
+  readonly text: string;
+  readonly params: readonly unknown[];
+}
+
+/** Numbers bound parameters in the order they are written into the text. */
+class Params {
+  readonly values: unknown[] = [];
+  bind(value: unknown, cast: string): string {
+    this.values.push(value);
+    return `$${this.values.length}::${cast}`;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks
+
+/** Passphrase of row `row`: the developer's derived key, bound to the row's secret id. */
+export function passphrase(tenantKey: string, row: string): string {
+  return `${tenantKey} || ':' || ${row}.secret_id::text`;
+}
+
+/** `value` encrypted for row `row` with the store's options (see PGP_OPTIONS). */
+export function encrypt(n: SqlNames, value: string, tenantKey: string, row: string): string {
+  return `${n.crypto}.pgp_sym_encrypt(${value}, ${passphrase(tenantKey, row)}, '${PGP_OPTIONS}')`;
+}
+
+/** `ciphertext` of row `row` decrypted (pgcrypto reads the S2K settings from the message). */
+export function decrypt(n: SqlNames, ciphertext: string, tenantKey: string, row: string): string {
+  return `${n.crypto}.pgp_sym_decrypt(${ciphertext}, ${passphrase(tenantKey, row)})`;
+}
+
+/** One audit record: the action (a catalogued one, or an SQL expression yielding one) and its detail. */
+export interface AuditRecord {
+  readonly action: AuditAction | { readonly sql: string };
+  /** SQL expression of a jsonb object; may use the row alias. Never a value. */
+  readonly detail: string;
+}
+
+/**
+ * The audit insert: for every row of `from` (a CTE holding written `secrets` rows, aliased `row`),
+ * one record per entry of `records`, in that order.
+ */
+export function audit(n: SqlNames, records: AuditRecord | readonly AuditRecord[], from: string, row: string): string {
+  const list: readonly AuditRecord[] = Array.isArray(records) ? records : [records as AuditRecord];
+  const action = (r: AuditRecord): string => (typeof r.action === 'string' ? `'${r.action}'` : r.action.sql);
+  const head = `insert into ${n.schema}.audit (developer_id, secret_id, name, action, detail)`;
+  const who = `${row}.developer_id, ${row}.secret_id, ${row}.name`;
+  if (list.length === 1 && list[0]) {
+    return `${head}\n        select ${who}, ${action(list[0])}, ${list[0].detail} from ${from} ${row}`;
+  }
+  const values = list.map((r) => `(${action(r)}, ${r.detail})`).join(', ');
+  return `${head}\n        select ${who}, e.action, e.detail from ${from} ${row}
+          cross join lateral (values ${values}) e(action, detail)`;
+}
+
+/** Columns of SecretInfo read from row alias `a`; the previous version only while in grace. */
+export function infoColumns(a: string): string {
+  const inGrace = `${a}.previous_valid_until > now()`;
+  return [
+    `${a}.secret_id`,
+    `${a}.developer_id`,
+    `${a}.name::text as name`,
+    `${a}.description`,
+    `${a}.metadata`,
+    `${a}.version`,
+    `${a}.key_id`,
+    `${a}.expires_at`,
+    `${a}.allowed_tools`,
+    `${a}.allowed_hosts`,
+    `${a}.created_at`,
+    `${a}.updated_at`,
+    `case when ${inGrace} then ${a}.previous_version end as previous_version`,
+    `case when ${inGrace} then ${a}.previous_key_id end as previous_key_id`,
+    `case when ${inGrace} then ${a}.previous_valid_until end as previous_valid_until`,
+  ].join(', ');
+}
+
+const CLEAR_PREVIOUS =
+  'previous_value_encrypted = null, previous_key_id = null, previous_version = null, previous_valid_until = null';
+
+/** Where a write came from, recorded in its audit detail (never in the secret's metadata). */
+export interface Provenance {
+  /** `detail.imported_from`, e.g. `julep`. */
+  readonly importedFrom: string;
+}
+
+function withProvenance(detail: string, p: Params, provenance: Provenance | undefined): string {
+  return provenance === undefined ? detail : `${detail} || ${p.bind(JSON.stringify({ imported_from: provenance.importedFrom }), 'jsonb')}`;
+}
+
+/** The developer and the key a statement encrypts or decrypts under. */
+export interface Tenant {
+  readonly developerId: string;
+  /** Derived key of the developer (KeyRing.tenantKey); a bound parameter, never stored. */
+  readonly tenantKey: string;
+  readonly keyId: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transaction settings
+
+/** Opens a write transaction for one developer (function `begin_tenant` below). */
+export function beginTenant(n: SqlNames, developerId: string): Statement {
+  return { text: `select ${n.schema}.begin_tenant($1::uuid)`, params: [developerId] };
+}
+
+/** Switches the transaction to the policy that spans developers (rekey). */
+export function maintenance(): Statement {
+  return { text: `select set_config('${MAINTENANCE_SETTING}', 'on', true)`, params: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+
+/** Reads names in one round trip; with `action`, also audits it and decrypts (function `fetch`). */
+export function fetch(
+  n: SqlNames,
+  a: { developerId: string; names: readonly string[]; action: 'resolve' | 'reveal' | null; tenantKey: string | null; keyId: string | null; previous: boolean },
+): Statement {
+  return {
+    text: `select * from ${n.schema}.fetch($1::uuid, $2::text[], $3::text, $4::text, $5::text, $6::boolean)`,
+    params: [a.developerId, a.names, a.action, a.tenantKey, a.keyId, a.previous],
+  };
+}
+
+/** One page of descriptions, by name (function `list_page`). */
+export function listPage(
+  n: SqlNames,
+  a: { developerId: string; after: string | null; prefix: string; metadata: Record<string, unknown> | null; limit: number },
+): Statement {
+  return {
+    text: `select * from ${n.schema}.list_page($1::uuid, $2::text, $3::text, $4::jsonb, $5::integer)`,
+    params: [a.developerId, a.after, a.prefix, a.metadata === null ? null : JSON.stringify(a.metadata), a.limit],
+  };
+}
+
+/** One page of names only (function `list_page`). */
+export function listNames(n: SqlNames, a: { developerId: string; after: string | null; prefix: string; limit: number }): Statement {
+  return {
+    text: `select name from ${n.schema}.list_page($1::uuid, $2::text, $3::text, null::jsonb, $4::integer)`,
+    params: [a.developerId, a.after, a.prefix, a.limit],
+  };
+}
+
+/** Audit records, newest first (function `audit_page`). */
+export function auditPage(n: SqlNames, a: { developerId: string; name: string | null; since: Date | null; limit: number }): Statement {
+  return {
+    text: `select * from ${n.schema}.audit_page($1::uuid, $2::text, $3::timestamptz, $4::integer)`,
+    params: [a.developerId, a.name, a.since?.toISOString() ?? null, a.limit],
+  };
+}
+
+/** Inside a write transaction: a description of `name`, without value and without audit. */
+export function describe(n: SqlNames, a: { developerId: string; name: string }): Statement {
+  return {
+    text: `select ${infoColumns('t')} from ${n.schema}.secrets t where t.developer_id = $1::uuid and t.name = $2::text`,
+    params: [a.developerId, a.name],
+  };
+}
+
+/**
+ * Inside a write transaction: locks `name` and says which of value, description and metadata equal
+ * the given ones. The comparison happens in the database: no value comes back, nothing is audited.
+ * `same_value` is null when the row is under another master key.
+ */
+export function compareSecret(
+  n: SqlNames,
+  a: Tenant & { name: string; value: string; description: string | null; metadata: Record<string, unknown> },
+): Statement {
+  const p = new Params();
+  const developer = p.bind(a.developerId, 'uuid');
+  const name = p.bind(a.name, 'text');
+  const text = `select t.secret_id, t.key_id,
+         case when t.key_id = ${p.bind(a.keyId, 'text')}
+           then ${decrypt(n, 't.value_encrypted', p.bind(a.tenantKey, 'text'), 't')} = ${p.bind(a.value, 'text')} end as same_value,
+         t.description is not distinct from ${p.bind(a.description, 'text')} as same_description,
+         t.metadata = ${p.bind(JSON.stringify(a.metadata), 'jsonb')} as same_metadata
+    from ${n.schema}.secrets t where t.developer_id = ${developer} and t.name = ${name}
+     for update`;
+  return { text, params: p.values };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes: each one audits what it wrote, in the same statement.
+
+/** Inserts a secret; `createdAt`/`updatedAt` default to now (an import carries them over). */
+export function insertSecret(
+  n: SqlNames,
+  a: Tenant & { secretId: string; secret: ParsedCreate; createdAt?: Date | null; updatedAt?: Date | null; provenance?: Provenance },
+): Statement {
+  const p = new Params();
+  const s = a.secret;
+  const row = `(select ${p.bind(a.secretId, 'uuid')} as secret_id) r`;
+  const text = `with ins as (
+       insert into ${n.schema}.secrets (secret_id, developer_id, name, description, value_encrypted, key_id,
+                                        metadata, expires_at, allowed_tools, allowed_hosts, created_at, updated_at)
+       select r.secret_id, ${p.bind(a.developerId, 'uuid')}, ${p.bind(s.name, 'text')}, ${p.bind(s.description, 'text')},
+              ${encrypt(n, p.bind(s.value, 'text'), p.bind(a.tenantKey, 'text'), 'r')},
+              ${p.bind(a.keyId, 'text')}, ${p.bind(JSON.stringify(s.metadata), 'jsonb')}, ${p.bind(s.expiresAt?.toISOString() ?? null, 'timestamptz')},
+              ${p.bind(s.allowedTools, 'text[]')}, ${p.bind(s.allowedHosts, 'text[]')},
+              coalesce(${p.bind(a.createdAt?.toISOString() ?? null, 'timestamptz')}, now()),
+              coalesce(${p.bind(a.updatedAt?.toISOString() ?? null, 'timestamptz')}, now())
+         from ${row}
+       returning *
+     ), logged as (
+       ${audit(n, { action: 'create', detail: withProvenance(`jsonb_build_object('version', i.version, 'keyId', i.key_id)`, p, a.provenance) }, 'ins', 'i')}
+     )
+     select ${infoColumns('ins')} from ins`;
+  return { text, params: p.values };
+}
+
+/** What `updateSecret` changes; absent fields stay. */
+export interface SecretChange {
+  value?: string;
+  rename?: string;
+  description?: string | null;
+  /** `merge`: keys set, `remove`: keys dropped (update's patch); `replace`: the whole object (import). */
+  metadata?: { merge: Record<string, unknown>; remove: string[] } | { replace: Record<string, unknown> };
+  expiresAt?: Date | null;
+  allowedTools?: string[] | null;
+  allowedHosts?: string[] | null;
+}
+
+/** Field names an update records in its audit detail, in this order. */
+const AUDITED_FIELDS = ['value', 'description', 'metadata', 'expiresAt', 'allowedTools', 'allowedHosts'] as const;
+
+/** Changes `name`; audits `rename` and/or `update` (with the fields changed). No row: not found. */
+export function updateSecret(n: SqlNames, a: Tenant & { name: string; change: SecretChange; provenance?: Provenance }): Statement {
+  const p = new Params();
+  const c = a.change;
+  const sets: string[] = [];
+  if (c.value !== undefined) {
+    sets.push(
+      `value_encrypted = ${encrypt(n, p.bind(c.value, 'text'), p.bind(a.tenantKey, 'text'), 't')}`,
+      `key_id = ${p.bind(a.keyId, 'text')}`,
+      'version = t.version + 1',
+      CLEAR_PREVIOUS,
+    );
+  }
+  if (c.rename !== undefined) sets.push(`name = ${p.bind(c.rename, 'text')}`);
+  if (c.description !== undefined) sets.push(`description = ${p.bind(c.description, 'text')}`);
+  if (c.metadata !== undefined) {
+    sets.push(
+      'replace' in c.metadata
+        ? `metadata = ${p.bind(JSON.stringify(c.metadata.replace), 'jsonb')}`
+        : `metadata = (t.metadata || ${p.bind(JSON.stringify(c.metadata.merge), 'jsonb')}) - ${p.bind(c.metadata.remove, 'text[]')}`,
+    );
+  }
+  if (c.expiresAt !== undefined) sets.push(`expires_at = ${p.bind(c.expiresAt?.toISOString() ?? null, 'timestamptz')}`);
+  if (c.allowedTools !== undefined) sets.push(`allowed_tools = ${p.bind(c.allowedTools, 'text[]')}`);
+  if (c.allowedHosts !== undefined) sets.push(`allowed_hosts = ${p.bind(c.allowedHosts, 'text[]')}`);
+  const fields = AUDITED_FIELDS.filter((f) => c[f] !== undefined);
+  const records: AuditRecord[] = [];
+  if (c.rename !== undefined) {
+    records.push({ action: 'rename', detail: p.bind(JSON.stringify({ from: a.name, to: c.rename }), 'jsonb') });
+  }
+  if (fields.length) {
+    const detail = `jsonb_build_object('fields', ${p.bind(JSON.stringify(fields), 'jsonb')}, 'version', u.version)`;
+    records.push({ action: 'update', detail: withProvenance(detail, p, a.provenance) });
+  }
+  if (sets.length === 0 || records.length === 0) throw new TypeError('updateSecret needs a change');
+  const text = `with upd as (
+       update ${n.schema}.secrets t set ${sets.join(', ')}, updated_at = now()
+        where t.developer_id = ${p.bind(a.developerId, 'uuid')} and t.name = ${p.bind(a.name, 'text')}
+       returning t.*
+     ), logged as (
+       ${audit(n, records, 'upd', 'u')}
+     )
+     select ${infoColumns('upd')} from upd`;
+  return { text, params: p.values };
+}
+
+/** Deletes `name`; returns its id (no row: not found). */
+export function deleteSecret(n: SqlNames, a: { developerId: string; name: string }): Statement {
+  const text = `with del as (
+       delete from ${n.schema}.secrets t where t.developer_id = $1::uuid and t.name = $2::text
+       returning t.developer_id, t.secret_id, t.name, t.version
+     ), logged as (
+       ${audit(n, { action: 'delete', detail: `jsonb_build_object('version', d.version)` }, 'del', 'd')}
+     )
+     select secret_id from del`;
+  return { text, params: [a.developerId, a.name] };
+}
+
+/** New current value; the old one stays readable for `graceMs` (0: dropped at once). */
+export function rotateSecret(n: SqlNames, a: Tenant & { name: string; value: string; graceMs: number }): Statement {
+  const p = new Params();
+  const developer = p.bind(a.developerId, 'uuid');
+  const name = p.bind(a.name, 'text');
+  const grace = p.bind(a.graceMs, 'float8');
+  const text = `with upd as (
+       update ${n.schema}.secrets t set
+         previous_value_encrypted = case when ${grace} > 0 then t.value_encrypted end,
+         previous_key_id = case when ${grace} > 0 then t.key_id end,
+         previous_version = case when ${grace} > 0 then t.version end,
+         previous_valid_until = case when ${grace} > 0 then now() + ${grace} * interval '1 millisecond' end,
+         value_encrypted = ${encrypt(n, p.bind(a.value, 'text'), p.bind(a.tenantKey, 'text'), 't')},
+         key_id = ${p.bind(a.keyId, 'text')},
+         version = t.version + 1,
+         updated_at = now()
+       where t.developer_id = ${developer} and t.name = ${name}
+       returning t.*
+     ), logged as (
+       ${audit(n, { action: 'rotate', detail: `jsonb_build_object('version', u.version, 'keyId', u.key_id, 'graceUntil', u.previous_valid_until)` }, 'upd', 'u')}
+     )
+     select ${infoColumns('upd')} from upd`;
+  return { text, params: p.values };
+}
+
+/** Makes the value before the last rotation current again. No row: absent, or nothing in grace. */
+export function rollbackSecret(n: SqlNames, a: { developerId: string; name: string }): Statement {
+  const text = `with cur as (
+       select t.secret_id, t.previous_version from ${n.schema}.secrets t
+        where t.developer_id = $1::uuid and t.name = $2::text and t.previous_valid_until > now()
+        for update
+     ), upd as (
+       update ${n.schema}.secrets t set value_encrypted = t.previous_value_encrypted, key_id = t.previous_key_id,
+              version = t.version + 1, updated_at = now(), ${CLEAR_PREVIOUS}
+         from cur where t.secret_id = cur.secret_id
+       returning t.*, cur.previous_version as restored_version
+     ), logged as (
+       ${audit(n, { action: 'rollback', detail: `jsonb_build_object('version', u.version, 'restoredVersion', u.restored_version)` }, 'upd', 'u')}
+     )
+     select ${infoColumns('upd')} from upd`;
+  return { text, params: [a.developerId, a.name] };
+}
+
+/** Rows still (current or previous value) under key `keyId`, every developer (maintenance mode). */
+export function countUnderKey(n: SqlNames, keyId: string): Statement {
+  return { text: `select count(*) as n from ${n.schema}.secrets where key_id = $1 or previous_key_id = $1`, params: [keyId] };
+}
+
+/** Locks the next batch of rows under `keyId`, skipping rows another rekey holds. */
+export function pickUnderKey(n: SqlNames, keyId: string, limit: number): Statement {
+  return {
+    text: `select secret_id, developer_id from ${n.schema}.secrets where key_id = $1 or previous_key_id = $1
+            order by secret_id limit $2 for update skip locked`,
+    params: [keyId, limit],
+  };
+}
+
+/** Re-encrypts the current and previous values of the rows `ids` from key `from` to key `to`. */
+export function rekeyBatch(
+  n: SqlNames,
+  a: { ids: string[]; oldTenantKeys: string[]; newTenantKeys: string[]; from: string; to: string },
+): Statement {
+  const reencrypt = (column: string): string => encrypt(n, decrypt(n, `t.${column}`, 'b.old_key', 't'), 'b.new_key', 't');
+  const text = `with b as (
+       select * from unnest($1::uuid[], $2::text[], $3::text[]) as b(id, old_key, new_key)
+     ), upd as (
+       update ${n.schema}.secrets t set
+         value_encrypted = case when t.key_id = $4::text then ${reencrypt('value_encrypted')} else t.value_encrypted end,
+         key_id = case when t.key_id = $4::text then $5::text else t.key_id end,
+         previous_value_encrypted = case when t.previous_key_id = $4::text then ${reencrypt('previous_value_encrypted')}
+           else t.previous_value_encrypted end,
+         previous_key_id = case when t.previous_key_id = $4::text then $5::text else t.previous_key_id end
+       from b where t.secret_id = b.id
+       returning t.developer_id, t.secret_id, t.name
+     ), logged as (
+       ${audit(n, { action: 'rekey', detail: `jsonb_build_object('from', $4::text, 'to', $5::text)` }, 'upd', 'u')}
+     )
+     select developer_id, name::text as name from upd`;
+  return { text, params: [a.ids, a.oldTenantKeys, a.newTenantKeys, a.from, a.to] };
+}
+
+/** Row counts by key id for keys other than `keyId` (current and previous values). */
+export function otherKeys(n: SqlNames, keyId: string): Statement {
+  return {
+    text: `select key_id, count(*) as n from (
+         select key_id from ${n.schema}.secrets union all
+         select previous_key_id from ${n.schema}.secrets where previous_key_id is not null) k
+        where key_id <> $1 group by key_id`,
+    params: [keyId],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// SQL functions, created by migration 1 (one round trip per read: each sets the tenant itself).
+// Their text is pinned by a test: stores that ran migration 1 hold exactly this. A change here
+// needs a new migration that replaces the function (see migrations.ts).
+
+/** The plpgsql functions of migration 1. */
+export function sqlFunctions(n: SqlNames): string {
+  const s = n.schema;
+  return `
+-- Opens a write transaction for one developer: sets the RLS setting, drops expired grace values.
+create function ${s}.begin_tenant(p_developer uuid) returns void
+language plpgsql volatile as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  update ${s}.secrets t
+     set ${CLEAR_PREVIOUS}
+   where t.developer_id = p_developer and t.previous_valid_until <= now();
+end $fn$;
+
+-- Reads names of one developer in one statement (one round trip). With p_action, also audits and
+-- decrypts the rows whose key id matches (others come back with a null value).
+create function ${s}.fetch(p_developer uuid, p_names text[], p_action text, p_tenant_key text, p_key_id text, p_previous boolean)
+returns setof ${s}.secret_info
+language plpgsql volatile as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  if p_action is null then
+    return query
+      select ${infoColumns('t')}, null::text, null::text
+        from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names);
+  else
+    return query
+      with hit as (
+        select * from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names)
+      ), logged as (
+        ${audit(n, { action: { sql: 'p_action' }, detail: `jsonb_build_object('version', h.version)` }, 'hit', 'h')}
+      )
+      select ${infoColumns('h')},
+        case when h.key_id = p_key_id
+          then ${decrypt(n, 'h.value_encrypted', 'p_tenant_key', 'h')} end,
+        case when p_previous and h.previous_valid_until > now() and h.previous_key_id = p_key_id
+          then ${decrypt(n, 'h.previous_value_encrypted', 'p_tenant_key', 'h')} end
+      from hit h;
+  end if;
+end $fn$;
+
+create function ${s}.list_page(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer)
+returns setof ${s}.secret_info
+language plpgsql volatile as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select ${infoColumns('t')}, null::text, null::text
+      from ${s}.secrets t
+     where t.developer_id = p_developer
+       and (p_after is null or t.name > p_after)
+       and starts_with(t.name, p_prefix)
+       and (p_filter is null or t.metadata @> p_filter)
+     order by t.name
+     limit p_limit;
+end $fn$;
+
+create function ${s}.audit_page(p_developer uuid, p_name text, p_since timestamptz, p_limit integer)
+returns setof ${s}.audit
+language plpgsql volatile as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select a.* from ${s}.audit a
+     where a.developer_id = p_developer
+       and (p_name is null or a.name = p_name or a.secret_id = (
+             select t.secret_id from ${s}.secrets t where t.developer_id = p_developer and t.name = p_name))
+       and (p_since is null or a.at >= p_since)
+     order by a.at desc, a.audit_id desc
+     limit p_limit;
+end $fn$;
+`;
+}
