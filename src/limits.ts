@@ -37,8 +37,6 @@ export const INTERNAL_LIMITS = {
   renderCacheChars: 16 * 1024 * 1024,
   /** Option sets (filename, vars) kept per cached definition; tool overrides kept per compilation. */
   renderCacheVariants: 16,
-  /** Names read from the store for "did you mean" suggestions. */
-  suggestNames: 100_000,
   /** Names per page when listing them. */
   listNamesPage: 1_000,
   /** Names one `ScopedStore.listNames()` walk yields at most (its default and ceiling of `max`). */

@@ -40,15 +40,9 @@ export function missingWhere(name: string, prefix: string | undefined): string {
 }
 
 /** Existing names close to each missing one, from one bounded listing of the developer's names. */
-export async function suggestFrom(scoped: ScopedStore, missing: readonly string[], prefix: string | undefined, onQuery?: () => void): Promise<Map<string, string[]>> {
+export async function suggestFrom(scoped: ScopedStore, missing: readonly string[], prefix: string | undefined): Promise<Map<string, string[]>> {
   const existing: string[] = [];
-  let cursor: string | null = null;
-  do {
-    onQuery?.();
-    const page = await scoped.list({ limit: INTERNAL_LIMITS.listNamesPage, cursor });
-    for (const item of page.items) existing.push(item.name);
-    cursor = page.nextCursor;
-  } while (cursor !== null && existing.length < INTERNAL_LIMITS.suggestNames);
+  for await (const name of scoped.listNames()) existing.push(name);
   // With an environment, `stripe_kye` may be meant as `prod_stripe_key`: compare unprefixed too.
   const bare = prefix === undefined ? existing : existing.map((n) => (n.startsWith(prefix) ? n.slice(prefix.length) : n));
   const pool = [...new Set([...existing, ...bare])];

@@ -214,7 +214,8 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
   async function suggest(names: readonly string[]): Promise<Map<string, string[]>> {
     if (closed) throw closedError();
     try {
-      return await suggestFrom(scoped, names, prefix, () => void counters.storeQueries++);
+      counters.storeQueries++;
+      return await suggestFrom(scoped, names, prefix);
     } catch (e) {
       // Suggestions decorate an error report; an unreachable store must not replace that report.
       if (e instanceof SecretrefError && e.code === 'STORE_UNAVAILABLE') return new Map(names.map((n) => [n, []]));
