@@ -225,10 +225,10 @@ function placeRef(r: RawRef, tree: Tree, python: string, dangling: ReadonlySet<n
       if (head) strings.push({ quote: head.quote, long: head.long });
     }
   }
-  const selfDoc = fields.find((f) => {
-    for (let c = f.firstChild; c; c = c.nextSibling) if (c.name === 'FormatSelfDoc') return c.from >= r.to;
-    return false;
-  });
+  let selfDoc: SyntaxNode | undefined;
+  for (const f of fields) {
+    for (let c = f.firstChild; c && !selfDoc; c = c.nextSibling) if (c.name === 'FormatSelfDoc' && c.from >= r.to) selfDoc = c;
+  }
   if (selfDoc) {
     findings.push({
       code: 'REFERENCE_SYNTAX',
