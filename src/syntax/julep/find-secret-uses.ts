@@ -258,6 +258,8 @@ function placeRef(r: RawRef, tree: Tree, python: string, dangling: ReadonlySet<n
   if (whole) {
     r.encoding = 'fstring-text';
     r.field = [field.from, field.to];
+    // An empty value keeps the field, as `{""}`: nothing around it moves.
+    r.quote = ownerHead.quote === '"' ? "'" : '"';
     if (dangling.has(field.from - 1)) r.danglingBackslash = true;
     return;
   }

@@ -15,8 +15,6 @@ export type ValueOf = (name: string) => string | undefined;
 /** An element of the output: a character of the input, a character of a value, or fixed source. */
 type Cell = { kind: 'orig'; ch: string } | { kind: 'value'; unit: TextUnit; escape: boolean } | { kind: 'fixed'; text: string };
 
-/** Text Python skips (a backslash-newline): stands for an empty value so neighbours never touch. */
-const EMPTY_TEXT = '\\\n';
 /** An empty field: keeps a `{{` in a template string whose every `{{` a splice replaced. */
 const TEMPLATE_GUARD = '{{""}}';
 
@@ -82,9 +80,16 @@ function build(cells: Cell[], value: string, from: number, to: number, splices: 
     if (s.encoding === 'python-literal') cells.push({ kind: 'fixed', text: pythonLiteral(v) });
     else if (s.encoding === 'field-literal') cells.push({ kind: 'fixed', text: fieldLiteral(v, s.quote ?? '"') });
     else {
+      if (v === '') {
+        // The field stays, holding an empty string: its neighbours keep their meaning.
+        pushOrig(cells, value, s.start, s.refStart);
+        cells.push({ kind: 'fixed', text: `${s.quote ?? '"'}${s.quote ?? '"'}` });
+        pushOrig(cells, value, s.refEnd, s.end);
+        at = s.end;
+        continue;
+      }
       // Python kept the lone backslash before `{` as text; written `\\` it stays text.
       if (s.danglingBackslash) cells.push({ kind: 'fixed', text: '\\\\' });
-      if (v === '') cells.push({ kind: 'fixed', text: EMPTY_TEXT });
       const units = textUnits(v);
       units.forEach((unit, i) => {
         // A leading 0-7 would extend an octal escape (`\1`) that ends the text before the field.

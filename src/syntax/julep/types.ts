@@ -43,7 +43,7 @@ export interface JulepSplice {
   refStart: number;
   refEnd: number;
   encoding: JulepEncoding;
-  /** For `field-literal`: the quote that is legal at this depth of nested f-strings. */
+  /** The quote legal in this field: of the `field-literal`, or of the `""` an empty value becomes in `fstring-text`. */
   quote?: "'" | '"';
   /** `fstring-text` after a lone backslash (`\{secrets.x}`): Python kept that backslash as text, so the splice re-writes it as `\\`. */
   danglingBackslash?: boolean;
