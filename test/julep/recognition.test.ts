@@ -65,6 +65,12 @@ describe('scanJulep: bounds and totality', () => {
     }
   });
 
+  it('a scan is frozen: the memoised result cannot be changed under another caller', () => {
+    const scan = scanJulep('Bearer {secrets.tok}');
+    expect(() => (scan?.refs as unknown[]).push(1)).toThrow(TypeError);
+    expect(Object.isFrozen(scan?.splices[0])).toBe(true);
+  });
+
   it('the same string scans to an equal result every time (memoised or not)', () => {
     const long = `{secrets.x} ${'y'.repeat(5000)}`;
     expect(scanJulep('Bearer {secrets.tok}')).toEqual(scanJulep('Bearer {secrets.tok}'));

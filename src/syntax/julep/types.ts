@@ -62,14 +62,14 @@ export interface JulepFinding {
   suggestion?: string;
 }
 
-/** What a string holds for secretref, in one pass. */
+/** What a string holds for secretref, in one pass. Frozen: scans are memoised and shared. */
 export interface JulepString {
-  form: JulepForm;
+  readonly form: JulepForm;
   /** An expression by Julep's implicit rule (no `$ `): rendered with `$ ` inserted at `prefixAt`. */
-  implicit: boolean;
+  readonly implicit: boolean;
   /** Index of the first non-space character: where an implicit expression's `$ ` goes. */
-  prefixAt: number;
-  refs: JulepRef[];
-  splices: JulepSplice[];
-  findings: JulepFinding[];
+  readonly prefixAt: number;
+  readonly refs: readonly JulepRef[];
+  readonly splices: readonly JulepSplice[];
+  readonly findings: readonly JulepFinding[];
 }
