@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, SecretrefError } from '../../src/errors.js';
-import { scanJulep, spliceJulep } from '../../src/syntax/julep/index.js';
+import { scanJulep, spliceJulep, spliceJulepDetailed } from '../../src/syntax/julep/index.js';
 import { JulepOracle } from '../oracle/julep-oracle.js';
 import { CANARY, CONTEXT } from './judge.js';
 
@@ -153,7 +153,14 @@ async function equivalence(g: Gen, vals: Record<string, string>, absentNames: st
   expect(sorted(scan.refs.map((r) => r.name)), 'every reference is found').toEqual(sorted(g.names));
   const blocking = scan.findings.filter((f) => f.severity === 'error' || f.code === 'REFERENCE_DYNAMIC');
   expect(blocking, 'a string Julep evaluates has no blocking finding').toEqual([]);
-  const rendered = spliceJulep(g.src, scan, (n) => present[n]);
+  const { text: rendered, inserted } = spliceJulepDetailed(g.src, scan, (n) => present[n]);
+  expect(rendered).toBe(spliceJulep(g.src, scan, (n) => present[n]));
+  let at = 0;
+  for (const piece of inserted) {
+    const found = rendered.indexOf(piece.text, at);
+    expect(found, `${piece.name}'s inserted text is in the output, in order`).toBeGreaterThanOrEqual(at);
+    at = found + piece.text.length;
+  }
   const output = await oracle.evaluate({ string: rendered, secrets: canaries, context: CONTEXT });
   expect(output, `rendered ${JSON.stringify(rendered)}`).toEqual(input);
   expect(JSON.stringify(output)).not.toContain(CANARY);

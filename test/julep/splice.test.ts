@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SecretrefError } from '../../src/errors.js';
-import { scanJulep, spliceJulep } from '../../src/syntax/julep/index.js';
+import { scanJulep, spliceJulep, spliceJulepDetailed } from '../../src/syntax/julep/index.js';
 import { JulepOracle } from '../oracle/julep-oracle.js';
 import { CASES } from './cases.js';
 import { CANARY, CONTEXT, judge } from './judge.js';
@@ -162,6 +162,17 @@ describe('spliceJulep: what it leaves alone and what it refuses', () => {
     expect(out).toBe('  x V y {_.topic} z  ');
     expect(spliceJulep('[secrets.a]', scanJulep('[secrets.a]') as NonNullable<ReturnType<typeof scanJulep>>, () => 'V')).toBe("$ ['V']");
     expect(spliceJulep('{{secrets.a}}', scanJulep('{{secrets.a}}') as NonNullable<ReturnType<typeof scanJulep>>, () => 'V')).toBe('{{""}}\\x56');
+  });
+
+  it('spliceJulepDetailed tells the exact text each value became, in output order', () => {
+    const detailed = (s: string, v: Record<string, string>) => spliceJulepDetailed(s, scanJulep(s) as NonNullable<ReturnType<typeof scanJulep>>, (n) => v[n]);
+    expect(detailed('Bearer {secrets.tok}', { tok: "a'b " })).toEqual({ text: 'Bearer a\\x27b\\x20', inserted: [{ name: 'tok', text: 'a\\x27b\\x20' }] });
+    expect(detailed('$ secrets.b + secrets.a', { a: 'A', b: '{B}' })).toEqual({
+      text: "$ '\\x7bB\\x7d' + 'A'",
+      inserted: [{ name: 'b', text: "'\\x7bB\\x7d'" }, { name: 'a', text: "'A'" }],
+    });
+    expect(detailed('{secrets.a.upper()}', { a: 'x\\' }).inserted).toEqual([{ name: 'a', text: '("x%c" % (92,))' }]);
+    expect(detailed('{{secrets.a}}', { a: 'v' })).toEqual({ text: '{{""}}\\x76', inserted: [{ name: 'a', text: '\\x76' }] });
   });
 
   const refuse = (s: string, valueOf: (n: string) => string | undefined): SecretrefError => {
