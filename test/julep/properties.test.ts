@@ -129,7 +129,8 @@ const HOSTILE_PIECES = [
 ];
 const value = fc.oneof(fc.string({ unit: 'binary', maxLength: 12 }), fc.array(fc.constantFrom(...HOSTILE_PIECES), { maxLength: 8 }).map((a) => a.join('')));
 const values = fc.record(Object.fromEntries(NAMES.map((n) => [n, value])) as Record<(typeof NAMES)[number], fc.Arbitrary<string>>);
-const absent = fc.subarray([...NAMES]);
+// Mostly every secret present (a required one absent makes Julep fail the input, judging nothing).
+const absent = fc.oneof({ weight: 3, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: fc.subarray<string>([...NAMES]) });
 
 const canaries = Object.fromEntries(NAMES.map((n, i) => [n, `${CANARY}${i}`]));
 const sorted = (a: string[]): string[] => [...a].sort();
