@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, SecretrefError } from '../../src/errors.js';
 import { scanJulep, spliceJulep, spliceJulepDetailed } from '../../src/syntax/julep/index.js';
+import { budget, scale } from '../helpers/stress.js';
 import { JulepOracle } from '../oracle/julep-oracle.js';
 import { CANARY, CONTEXT } from './judge.js';
 
@@ -151,7 +152,13 @@ async function equivalence(g: Gen, vals: Record<string, string>, absentNames: st
     expect(g.names, 'only a string without references scans to null').toEqual([]);
     return;
   }
-  expect(sorted(scan.refs.map((r) => r.name)), 'every reference is found').toEqual(sorted(g.names));
+  const found = sorted(scan.refs.map((r) => r.name));
+  if (scan.implicit && g.src.includes('#')) {
+    // A plain string that Julep's implicit rule makes Python: after a `#` it is a comment.
+    for (const n of found) expect(g.names).toContain(n);
+  } else {
+    expect(found, 'every reference is found').toEqual(sorted(g.names));
+  }
   const blocking = scan.findings.filter((f) => f.severity === 'error' || f.code === 'REFERENCE_DYNAMIC');
   expect(blocking, 'a string Julep evaluates has no blocking finding').toEqual([]);
   const { text: rendered, inserted } = spliceJulepDetailed(g.src, scan, (n) => present[n]);
@@ -172,13 +179,13 @@ async function equivalence(g: Gen, vals: Record<string, string>, absentNames: st
 
 describe('Julep evaluation of the render equals Julep evaluation of the original (oracle)', () => {
   const forms: [string, fc.Arbitrary<Gen>, number][] = [
-    ['`$ ` expressions', expressionForm, 200],
-    ['plain strings (f-strings)', fstringForm, 200],
-    ['`{{` strings', templateForm, 150],
-    ['implicit expressions', implicitForm, 60],
+    ['`$ ` expressions', expressionForm, scale(200, 5000)],
+    ['plain strings (f-strings)', fstringForm, scale(200, 5000)],
+    ['`{{` strings', templateForm, scale(150, 4000)],
+    ['implicit expressions', implicitForm, scale(60, 1000)],
   ];
   for (const [title, arb, numRuns] of forms) {
-    it(title, async () => {
+    it(title, { timeout: budget(30_000, 600_000) }, async () => {
       const tally: Tally = { runs: 0, judged: 0 };
       await fc.assert(
         fc.asyncProperty(arb.filter((g) => g.names.length > 0), values, absent, (g, v, a) => equivalence(g, v, a, tally)),
