@@ -33,12 +33,16 @@ export class JulepOracle {
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams) {}
 
-  /** Starts the judge; rejects (with the install command) when python or simpleeval is missing. */
-  static start(): Promise<JulepOracle> {
-    if (!existsSync(ORACLE_PYTHON)) {
-      return Promise.reject(new Error(`The Julep oracle needs ${ORACLE_PYTHON} with simpleeval: ${INSTALL_HINT}`));
+  /**
+   * Starts the judge; rejects (with the install command) when python or simpleeval is missing.
+   * `python`/`pythonArgs` exist for the suite that proves those failures are loud.
+   */
+  static start(opts: { python?: string; pythonArgs?: string[] } = {}): Promise<JulepOracle> {
+    const python = opts.python ?? ORACLE_PYTHON;
+    if (!existsSync(python)) {
+      return Promise.reject(new Error(`The Julep oracle needs ${python} with simpleeval: ${INSTALL_HINT}`));
     }
-    const child = spawn(ORACLE_PYTHON, [SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(python, [...(opts.pythonArgs ?? []), SCRIPT], { stdio: ['pipe', 'pipe', 'pipe'] });
     const oracle = new JulepOracle(child);
     return new Promise((resolve, reject) => {
       let ready = false;
@@ -47,7 +51,7 @@ export class JulepOracle {
       child.stderr.on('data', (d: string) => {
         stderr += d;
       });
-      child.on('error', (e) => reject(new Error(`The Julep oracle could not start ${ORACLE_PYTHON} (${e.message}): ${INSTALL_HINT}`)));
+      child.on('error', (e) => reject(new Error(`The Julep oracle could not start ${python} (${e.message}): ${INSTALL_HINT}`)));
       child.on('exit', (code) => {
         const e = new Error(`The Julep oracle exited with status ${code}${stderr ? `: ${stderr.trim().slice(0, 500)}` : ''}`);
         oracle.failure = e;

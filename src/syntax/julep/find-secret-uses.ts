@@ -225,10 +225,10 @@ function placeRef(r: RawRef, tree: Tree, python: string, dangling: ReadonlySet<n
       if (head) strings.push({ quote: head.quote, long: head.long });
     }
   }
-  const selfDoc = fields.find((f) => {
-    for (let c = f.firstChild; c; c = c.nextSibling) if (c.name === 'FormatSelfDoc') return c.from >= r.to;
-    return false;
-  });
+  let selfDoc: SyntaxNode | undefined;
+  for (const f of fields) {
+    for (let c = f.firstChild; c && !selfDoc; c = c.nextSibling) if (c.name === 'FormatSelfDoc' && c.from >= r.to) selfDoc = c;
+  }
   if (selfDoc) {
     findings.push({
       code: 'REFERENCE_SYNTAX',
@@ -258,6 +258,8 @@ function placeRef(r: RawRef, tree: Tree, python: string, dangling: ReadonlySet<n
   if (whole) {
     r.encoding = 'fstring-text';
     r.field = [field.from, field.to];
+    // An empty value keeps the field, as `{""}`: nothing around it moves.
+    r.quote = ownerHead.quote === '"' ? "'" : '"';
     if (dangling.has(field.from - 1)) r.danglingBackslash = true;
     return;
   }

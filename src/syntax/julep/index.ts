@@ -8,7 +8,8 @@
  *   `secrets.get('x'[, default])`), the splices a render makes and the findings lint shows.
  *   Offsets are 0-based UTF-16 indices into the value.
  * - `spliceJulep(value, scan, valueOf)`: the rendered string; it refuses a string with an
- *   error-severity or `REFERENCE_DYNAMIC` finding.
+ *   error-severity or `REFERENCE_DYNAMIC` finding. `spliceJulepDetailed` also returns the exact
+ *   text each value became (its escaped form), for redaction.
  *
  * Refinements of the first sketch: `JulepString` carries `implicit`/`prefixAt` (Julep's implicit
  * expressions are rendered with `$ `); a splice has both its replaced span and the reference's
@@ -16,5 +17,5 @@
  * `fallback` (None, or the default argument's span, since a default may itself hold references).
  */
 export { scanJulep } from './scan-julep.js';
-export { spliceJulep, type ValueOf } from './splice-julep.js';
+export { spliceJulep, spliceJulepDetailed, type Insertion, type SplicedJulep, type ValueOf } from './splice-julep.js';
 export type { JulepEncoding, JulepFallback, JulepFinding, JulepForm, JulepRef, JulepSplice, JulepString } from './types.js';

@@ -19,9 +19,21 @@ export function scanJulep(value: string): JulepString | null {
   if (!MENTIONS_SECRETS.test(value)) return null;
   const hit = memo.get(value);
   if (hit) return hit;
-  const scanned = scanUncached(value);
+  const scanned = deepFreeze(scanUncached(value));
   if (value.length <= MEMO_MAX_CHARS) memo.set(value, scanned);
   return scanned;
+}
+
+/** A scan is shared by every caller that scans the same string: frozen, so none can change it for the others. */
+function deepFreeze(s: JulepString): JulepString {
+  for (const list of [s.refs, s.splices, s.findings]) {
+    for (const x of list) {
+      if ('fallback' in x && x.fallback) Object.freeze(x.fallback);
+      Object.freeze(x);
+    }
+    Object.freeze(list);
+  }
+  return Object.freeze(s);
 }
 
 // Definitions repeat the same strings (`$ f'Bearer {secrets.api_key}'`) across files.
@@ -36,7 +48,7 @@ const PARSE_ERROR: Record<JulepString['form'], string> = {
 
 function scanUncached(value: string): JulepString {
   const src = julepSource(value);
-  const out: JulepString = { form: src.form, implicit: src.implicit, prefixAt: src.prefixAt, refs: [], splices: [], findings: [] };
+  const out = { form: src.form, implicit: src.implicit, prefixAt: src.prefixAt, refs: [] as JulepRef[], splices: [] as JulepSplice[], findings: [] as JulepFinding[] };
   if (value.length > LIMITS.maxTemplateLength) {
     out.findings.push({
       code: 'LIMIT_EXCEEDED',

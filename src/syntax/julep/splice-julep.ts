@@ -12,11 +12,22 @@ import type { JulepSplice, JulepString } from './types.js';
 /** What a secret's value is, or undefined when the secret does not exist. */
 export type ValueOf = (name: string) => string | undefined;
 
-/** An element of the output: a character of the input, a character of a value, or fixed source. */
-type Cell = { kind: 'orig'; ch: string } | { kind: 'value'; unit: TextUnit; escape: boolean } | { kind: 'fixed'; text: string };
+/** An element of the output: a character of the input, a character of a value, or fixed source (`of`: the value it encodes). */
+type Cell = { kind: 'orig'; ch: string } | { kind: 'value'; unit: TextUnit; escape: boolean; of: Insertion } | { kind: 'fixed'; text: string; of?: Insertion };
 
-/** Text Python skips (a backslash-newline): stands for an empty value so neighbours never touch. */
-const EMPTY_TEXT = '\\\n';
+/** The text one secret's value became at one place of the output. */
+export interface Insertion {
+  name: string;
+  text: string;
+}
+
+/** A rendered Julep string and, for each value written into it, the exact text it became. */
+export interface SplicedJulep {
+  text: string;
+  /** In output order; what a redactor must hide (a value's escaped form is not the value). */
+  inserted: Insertion[];
+}
+
 /** An empty field: keeps a `{{` in a template string whose every `{{` a splice replaced. */
 const TEMPLATE_GUARD = '{{""}}';
 
@@ -27,9 +38,14 @@ const TEMPLATE_GUARD = '{{""}}';
  * holds a value.
  */
 export function spliceJulep(value: string, scan: JulepString, valueOf: ValueOf): string {
+  return spliceJulepDetailed(value, scan, valueOf).text;
+}
+
+/** spliceJulep, also telling the exact text each value became in the output. */
+export function spliceJulepDetailed(value: string, scan: JulepString, valueOf: ValueOf): SplicedJulep {
   const blocking = scan.findings.find((f) => f.severity === 'error' || f.code === 'REFERENCE_DYNAMIC');
   if (blocking) throw new SecretrefError(blocking.code, `This string cannot be rendered: ${blocking.message}`);
-  if (scan.splices.length === 0) return value;
+  if (scan.splices.length === 0) return { text: value, inserted: [] };
   for (const s of scan.splices) {
     const inside = 0 <= s.start && s.start <= s.refStart && s.refStart < s.refEnd && s.refEnd <= s.end && s.end <= value.length;
     if (!inside || !value.startsWith('secrets', s.refStart)) {
@@ -51,7 +67,13 @@ export function spliceJulep(value: string, scan: JulepString, valueOf: ValueOf):
     cells.splice(scan.prefixAt, 0, { kind: 'fixed', text: TEMPLATE_GUARD });
     out = render(cells);
   }
-  return out;
+  const inserted: Insertion[] = [];
+  for (const c of cells) {
+    if (c.kind === 'orig' || !c.of) continue;
+    if (inserted[inserted.length - 1] !== c.of) inserted.push(c.of);
+    c.of.text += cellText(c);
+  }
+  return { text: out, inserted };
 }
 
 function pushOrig(cells: Cell[], value: string, from: number, to: number): void {
@@ -79,17 +101,25 @@ function build(cells: Cell[], value: string, from: number, to: number, splices: 
     }
     if (typeof v !== 'string') throw new SecretrefError('INVALID_INPUT', `The value of secret "${s.name}" is not a string.`, { name: s.name });
     pushOrig(cells, value, at, s.start);
-    if (s.encoding === 'python-literal') cells.push({ kind: 'fixed', text: pythonLiteral(v) });
-    else if (s.encoding === 'field-literal') cells.push({ kind: 'fixed', text: fieldLiteral(v, s.quote ?? '"') });
+    const of: Insertion = { name: s.name, text: '' };
+    if (s.encoding === 'python-literal') cells.push({ kind: 'fixed', text: pythonLiteral(v), of });
+    else if (s.encoding === 'field-literal') cells.push({ kind: 'fixed', text: fieldLiteral(v, s.quote ?? '"'), of });
     else {
+      if (v === '') {
+        // The field stays, holding an empty string: its neighbours keep their meaning.
+        pushOrig(cells, value, s.start, s.refStart);
+        cells.push({ kind: 'fixed', text: `${s.quote ?? '"'}${s.quote ?? '"'}` });
+        pushOrig(cells, value, s.refEnd, s.end);
+        at = s.end;
+        continue;
+      }
       // Python kept the lone backslash before `{` as text; written `\\` it stays text.
       if (s.danglingBackslash) cells.push({ kind: 'fixed', text: '\\\\' });
-      if (v === '') cells.push({ kind: 'fixed', text: EMPTY_TEXT });
       const units = textUnits(v);
       units.forEach((unit, i) => {
         // A leading 0-7 would extend an octal escape (`\1`) that ends the text before the field.
         const octal = i === 0 && unit.ch >= '0' && unit.ch <= '7';
-        cells.push({ kind: 'value', unit, escape: !unit.plain || octal });
+        cells.push({ kind: 'value', unit, escape: !unit.plain || octal, of });
       });
     }
     at = s.end;
@@ -132,8 +162,12 @@ function guardJulepRules(cells: Cell[]): void {
   }
 }
 
+function cellText(c: Cell): string {
+  return c.kind === 'orig' ? c.ch : c.kind === 'fixed' ? c.text : c.escape ? c.unit.escaped : c.unit.ch;
+}
+
 function render(cells: Cell[]): string {
   let out = '';
-  for (const c of cells) out += c.kind === 'orig' ? c.ch : c.kind === 'fixed' ? c.text : c.escape ? c.unit.escaped : c.unit.ch;
+  for (const c of cells) out += cellText(c);
   return out;
 }

@@ -43,7 +43,7 @@ export interface JulepSplice {
   refStart: number;
   refEnd: number;
   encoding: JulepEncoding;
-  /** For `field-literal`: the quote that is legal at this depth of nested f-strings. */
+  /** The quote legal in this field: of the `field-literal`, or of the `""` an empty value becomes in `fstring-text`. */
   quote?: "'" | '"';
   /** `fstring-text` after a lone backslash (`\{secrets.x}`): Python kept that backslash as text, so the splice re-writes it as `\\`. */
   danglingBackslash?: boolean;
@@ -62,14 +62,14 @@ export interface JulepFinding {
   suggestion?: string;
 }
 
-/** What a string holds for secretref, in one pass. */
+/** What a string holds for secretref, in one pass. Frozen: scans are memoised and shared. */
 export interface JulepString {
-  form: JulepForm;
+  readonly form: JulepForm;
   /** An expression by Julep's implicit rule (no `$ `): rendered with `$ ` inserted at `prefixAt`. */
-  implicit: boolean;
+  readonly implicit: boolean;
   /** Index of the first non-space character: where an implicit expression's `$ ` goes. */
-  prefixAt: number;
-  refs: JulepRef[];
-  splices: JulepSplice[];
-  findings: JulepFinding[];
+  readonly prefixAt: number;
+  readonly refs: readonly JulepRef[];
+  readonly splices: readonly JulepSplice[];
+  readonly findings: readonly JulepFinding[];
 }
