@@ -6,16 +6,15 @@
  * (`secrets[x]`) is left for the platform, which resolves it at step time (a warning at compile).
  */
 import { SecretrefError } from '../errors.js';
-import { fieldLiteral, textUnits } from '../syntax/julep/encode-value.js';
-import { spliceJulep } from '../syntax/julep/splice-julep.js';
+import { isComputedName } from '../syntax/julep/compile-julep.js';
+import { spliceJulepDetailed } from '../syntax/julep/splice-julep.js';
 import type { JulepString } from '../syntax/julep/types.js';
 import { Missing, reportMissing, type RenderState, type SiteEnv, type StringFn } from './evaluate.js';
 
 export function compileJulep(value: string, scan: JulepString, env: SiteEnv): StringFn {
   // Computed names are the platform's to resolve; everything else must splice.
-  const renderable: JulepString = { ...scan, findings: scan.findings.filter((f) => f.code !== 'REFERENCE_DYNAMIC') };
+  const renderable: JulepString = { ...scan, findings: scan.findings.filter((f) => !isComputedName(value, f)) };
   const required = scan.refs.filter((r) => !r.optional).map((r) => ({ idx: env.nameIndex.get(r.name) as number, missing: new Missing([{ kind: 'secret', name: r.name, site: env.site, start: r.start, end: r.end }]) }));
-  const splices = scan.splices.map((s) => ({ ...s, idx: env.nameIndex.get(s.name) as number }));
   return (st: RenderState) => {
     let absent = false;
     for (const r of required) {
@@ -25,22 +24,16 @@ export function compileJulep(value: string, scan: JulepString, env: SiteEnv): St
       }
     }
     if (absent) return '';
-    let out: string;
+    let out: ReturnType<typeof spliceJulepDetailed>;
     try {
-      out = spliceJulep(value, renderable, (name) => st.values[env.nameIndex.get(name) as number]);
+      out = spliceJulepDetailed(value, renderable, (name) => st.values[env.nameIndex.get(name) as number]);
     } catch (e) {
       if (!(e instanceof SecretrefError)) throw e;
       (st.issues ??= []).push({ code: 'INVALID_INPUT', message: e.message, site: env.site, start: 0, end: value.length });
       return '';
     }
-    // The encoded forms of each value are what appears in the output: redact those too.
-    for (const s of splices) {
-      const v = st.values[s.idx];
-      if (v === undefined || v.length === 0) continue;
-      const escaped = textUnits(v).map((u) => (u.plain ? u.ch : u.escaped)).join('');
-      if (escaped !== v) (st.derived ??= []).push({ text: escaped, name: s.name });
-      if (s.encoding === 'field-literal') (st.derived ??= []).push({ text: fieldLiteral(v, s.quote ?? "'"), name: s.name });
-    }
-    return out;
+    // What each value became in the output (escaped, quoted) is what a log shows: redact that too.
+    for (const ins of out.inserted) if (ins.text.length > 0) (st.derived ??= []).push({ text: ins.text, name: ins.name });
+    return out.text;
   };
 }

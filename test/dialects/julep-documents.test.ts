@@ -79,6 +79,27 @@ describe('Julep definitions through refs, lint and render', () => {
     ]);
   });
 
+  it('a computed name is left for Julep with a warning; secrets used whole is refused (it would hand Julep every secret)', async () => {
+    const computed = await render('k: "$ secrets[inputs[0][\'t\'] + \'_key\']"\n', { dialect: 'julep', secrets: {} });
+    expect(computed.value).toEqual({ k: "$ secrets[inputs[0]['t'] + '_key']" });
+    expect(computed.warnings?.map((w) => [w.code, w.path])).toEqual([['REFERENCE_DYNAMIC', '/k']]);
+    for (const whole of ['a: "x {secrets}"\n', 'a: $ secrets.items()\n', 'a: "$ [k for k in secrets]"\n']) {
+      const e = await render(whole, { dialect: 'julep', secrets: {} }).then(() => undefined, (x: unknown) => x as { code: string });
+      expect(e?.code, whole).toBe('REFERENCE_DYNAMIC');
+      expect((await lint(whole, { dialect: 'julep' })).map((d) => `${d.severity} ${d.code}`), whole).toContain('error REFERENCE_DYNAMIC');
+    }
+  });
+
+  it('redact masks a value as it was written into the output (escaped for Python)', async () => {
+    const value = "it's {a} \\ ü-secret-value";
+    const out = await render('h: "Bearer {secrets.tok}"\ne: "$ secrets.tok"\n', { dialect: 'julep', secrets: { tok: value } });
+    const text = JSON.stringify(out.value);
+    expect(text).not.toContain(value);
+    const masked = out.redact(text);
+    expect(masked).toContain('[REDACTED:tok]');
+    expect(masked).not.toContain('secret-value');
+  });
+
   it('the default dialect reads the same file as its own language and refuses Julep\'s strings', async () => {
     const errors = (await lint(read('research-task.yaml'), {})).filter((d) => d.severity === 'error');
     expect(errors.length).toBeGreaterThan(0);
