@@ -203,10 +203,9 @@ export function analyze(source: string, options: AnalyzeOptions & { fastJson?: b
   }
   // Bound what aliases expand to before expanding anything (a few aliases of a huge anchor).
   const targets = aliasTargets(doc);
-  const added = aliasExpansion(doc, targets);
-  if (added.nodes > LIMITS.maxAliasExpansion || added.bytes > LIMITS.maxDocumentBytes) {
-    const what = added.nodes > LIMITS.maxAliasExpansion ? `more than ${LIMITS.maxAliasExpansion} nodes (maxAliasExpansion)` : `more than ${LIMITS.maxDocumentBytes} characters (maxDocumentBytes)`;
-    a.problem({ code: 'LIMIT_EXCEEDED', message: `The document's YAML aliases expand to ${what}.`, at: [0, 0] });
+  const over = aliasExpansionOver(doc, targets);
+  if (over) {
+    a.problem({ code: 'LIMIT_EXCEEDED', message: `The document's YAML aliases expand to ${over.what}.`, at: over.at });
     return base(undefined);
   }
   const walker = new SourceWalker(source, targets, a);
@@ -299,24 +298,24 @@ interface Size {
 const UNBOUNDED: Size = { nodes: Infinity, bytes: Infinity };
 
 /**
- * What aliases add to the document once expanded, in nodes and string characters: the expanded
- * size less the written size. Each anchored node is measured once (memoised), so this is linear
- * in the written document; an alias to its own ancestor counts as unbounded.
+ * Where the document's aliases, once expanded, first add more than the bounds allow: nodes past
+ * maxAliasExpansion or characters past maxDocumentBytes (undefined when they stay within). Each
+ * anchored node is measured once (memoised), so this is linear in the written document; an alias
+ * to its own ancestor counts as unbounded.
  */
-function aliasExpansion(doc: Document.Parsed, targets: ReadonlyMap<Alias, YamlNode>): Size {
+function aliasExpansionOver(doc: Document.Parsed, targets: ReadonlyMap<Alias, YamlNode>): { what: string; at: [number, number] } | undefined {
   const memo = new Map<YamlNode, Size>();
   const busy = new Set<YamlNode>();
-  const measure = (n: YamlNode | null | undefined, expand: boolean, depth: number): Size => {
+  const sizeOf = (n: YamlNode | null | undefined, depth: number): Size => {
     if (n === null || n === undefined || depth > LIMITS.maxDepth) return { nodes: 1, bytes: 0 };
     if (isAlias(n)) {
-      if (!expand) return { nodes: 1, bytes: 0 };
       const target = targets.get(n);
       if (!target) return { nodes: 1, bytes: 0 };
       const hit = memo.get(target);
       if (hit) return hit;
       if (busy.has(target)) return UNBOUNDED;
       busy.add(target);
-      const size = measure(target, true, depth);
+      const size = sizeOf(target, depth);
       busy.delete(target);
       memo.set(target, size);
       return size;
@@ -324,7 +323,7 @@ function aliasExpansion(doc: Document.Parsed, targets: ReadonlyMap<Alias, YamlNo
     if (isScalar(n)) return { nodes: 1, bytes: typeof n.value === 'string' ? n.value.length : 0 };
     const out = { nodes: 1, bytes: 0 };
     const add = (c: unknown): void => {
-      const s = measure(c as YamlNode | null, expand, depth + 1);
+      const s = sizeOf(c as YamlNode | null, depth + 1);
       out.nodes += s.nodes;
       out.bytes += s.bytes;
     };
@@ -332,10 +331,22 @@ function aliasExpansion(doc: Document.Parsed, targets: ReadonlyMap<Alias, YamlNo
     else if (isSeq(n)) for (const item of n.items) add(item);
     return out;
   };
-  const root = doc.contents as YamlNode | null;
-  const expanded = measure(root, true, 0);
-  const written = measure(root, false, 0);
-  return { nodes: expanded.nodes - written.nodes, bytes: expanded.bytes - written.bytes };
+  // The written document in order; each alias adds what its target expands to.
+  let nodes = 0;
+  let bytes = 0;
+  let found: { what: string; at: [number, number] } | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      const s = sizeOf(node, 0);
+      nodes += s.nodes;
+      bytes += s.bytes;
+      const what = nodes > LIMITS.maxAliasExpansion ? `more than ${LIMITS.maxAliasExpansion} nodes (maxAliasExpansion)` : bytes > LIMITS.maxDocumentBytes ? `more than ${LIMITS.maxDocumentBytes} characters (maxDocumentBytes)` : undefined;
+      if (what === undefined) return undefined;
+      found = { what, at: rangeOf(node) ?? [0, 0] };
+      return visit.BREAK;
+    },
+  });
+  return found;
 }
 
 /**
