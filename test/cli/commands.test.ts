@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { keygen } from '../../src/store/crypto-key.js';
-import { cli, newDeveloper, type CliCall } from './fake-io.js';
+import { cli, newDeveloper, type CliCall } from '../helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const TOOLS = join(ROOT, 'fixtures', 'tools');

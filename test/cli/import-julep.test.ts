@@ -10,7 +10,7 @@ import { INTERNAL_LIMITS } from '../../src/limits.js';
 import { keygen } from '../../src/store/crypto-key.js';
 import { describeBackends } from '../helpers/backends.js';
 import { JULEP_KEY, julepDb, type JulepDb } from '../helpers/julep.js';
-import { cli } from './fake-io.js';
+import { cli } from '../helpers/cli.js';
 
 const key = keygen();
 const values: Record<string, string> = { OPENAI_API_KEY: 'sk-julep-openai', stripe_key: "it's $tricky {{ x }}\nline 2", db_password: 'p@ss:/#' };

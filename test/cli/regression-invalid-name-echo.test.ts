@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { keygen } from '../../src/store/crypto-key.js';
-import { cli } from './fake-io.js';
+import { cli } from '../helpers/cli.js';
 
 const VALUE_AS_NAME = 'sk-live-4eC39HqLyjWDarjtT1zdp7dc';
 

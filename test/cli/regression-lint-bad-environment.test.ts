@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { keygen } from '../../src/store/crypto-key.js';
-import { cli, newDeveloper } from './fake-io.js';
+import { cli, newDeveloper } from '../helpers/cli.js';
 
 describe('lint --environment with an invalid environment', () => {
   it('is INVALID_INPUT naming the environment, exit 1', async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keygen } from '../../src/store/crypto-key.js';
-import { cli } from './fake-io.js';
+import { cli } from '../helpers/cli.js';
 
 function folder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'secretref-out-'));

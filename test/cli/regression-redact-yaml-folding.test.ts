@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keygen } from '../../src/store/crypto-key.js';
-import { cli, newDeveloper } from './fake-io.js';
+import { cli, newDeveloper } from '../helpers/cli.js';
 
 describe('render --redact --format yaml', () => {
   it('masks a long value with spaces that YAML folds', async () => {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keygen } from '../../src/store/crypto-key.js';
-import { cli } from './fake-io.js';
+import { cli } from '../helpers/cli.js';
 
 describe('rekey with the embedded default key file', () => {
   it('replaces the key file atomically, mode 0600, and the secrets read under the new key', async () => {

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { keygen } from '../../src/store/crypto-key.js';
-import { cli } from './fake-io.js';
+import { cli } from '../helpers/cli.js';
 
 describe('render of a file that cannot be read', () => {
   it.each([['nosuch.yaml'], ['a-folder']])('%s is INVALID_INPUT, exit 1', async (file) => {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import { keygen } from '../../src/store/crypto-key.js';
-import { cli, newDeveloper } from './fake-io.js';
+import { cli, newDeveloper } from '../helpers/cli.js';
 
 describe('secrets get --reveal --previous without a previous value', () => {
   it('fails with exit 1 and prints nothing on stdout', async () => {

@@ -15,5 +15,3 @@ export function spawnCrashChild(cmd: string, args: object, env: Record<string, s
 export function randomInt(lo: number, hi: number): number {
   return lo + Math.floor(Math.random() * (hi - lo + 1));
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

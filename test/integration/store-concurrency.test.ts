@@ -12,6 +12,7 @@ import { LATEST_VERSION } from '../../src/store/migrations.js';
 import { openStore } from '../../src/store/open.js';
 import { describeBackends } from '../helpers/backends.js';
 import { spawnChild } from '../helpers/child.js';
+import { sleep } from '../helpers/wait.js';
 
 const DEV = '00000000-0000-0000-0000-0000000000d1';
 
@@ -101,7 +102,7 @@ describeBackends(
       const holder = spawnChild('hold', loc, { SECRETS_MASTER_KEY: key });
       await holder.waitFor((e) => e.event === 'holding');
       const opening = openStore({ ...loc, masterKey: key, lockTimeoutMs: 30_000 });
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
       holder.proc.stdin?.end();
       const store = await opening;
       expect(await holder.exited).toBe(0);

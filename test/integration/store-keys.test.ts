@@ -17,6 +17,7 @@ import type { Store } from '../../src/store/types.js';
 import { describeBackends } from '../helpers/backends.js';
 import { spawnChild } from '../helpers/child.js';
 import { rejected as failure } from '../helpers/expect-error.js';
+import { sleep } from '../helpers/wait.js';
 
 const DEV = '00000000-0000-0000-0000-0000000000c1';
 const DEV2 = '00000000-0000-0000-0000-0000000000c2';
@@ -220,7 +221,7 @@ describeBackends('keys and rekey', (backend) => {
     }
     const child = spawnChild('rekey', { ...loc, batchSize: 3 }, { SECRETS_MASTER_KEY: oldKey, SECRETREF_CHILD_NEW_KEY: newKey });
     await child.waitFor((e) => e.event === 'progress' && Number(e.done) >= 9);
-    await new Promise((r) => setTimeout(r, Math.random() * 15));
+    await sleep(Math.random() * 15);
     child.proc.kill('SIGKILL');
     expect(await child.exited).toBe('SIGKILL');
 

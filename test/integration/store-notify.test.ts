@@ -7,16 +7,9 @@ import { keygen } from '../../src/store/crypto-key.js';
 import type { StoreEvent } from '../../src/store/types.js';
 import { describeBackends } from '../helpers/backends.js';
 import { spawnChild } from '../helpers/child.js';
+import { until } from '../helpers/wait.js';
 
 const DEV = '00000000-0000-0000-0000-0000000000e1';
-
-async function until(pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('condition not reached in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describeBackends('change notifications', (backend) => {
   it('announces every write through this store object before the write resolves', async () => {

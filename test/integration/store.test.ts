@@ -5,6 +5,7 @@ import { SecretrefError } from '../../src/errors.js';
 import { LIMITS } from '../../src/limits.js';
 import type { ScopedStore, Store } from '../../src/store/types.js';
 import { describeBackends } from '../helpers/backends.js';
+import { sleep } from '../helpers/wait.js';
 
 const DEV = '00000000-0000-0000-0000-00000000000a';
 
@@ -178,7 +179,7 @@ describeBackends('store operations', (backend) => {
 
     await dev.rotate('db_password', 'newer', { graceMs: 150 });
     expect((await dev.get('db_password', { reveal: true, previous: true })).previous?.value).toBe('old');
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const after = await dev.get('db_password', { reveal: true, previous: true });
     expect(after.previous).toBeUndefined();
     expect(await code(dev.rollback('db_password'))).toBe('INVALID_INPUT');

@@ -21,8 +21,9 @@ import { openStore } from '../../src/store/open.js';
 import { openedEmbedded } from '../../src/store/pglite.js';
 import type { Store } from '../../src/store/types.js';
 import { indexOf, secretName, valueOf } from '../helpers/canary.js';
-import { randomInt, sleep, spawnCrashChild } from '../helpers/crash-spawn.js';
+import { randomInt, spawnCrashChild } from '../helpers/crash-spawn.js';
 import { budget, scale } from '../helpers/stress.js';
+import { sleep } from '../helpers/wait.js';
 
 const KILLS = scale(3, 20);
 const DEV = randomUUID();

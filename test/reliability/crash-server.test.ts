@@ -13,8 +13,9 @@ import { keyFingerprint, keygen } from '../../src/store/crypto-key.js';
 import { openStore } from '../../src/store/open.js';
 import type { SecretInfo, Store } from '../../src/store/types.js';
 import { indexOf, secretName, valueOf } from '../helpers/canary.js';
-import { randomInt, sleep, spawnCrashChild, type CrashChild, type CrashEvent } from '../helpers/crash-spawn.js';
+import { randomInt, spawnCrashChild, type CrashChild, type CrashEvent } from '../helpers/crash-spawn.js';
 import { budget, scale } from '../helpers/stress.js';
+import { sleep } from '../helpers/wait.js';
 
 const N = scale(300, 3_000);
 const ROTATE_KILLS = scale(2, 8);

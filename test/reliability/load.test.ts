@@ -32,6 +32,7 @@ import { openStore } from '../../src/store/open.js';
 import type { ResolvedSecret, ScopedStore, Store } from '../../src/store/types.js';
 import { generationOf, valueOf } from '../helpers/canary.js';
 import { budget, scale } from '../helpers/stress.js';
+import { sleep } from '../helpers/wait.js';
 
 const RENDERS = scale(2_000, 10_000);
 const CALLERS = 200;
@@ -165,7 +166,7 @@ describe('load: 200 concurrent callers while secrets rotate', () => {
           log.done[i] = gen;
           (log.doneAt[i] as number[])[gen] = performance.now();
         }
-        await new Promise((r) => setTimeout(r, 2));
+        await sleep(2);
       }
     };
     const rotators = [rotator(local, mine, 'l', 0), rotator(remote, other.scope(developerId), 'x', 100)];
@@ -180,7 +181,7 @@ describe('load: 200 concurrent callers while secrets rotate', () => {
         while (started < RENDERS) {
           started++;
           // A caller does other work between renders (the tool runs); the run spans many rotations.
-          await new Promise((r) => setTimeout(r, Math.random() * PAUSE_MS));
+          await sleep(Math.random() * PAUSE_MS);
           const begin = performance.now();
           const doneBefore = local.done.slice();
           let out;

@@ -11,6 +11,7 @@ import { SecretrefError } from '../../src/errors.js';
 import { keygen } from '../../src/store/crypto-key.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
+import { sleep } from '../helpers/wait.js';
 
 const { appUrl, adminUrl } = inject('pg');
 const closers: (() => Promise<unknown>)[] = [];
@@ -50,13 +51,13 @@ it('a connection killed inside a write transaction rejects the write with STORE_
     );
     let waiting = 0;
     for (let i = 0; i < 200 && waiting === 0; i++) {
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
       waiting = (await admin.query(`select 1 from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'`, [app])).rowCount ?? 0;
     }
     expect(waiting).toBe(1);
     await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'`, [app]);
     expect(await write).toBe('STORE_UNAVAILABLE');
-    await new Promise((r) => setTimeout(r, 100)); // an 'error' event would surface by now
+    await sleep(100); // an 'error' event would surface by now
     expect(uncaught).toEqual([]);
 
     await holder.query('rollback');

@@ -19,7 +19,7 @@ import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
 import { analyzeSource } from '../../src/syntax/document.js';
 import { findReferences } from '../../src/syntax/find-references.js';
-import { cli, type CliResult } from '../helpers/capture-io.js';
+import { cli, type CliResult } from '../helpers/cli.js';
 
 const TIME_LIMIT_MS = 5_000;
 const MEMORY_LIMIT_BYTES = 500 * 1024 * 1024;

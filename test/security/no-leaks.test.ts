@@ -25,8 +25,9 @@ import { createResolver } from '../../src/resolve/resolver.js';
 import { keygen, loadKeyRing, masterKeyWeakness } from '../../src/store/crypto-key.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
-import { cli } from '../helpers/capture-io.js';
+import { cli } from '../helpers/cli.js';
 import { budget, scale } from '../helpers/stress.js';
+import { sleep } from '../helpers/wait.js';
 import { startTcpProxy, type TcpProxy } from '../resolve/tcp-proxy.js';
 
 const LIB_RUNS = scale(10, 200);
@@ -166,7 +167,7 @@ describe('no leaks through any output', () => {
             // The failure point.
             if (failure === 'refuse-mid-write') {
               const write = capture(outputs, s.rotate('a', vc.value));
-              await new Promise((r) => setTimeout(r, delayMs));
+              await sleep(delayMs);
               await proxy.refuse();
               await write;
               await capture(outputs, s.update('a', { value: va.value }));
@@ -175,7 +176,7 @@ describe('no leaks through any output', () => {
             } else if (failure === 'hang-mid-render') {
               const r2 = createResolver(store, { developerId: dev, ttlMs: 0, timeoutMs: 300 });
               const pending = capture(outputs, render({ name: 'my_tool', x: '$secrets.a', y: '$secrets.b' }, { resolver: r2, tool: 'other_tool' }));
-              await new Promise((r) => setTimeout(r, delayMs));
+              await sleep(delayMs);
               proxy.blackhole();
               await pending;
               await capture(outputs, render({ name: 'my_tool', x: '$secrets.a' }, { resolver: r2 }));
@@ -185,7 +186,7 @@ describe('no leaks through any output', () => {
               const other = await openStore({ url, schema, masterKey: key });
               const r3 = createResolver(other, { developerId: dev, ttlMs: 0 });
               const pending = capture(outputs, render({ name: 'my_tool', x: '$secrets.a' }, { resolver: r3 }));
-              await new Promise((r) => setTimeout(r, delayMs));
+              await sleep(delayMs);
               await other.close();
               await pending;
               await capture(outputs, render({ name: 'my_tool', x: '$secrets.a' }, { resolver: r3 }));

@@ -16,7 +16,7 @@ import { keygen } from '../../src/store/crypto-key.js';
 import { openStore } from '../../src/store/open.js';
 import type { ScopedStore, Store } from '../../src/store/types.js';
 import { describeBackends } from '../helpers/backends.js';
-import { cli, type CliResult } from '../helpers/capture-io.js';
+import { cli, type CliResult } from '../helpers/cli.js';
 
 const A = randomUUID();
 const B = randomUUID();
