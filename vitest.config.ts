@@ -1,11 +1,86 @@
-import { defineConfig } from 'vitest/config';
+/**
+ * Three test tiers (STYLE habit 8), one vitest project each; `npm test` runs all three.
+ *
+ * - unit: every test file not listed below. No database and no global setup: `pg` and PGlite are
+ *   replaced by test/setup/no-database.ts, so a file that opens a store fails loudly there.
+ * - integration: the files that need a store (PGlite and the PostgreSQL server started by
+ *   test/setup/global-setup.ts, which fails the run when PostgreSQL is missing; never a skip).
+ * - e2e: the built CLI as a user runs it (its own embedded store, in child processes).
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/** Test files (or folders, as `folder/**`) that open a store. */
+const INTEGRATION = [
+  'test/integration/**',
+  'test/resolve/resolver.test.ts',
+  'test/resolve/resolver-outage.test.ts',
+  'test/lint/store-rules.test.ts',
+  // The in-process CLI against a store (memory:, file: or the server); the CLI tests that fail
+  // before any store is opened are unit tests.
+  'test/cli/commands.test.ts',
+  'test/cli/import-julep.test.ts',
+  'test/cli/regression-lint-bad-environment.test.ts',
+  'test/cli/regression-output-file-errors.test.ts',
+  'test/cli/regression-redact-yaml-folding.test.ts',
+  'test/cli/regression-rekey-key-file-atomic.test.ts',
+  'test/cli/regression-reveal-previous-missing.test.ts',
+  'test/reliability/crash-embedded.test.ts',
+  'test/reliability/crash-server.test.ts',
+  'test/reliability/load.test.ts',
+  'test/reliability/regression-connection-lost-in-transaction.test.ts',
+  'test/reliability/store-faults.test.ts',
+  'test/security/**',
+];
+
+const E2E = ['test/cli/e2e.test.ts'];
+
+// A stale entry would silently move nothing: every listed path must exist.
+for (const entry of [...INTEGRATION, ...E2E]) {
+  const path = entry.replace(/\/\*\*$/, '');
+  if (!existsSync(path)) throw new Error(`vitest.config.ts lists ${entry}, which does not exist`);
+}
+
+const asGlob = (entry: string): string => (entry.endsWith('/**') ? `${entry}/*.test.ts` : entry);
+const NO_DATABASE = fileURLToPath(new URL('./test/setup/no-database.ts', import.meta.url));
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/setup/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        resolve: {
+          alias: [
+            { find: /^pg$/, replacement: NO_DATABASE },
+            { find: /^@electric-sql\/pglite(\/.*)?$/, replacement: NO_DATABASE },
+          ],
+        },
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, ...INTEGRATION.map(asGlob), ...E2E],
+          setupFiles: ['test/setup/unit.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: INTEGRATION.map(asGlob),
+          globalSetup: ['test/setup/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: E2E,
+        },
+      },
+    ],
   },
 });
