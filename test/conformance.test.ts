@@ -1,11 +1,13 @@
 /**
  * Runs every case of fixtures/conformance/ (format: fixtures/conformance/README.md) through
- * findReferences, and through the renderer when the case has a `render` block.
+ * findReferences, and through the renderer when the case has a `render` block. Each case names the
+ * section of grammar/README.md it exercises; every section is exercised by some case.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, SecretrefError, type Range } from '../src/errors.js';
+import { compile } from '../src/render/index.js';
 import { findReferences } from '../src/syntax/index.js';
 
 type Tuple = [number, number, number, number];
@@ -29,11 +31,12 @@ interface RenderBlock {
   secrets: Record<string, string>;
   vars?: Record<string, string | number | boolean | null>;
   output?: unknown;
-  errors?: { code: string; path: string }[];
+  errors?: ExpectedError[];
 }
 
 interface Case {
   description: string;
+  section: string;
   filename: string;
   input: string;
   vars?: string[];
@@ -45,15 +48,41 @@ interface Case {
 const DIR = join(import.meta.dirname, '..', 'fixtures', 'conformance');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
+/**
+ * The sections of grammar/README.md a case can name: `§N Title` for each `## N. Title`, except
+ * that a section made of bold-titled paragraphs (§2, its decisions) is named by those instead,
+ * `§N Title` for each paragraph opening with `**Title.**`.
+ */
+function grammarSections(markdown: string): string[] {
+  const sections: { name: string; parts: string[] }[] = [];
+  let fenced = false;
+  let previous = '';
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('```')) fenced = !fenced;
+    const heading = fenced ? null : /^## (\d+)\. (.+)$/.exec(line);
+    const titled = fenced || previous.trim() !== '' ? null : /^\*\*(.+?)\*\*/.exec(line);
+    previous = line;
+    if (heading) sections.push({ name: `§${heading[1]} ${heading[2]}`, parts: [] });
+    const current = sections.at(-1);
+    if (titled && current) current.parts.push(`${current.name.split(' ')[0]} ${titled[1]!.replace(/\.$/, '')}`);
+  }
+  return sections.flatMap((s) => (s.parts.length > 0 ? s.parts : [s.name]));
+}
+
+const SECTIONS = grammarSections(readFileSync(join(import.meta.dirname, '..', 'grammar', 'README.md'), 'utf8'));
+
 /** Parses and checks one case file; a malformed case is a failure, never a skip. */
 function load(file: string): Case {
   const c = JSON.parse(readFileSync(join(DIR, file), 'utf8')) as Record<string, unknown>;
   const fail = (why: string): never => {
     throw new Error(`${file}: malformed case: ${why}`);
   };
-  const known = ['description', 'filename', 'input', 'vars', 'references', 'errors', 'render'];
+  const known = ['description', 'section', 'filename', 'input', 'vars', 'references', 'errors', 'render'];
   for (const k of Object.keys(c)) if (!known.includes(k)) fail(`unknown field "${k}"`);
   if (typeof c.description !== 'string' || c.description === '') fail('description must be a non-empty string');
+  if (typeof c.section !== 'string' || !SECTIONS.includes(c.section)) {
+    fail(`section must name a section of grammar/README.md, one of: ${SECTIONS.map((s) => JSON.stringify(s)).join(', ')}`);
+  }
   if (typeof c.filename !== 'string' || !/^[\w.-]+\.(ya?ml|json)$/.test(c.filename)) fail('filename must be a .yaml/.yml/.json file name');
   if (typeof c.input !== 'string') fail('input must be a string');
   if (c.vars !== undefined && !(Array.isArray(c.vars) && c.vars.every((v) => typeof v === 'string'))) fail('vars must be an array of names');
@@ -70,21 +99,23 @@ function load(file: string): Case {
       if (r.context !== undefined && r.context !== 'text' && r.context !== 'userinfo') fail('context must be text or userinfo');
     }
   }
-  if (c.errors !== undefined) {
-    if (!Array.isArray(c.errors) || c.errors.length === 0) fail('errors must be a non-empty array');
-    for (const e of c.errors as Record<string, unknown>[]) {
+  const checkErrors = (errors: unknown, where: string): void => {
+    if (!Array.isArray(errors) || errors.length === 0) fail(`${where} must be a non-empty array`);
+    for (const e of errors as Record<string, unknown>[]) {
       for (const k of Object.keys(e)) if (!['code', 'path', 'range'].includes(k)) fail(`unknown error field "${k}"`);
       if (!ERROR_CODES.includes(e.code as never)) fail(`unknown code ${String(e.code)}`);
       if (typeof e.path !== 'string') fail('an error needs a path');
       if (e.range !== undefined && !isTuple(e.range)) fail('range must be [startLine, startCol, endLine, endCol]');
     }
-  }
+  };
+  if (c.errors !== undefined) checkErrors(c.errors, 'errors');
   if (c.render !== undefined) {
     const r = c.render as Record<string, unknown>;
     if (!file.startsWith('render-')) fail('render blocks belong in render-*.json files');
     for (const k of Object.keys(r)) if (!['secrets', 'vars', 'output', 'errors'].includes(k)) fail(`unknown render field "${k}"`);
     if (!r.secrets || typeof r.secrets !== 'object' || Array.isArray(r.secrets)) fail('render.secrets must be an object');
     if (('output' in r) === ('errors' in r)) fail('render needs exactly one of output / errors');
+    if (r.errors !== undefined) checkErrors(r.errors, 'render.errors');
   }
   return c as unknown as Case;
 }
@@ -93,11 +124,27 @@ function tuple(r: Range | undefined): Tuple | undefined {
   return r && [r.start.line, r.start.column, r.end.line, r.end.column];
 }
 
+/** The problems of `error` as a case writes them: `range` only where the case gives one. */
+function asExpected(error: SecretrefError, want: readonly ExpectedError[]): object[] {
+  return error.problems.map((p, i) => ({
+    code: p.code,
+    path: p.path,
+    ...(want[i]?.range !== undefined ? { range: tuple(p.range) } : {}),
+  }));
+}
+
 const CASES = FILES.map((f) => [f, load(f)] as const);
 
 describe('conformance corpus', () => {
-  it('has at least 70 cases', () => {
+  it('has at least 70 cases, some of them rendered', () => {
     expect(CASES.length).toBeGreaterThanOrEqual(70);
+    expect(CASES.filter(([, c]) => c.render).length).toBeGreaterThan(0);
+  });
+
+  it('exercises every section of grammar/README.md', () => {
+    expect(SECTIONS.length).toBeGreaterThanOrEqual(9);
+    const named = new Set(CASES.map(([, c]) => c.section));
+    expect(SECTIONS.filter((s) => !named.has(s)), 'sections no case names').toEqual([]);
   });
 
   it.each(CASES)('%s', (_file, c) => {
@@ -126,25 +173,12 @@ describe('conformance corpus', () => {
       expect(shown).toEqual(want);
     } else {
       expect(error, 'expected findReferences to throw').toBeInstanceOf(SecretrefError);
-      const problems = (error as SecretrefError).problems.map((p, i) => ({
-        code: p.code,
-        path: p.path,
-        ...(c.errors?.[i]?.range !== undefined ? { range: tuple(p.range) } : {}),
-      }));
-      expect(problems).toEqual(c.errors);
+      expect(asExpected(error as SecretrefError, c.errors ?? [])).toEqual(c.errors);
     }
   });
 
-  const withRender: (readonly [string, Case | undefined])[] = CASES.filter(([, c]) => c.render);
-  if (withRender.length === 0) withRender.push(['(no render cases yet)', undefined]);
-  it.each(withRender)('render %s', async (_file, c) => {
-    if (!c?.render) return;
-    // The renderer is another stage; a case that has a render block fails (never skips) without it.
-    const mod = (await import('../src/render/index.js').catch(() => ({}))) as { compile?: unknown };
-    expect(typeof mod.compile, 'src/render/index.ts must export compile to run render blocks').toBe('function');
-    const compile = mod.compile as (d: string, o: { filename?: string; vars?: readonly string[] }) => {
-      render(s: Record<string, string>, o?: { vars?: Record<string, string | number | boolean | null> }): { value: unknown };
-    };
+  const withRender = CASES.filter((entry): entry is readonly [string, Case & { render: RenderBlock }] => entry[1].render !== undefined);
+  it.each(withRender)('render %s', (_file, c) => {
     const r = c.render;
     const run = () => compile(c.input, { filename: c.filename, ...(c.vars ? { vars: c.vars } : {}) }).render(r.secrets, r.vars ? { vars: r.vars } : {});
     if (r.errors) {
@@ -155,7 +189,7 @@ describe('conformance corpus', () => {
         thrown = e;
       }
       expect(thrown, 'expected the render to throw').toBeInstanceOf(SecretrefError);
-      expect((thrown as SecretrefError).problems.map((p) => ({ code: p.code, path: p.path }))).toEqual(r.errors);
+      expect(asExpected(thrown as SecretrefError, r.errors)).toEqual(r.errors);
     } else {
       expect(run().value).toEqual(r.output);
     }
