@@ -7,7 +7,7 @@ import { clip } from '../errors.js';
 import { BUILTINS, isBuiltin } from './builtins.js';
 import type { Expr } from './ir.js';
 import { parseJsep, type FStringNode, type JsepNode } from './jsep.js';
-import { Findings } from './finding.js';
+import type { Findings } from './finding.js';
 import { nameProblem, suggestName } from './names.js';
 
 type N = JsepNode & Record<string, unknown>;

@@ -9,7 +9,7 @@ import { INTERNAL_LIMITS } from '../limits.js';
 import nunjucks from 'nunjucks';
 import { BUILTINS, isBuiltin } from './builtins.js';
 import type { Expr, Segment } from './ir.js';
-import { Findings } from './finding.js';
+import type { Findings } from './finding.js';
 import { nameProblem, suggestName } from './names.js';
 
 interface NjNode {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SecretrefError } from '../../src/errors.js';
+import type { SecretrefError } from '../../src/errors.js';
 import { keyFingerprint, keygen, loadKeyRing, masterKeyWeakness } from '../../src/store/crypto-key.js';
 import { wrapDbError } from '../../src/store/db-errors.js';
 import { openStore } from '../../src/store/open.js';

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, afterEach, expect, inject, it } from 'vitest';
-import { SecretrefError } from '../../src/errors.js';
+import type { SecretrefError } from '../../src/errors.js';
 import { createResolver } from '../../src/resolve/resolver.js';
 import type { Resolver, ResolverOptions } from '../../src/resolve/resolver-types.js';
 import { keygen } from '../../src/store/crypto-key.js';

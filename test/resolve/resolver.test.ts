@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeAll, expect, it } from 'vitest';
-import { SecretrefError } from '../../src/errors.js';
+import type { SecretrefError } from '../../src/errors.js';
 import { render } from '../../src/render/index.js';
 import { createResolver } from '../../src/resolve/resolver.js';
 import type { Resolver, ResolverOptions } from '../../src/resolve/resolver-types.js';
