@@ -17,7 +17,9 @@ const INTEGRATION = [
   'test/resolve/resolver.test.ts',
   'test/resolve/resolver-outage.test.ts',
   'test/lint/store-rules.test.ts',
+  'test/import/julep.test.ts',
   'test/policy/lint-render-agreement.test.ts',
+  'test/policy/regression-host-from-author-named-field.test.ts',
   'test/policy/regression-lint-render-tool-owner.test.ts',
   // The in-process CLI against a store (memory:, file: or the server); the CLI tests that fail
   // before any store is opened are unit tests.
