@@ -1,8 +1,8 @@
 /** Expands FILE|DIR arguments into tool-definition files (YAML or JSON by extension). */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve } from 'node:path';
-import { SecretrefError } from '../errors.js';
-import { LIMITS } from '../limits.js';
+import { LIMITS, SecretrefError } from '../index.js';
+
 import type { Io } from './io.js';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
