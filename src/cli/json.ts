@@ -163,7 +163,8 @@ export interface ErrorProblemJson extends ProblemJson {
 /** An error under `--json` (on stdout, exit code 1, or 2 for a usage error). */
 export interface ErrorJson {
   version: number;
-  error: { code: ErrorCode | 'INTERNAL_ERROR'; message: string; usage: boolean; problems: ErrorProblemJson[] };
+  /** `file`: the file every problem is in, when the error is about one file (the project config). */
+  error: { code: ErrorCode | 'INTERNAL_ERROR'; message: string; usage: boolean; file?: string; problems: ErrorProblemJson[] };
 }
 
 /** Shapes any thrown error. Not ours: its name only (a foreign message or stack may hold values). */
@@ -179,7 +180,8 @@ export function errorJson(e: unknown, usage: boolean): ErrorJson {
     ...(p.suggestion !== undefined ? { suggestion: p.suggestion } : {}),
     ...(p.name !== undefined ? { name: p.name } : {}),
   }));
-  return { version: JSON_VERSION, error: { code: e.code, message: e.message, usage, problems } };
+  const file = 'file' in e && typeof e.file === 'string' ? { file: e.file } : {};
+  return { version: JSON_VERSION, error: { code: e.code, message: e.message, usage, ...file, problems } };
 }
 
 /** A usage error commander found while parsing argv (its message already scrubbed of tokens). */

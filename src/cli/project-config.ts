@@ -18,6 +18,18 @@ import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node }
 import { SecretrefError, type Problem } from '../index.js';
 import { DEFAULT_DIALECT, DIALECTS, type Dialect } from './dialect.js';
 
+/** A problem of the config file: every problem carries its position; the file is named once. */
+export class ConfigFileError extends SecretrefError {
+  constructor(
+    /** The config file as shown to the user (relative to the working folder). */
+    readonly file: string,
+    problems: readonly Problem[],
+  ) {
+    const base = SecretrefError.fromProblems(problems, file);
+    super(base.code, base.message, { ...(base.path !== undefined ? { path: base.path } : {}), ...(base.range ? { range: base.range } : {}), problems });
+  }
+}
+
 /** Candidate file names, in the order they are looked for in each folder. */
 export const CONFIG_FILES = ['secretref.config.json', 'secretref.config.yaml', 'secretref.config.yml', 'package.json'] as const;
 
@@ -134,9 +146,9 @@ function parseConfig(z: Z, text: string, path: string, cwd: string, packageJson:
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offsets: readonly [number, number], message: string, pointer: string): Problem => ({ code: 'INVALID_INPUT', message, path: pointer, offset: [offsets[0], offsets[1]], range: range(lines, offsets) });
   if (doc.errors.length > 0) {
-    throw SecretrefError.fromProblems(
-      doc.errors.map((e) => at([e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)], `the file is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0] ?? ''}`, '')),
+    throw new ConfigFileError(
       shown,
+      doc.errors.map((e) => at([e.pos[0], Math.max(e.pos[1], e.pos[0] + 1)], `the file is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${e.message.split('\n')[0] ?? ''}`, '')),
     );
   }
   let root: string[] = [];
@@ -153,7 +165,7 @@ function parseConfig(z: Z, text: string, path: string, cwd: string, packageJson:
     const offsets: [number, number] = node?.range ? [node.range[0], Math.max(node.range[1], node.range[0] + 1)] : [0, Math.min(1, text.length)];
     return at(offsets, issue.message, pointer(issue.key === undefined ? full : [...full, issue.key]));
   });
-  if (problems.length > 0) throw SecretrefError.fromProblems(problems, shown);
+  if (problems.length > 0) throw new ConfigFileError(shown, problems);
   const s = value as Settings;
   const dir = dirname(path);
   return {

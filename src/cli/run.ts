@@ -10,12 +10,14 @@ import type { GlobalOptions } from './config.js';
 import { CliContext } from './context.js';
 import type { Io } from './io.js';
 import { errorJson, usageErrorJson } from './json.js';
+import { ConfigFileError } from './project-config.js';
 import { UsageError } from './usage-error.js';
 
 export { withoutArgv };
 
 /** One line per problem: `file:line:col path: CODE message (did you mean …)`. Never a value. */
 export function describeError(e: SecretrefError): string {
+  const file = e instanceof ConfigFileError ? `${e.file}:` : '';
   if (e.problems.length <= 1) {
     const p = e.problems[0];
     const hint = p?.suggestion ? ` (suggestion: ${p.suggestion})` : '';
@@ -24,7 +26,7 @@ export function describeError(e: SecretrefError): string {
     return `secretref: ${head}${e.message}${hint}\n`;
   }
   const lines = e.problems.map((p) => {
-    const where = [p.range ? `${p.range.start.line}:${p.range.start.column}` : '', p.path ?? ''].filter(Boolean).join(' ');
+    const where = [p.range ? `${file}${p.range.start.line}:${p.range.start.column}` : file.slice(0, -1), p.path ?? ''].filter(Boolean).join(' ');
     const hint = p.suggestion ? ` (suggestion: ${p.suggestion})` : '';
     return `  ${where ? `${where}: ` : ''}${p.code}: ${p.message}${hint}`;
   });
