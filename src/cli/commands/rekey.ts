@@ -2,7 +2,7 @@
  * `secretref rekey --new-key-env VAR`: re-encrypts every row under the key in $VAR, in batches,
  * resumable. The new key is named by variable, never passed on argv.
  */
-import { ENV, type RekeyResult } from '../../index.js';
+import { ENV, masterKeyFromEnv, type RekeyResult } from '../../index.js';
 import { defineCommand } from '../command.js';
 import { keyFilePath } from '../config.js';
 import type { CliContext } from '../context.js';
@@ -28,7 +28,7 @@ export interface RekeyCommandResult {
 export async function rekey(options: RekeyCommandOptions, ctx: CliContext): Promise<RekeyCommandResult> {
   const newKey = ctx.io.env[options.newKeyEnv];
   if (!newKey) throw new UsageError(`${options.newKeyEnv} is not set; put the new key there (secretref keygen) and run again.`);
-  const fromEnv = Boolean(ctx.io.env[ENV.masterKey]);
+  const fromEnv = masterKeyFromEnv(ctx.io.env) !== undefined;
   const store = await ctx.openStore();
   const bar = progressBar(ctx, 'rekey');
   try {
