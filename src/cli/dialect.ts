@@ -1,22 +1,11 @@
 /**
- * The reference dialects a definition can be read in (issue 13): `secretref` (this project's
- * language, the default) and `julep` (Julep's own evaluation rules). The CLI picks one per file —
- * `--dialect`, else the project config file, else the default — passes it to the library as the
- * `dialect` option, and says in every output which one it used.
+ * Choosing the dialect a file is read in (issue 13): `--dialect`, else the project config file,
+ * else the library's default. The names themselves are the library's (`DIALECTS`).
  */
+import { DEFAULT_DIALECT, DIALECTS, type Dialect } from '../index.js';
 import { UsageError } from './usage-error.js';
 
-export const DIALECTS = ['secretref', 'julep'] as const;
-export type Dialect = (typeof DIALECTS)[number];
-export const DEFAULT_DIALECT: Dialect = 'secretref';
-
-/**
- * The library option the CLI passes. Until the library's own options declare it, it travels as
- * an extra property of `analyzeSource`/`lint`/`render` options (typed here so it is checked).
- */
-export interface DialectOption {
-  dialect?: Dialect;
-}
+export { DEFAULT_DIALECT, DIALECTS, type Dialect };
 
 export function isDialect(text: unknown): text is Dialect {
   return typeof text === 'string' && (DIALECTS as readonly string[]).includes(text);

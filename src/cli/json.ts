@@ -72,12 +72,14 @@ export interface ProblemJson {
   column: number | null;
 }
 
-/** One file of `refs --json`: its dialect, references and problems. */
+/** One file of `refs --json`: its dialect, references, problems (exit 1) and warnings (not). */
 export interface RefsFileJson {
   file: string;
   dialect: Dialect;
   references: RefJson[];
   problems: ProblemJson[];
+  /** E.g. a computed name in a Julep file, left for the platform to resolve. */
+  warnings: ProblemJson[];
 }
 
 /** `refs --json`. */
@@ -111,11 +113,12 @@ export function lintSarif(diagnostics: readonly Diagnostic[], files: readonly Fi
 }
 
 /** `render --plan`: which secret each reference uses. Never a value. */
-export function planJson(file: string, dialect: Dialect, plan: readonly PlanEntry[]): Record<string, unknown> {
+export function planJson(file: string, dialect: Dialect, plan: readonly PlanEntry[], warnings: readonly Problem[]): Record<string, unknown> {
   return {
     version: JSON_VERSION,
     file,
     dialect,
+    warnings: warnings.map(problemJson),
     plan: plan.map((p) => ({
       reference: p.reference,
       secret: p.secret,

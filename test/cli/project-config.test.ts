@@ -50,6 +50,19 @@ describe('dialect per file', () => {
     expect(Object.values(await dialects(cwd, ['tools', '--dialect', 'julep']))).toEqual(['julep', 'julep']);
   });
 
+  it('the chosen dialect reaches the library: secrets.get() is a reference in julep, an error in secretref', async () => {
+    const task = 'name: t\nmain:\n  - tool: call\n    arguments:\n      auth: "$ f\'Bearer {secrets.get(\'tok\')}\'"\n';
+    const cwd = project({ 'secretref.config.json': '{"dialects":{"tasks/**":"julep"}}', 'tasks/t.yaml': task });
+    const julep = await cli(['refs', 'tasks/t.yaml', '--json'], { cwd });
+    expect(julep.code, julep.stdout + julep.stderr).toBe(0);
+    const file = JSON.parse(julep.stdout).files[0];
+    expect(file.dialect).toBe('julep');
+    expect(file.references.map((r: { name: string }) => r.name)).toEqual(['tok']);
+    const secretref = await cli(['refs', 'tasks/t.yaml', '--json', '--dialect', 'secretref'], { cwd });
+    expect(secretref.code).toBe(1);
+    expect(JSON.parse(secretref.stdout).files[0].problems.length).toBeGreaterThan(0);
+  });
+
   it('the first matching glob in the order written wins; `dialect` is the default of the rest', async () => {
     const cwd = project({
       'secretref.config.yaml': 'dialect: julep\ndialects:\n  tasks/special/*.yaml: secretref\n  tasks/**: julep\n',

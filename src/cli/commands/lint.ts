@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { formatDiagnostics, lint as lintSource, type Diagnostic, type DiagnosticFormat, type LintOptions } from '../../index.js';
 import { argList, defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
-import { describeDialects, parseDialect, type Dialect, type DialectOption } from '../dialect.js';
+import { describeDialects, parseDialect, type Dialect } from '../dialect.js';
 import { collectFiles, readInput } from '../files.js';
 import { lintJson, lintSarif, stringify, type FileDialectJson } from '../json.js';
 import { progressBar } from '../progress.js';
@@ -49,7 +49,7 @@ export async function lint(options: LintCommandOptions, ctx: CliContext): Promis
       const dialect = ctx.dialectFor(path, options.dialect);
       sources.set(input.name, input.source);
       dialects.push({ file: input.name, dialect });
-      const opts: LintOptions & DialectOption = {
+      const opts: LintOptions = {
         filename: input.name,
         ...(store && developerId ? { store, developerId } : {}),
         expiringWithinDays: options.expiringWithinDays,

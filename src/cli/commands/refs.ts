@@ -1,8 +1,8 @@
 /** `secretref refs FILE|DIR…`: every static reference with its position; problems make exit 1. */
-import { analyzeSource, type AnalyzeOptions } from '../../index.js';
+import { analyzeSource } from '../../index.js';
 import { argList, defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
-import { describeDialects, parseDialect, type Dialect, type DialectOption } from '../dialect.js';
+import { describeDialects, parseDialect, type Dialect } from '../dialect.js';
 import { collectFiles, readInput } from '../files.js';
 import { problemJson, refsJson, type RefsFileJson } from '../json.js';
 
@@ -23,8 +23,7 @@ export async function refs(options: RefsOptions, ctx: CliContext): Promise<RefsR
   for (const path of await collectFiles(options.paths, ctx.io)) {
     const input = await readInput(path, ctx.io);
     const dialect = ctx.dialectFor(path, options.dialect);
-    const analyze: AnalyzeOptions & DialectOption = { filename: input.name, dialect };
-    const doc = analyzeSource(input.source, analyze);
+    const doc = analyzeSource(input.source, { filename: input.name, dialect });
     problems += doc.problems.length;
     files.push({
       file: input.name,
@@ -41,6 +40,7 @@ export async function refs(options: RefsOptions, ctx: CliContext): Promise<RefsR
         context: r.context,
       })),
       problems: doc.problems.map(problemJson),
+      warnings: doc.warnings.map(problemJson),
     });
   }
   return { files, problems };
@@ -65,6 +65,7 @@ export const refsCommand = defineCommand({
       for (const f of result.files) {
         for (const r of f.references) ctx.out(`${f.file}:${r.line}:${r.column}\t${r.form}\t${r.name}\t${r.path}`);
         for (const p of f.problems) ctx.err(`${f.file}:${p.line ?? 1}:${p.column ?? 1}: error ${p.code} ${p.message}`);
+        for (const p of f.warnings) ctx.err(`${f.file}:${p.line ?? 1}:${p.column ?? 1}: warning ${p.code} ${p.message}`);
       }
       const names = new Set(result.files.flatMap((f) => f.references.map((r) => r.name)));
       const count = result.files.reduce((n, f) => n + f.references.length, 0);

@@ -8,7 +8,7 @@ import { stringify as toYaml } from 'yaml';
 import { createResolver, render as renderDefinition, type Rendered, type RenderOptions } from '../../index.js';
 import { argString, defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
-import { parseDialect, type Dialect, type DialectOption } from '../dialect.js';
+import { parseDialect, type Dialect } from '../dialect.js';
 import { readInput } from '../files.js';
 import { planJson } from '../json.js';
 import { parsePairs } from '../parse-args.js';
@@ -45,7 +45,7 @@ export async function render(options: RenderCommandOptions, ctx: CliContext): Pr
   const store = await ctx.openStore();
   const resolver = createResolver(store, { developerId: ctx.developerId(), ...(environment ? { environment } : {}) });
   try {
-    const opts: RenderOptions & DialectOption = {
+    const opts: RenderOptions = {
       resolver,
       filename: input.name,
       vars: options.vars,
@@ -94,10 +94,13 @@ export const renderCommand = defineCommand({
   },
   run: render,
   async report({ name, dialect, rendered }, options, ctx) {
+    const warnings = rendered.warnings ?? [];
     if (options.plan) {
-      ctx.json(planJson(name, dialect, rendered.plan ?? []));
+      ctx.json(planJson(name, dialect, rendered.plan ?? [], warnings));
       return 0;
     }
+    // Stdout holds only the definition; what the render left to the platform is said on stderr.
+    for (const w of warnings) ctx.err(`${name}:${w.range ? `${w.range.start.line}:${w.range.start.column}` : '1:1'}: warning ${w.code} ${w.message}`);
     const serialize = (v: unknown): string => (options.format === 'yaml' ? toYaml(v) : `${JSON.stringify(v, null, 2)}\n`);
     // Masked before serialising: YAML folds long strings and re-quotes them, which would hide
     // a value from a redaction of the serialised text.
