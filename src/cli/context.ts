@@ -6,6 +6,7 @@ import { openStore, type Store } from '../index.js';
 import { resolveConfig, masterKeyFor, type Config, type GlobalOptions } from './config.js';
 import type { Dialect } from './dialect.js';
 import type { Io } from './io.js';
+import { stringify } from './json.js';
 import { dialectFor, loadProjectConfig, type ConfigChoice, type ProjectConfig } from './project-config.js';
 
 export class CliContext {
@@ -81,7 +82,7 @@ export class CliContext {
 
   /** Prints one JSON document (shaped by json.ts) on stdout. */
   json(doc: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
+    this.io.stdout.write(stringify(doc));
   }
 }
 
