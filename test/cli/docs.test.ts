@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/command-table.js';
 import { ERROR_CODES, LIMITS, LINT_CODES, STORE_LIMITS } from '../../src/index.js';
+import { INTERNAL_LIMITS } from '../../src/limits.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
@@ -21,7 +22,7 @@ describe('docs/', () => {
 
   it('limits.md lists every named limit', () => {
     const text = read('docs/limits.md');
-    for (const name of [...Object.keys(LIMITS), ...Object.keys(STORE_LIMITS)]) expect(text, name).toContain(`\`${name}\``);
+    for (const name of [...Object.keys(LIMITS), ...Object.keys(STORE_LIMITS), ...Object.keys(INTERNAL_LIMITS)]) expect(text, name).toContain(`\`${name}\``);
   });
 
   it('cli.md names every command of the table and every one of its flags', () => {
