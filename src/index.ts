@@ -4,15 +4,23 @@
 export { SecretrefError, isSecretrefError, ERROR_CATALOG, ERROR_CODES } from './errors.js';
 export type { ErrorCode, Problem, Position, Range } from './errors.js';
 export { LIMITS } from './limits.js';
+/** The environment variables secretref reads (`ENV`), and `masterKeyFromEnv(env)`: the master key set there, if any. */
+export { ENV, masterKeyFromEnv } from './env.js';
 
 // syntax
 export { findReferences, analyzeSource, analyzeValue, compileString, classify, BUILTINS, NAME_PATTERN } from './syntax/index.js';
 export { DIALECTS, DEFAULT_DIALECT } from './syntax/index.js';
 export type { Dialect } from './syntax/index.js';
+/** `nameProblem(name)`: why a secret name breaks the name rule (`NAME_PATTERN`, ≤ 128 characters), or undefined when it is valid. */
+export { nameProblem } from './syntax/index.js';
 export type { Reference, AnalyzedDocument, AnalyzeOptions, Site, CompiledString, Expr, Segment, Program, Form, OutputContext, BuiltinName } from './syntax/index.js';
 
 // store
 export { openStore, keygen, keyFingerprint, masterKeyWeakness, DEFAULT_STORE_URL, DEFAULT_DEVELOPER_ID, DEFAULT_SCHEMA, DEFAULT_GRACE_MS, STORE_LIMITS } from './store/index.js';
+/** The store schema version that `openStore` migrates every store to (`secretref doctor` reports it). */
+export { LATEST_VERSION } from './store/migrations.js';
+/** `checkDeveloperId(id)`: a developer id (a UUID) in canonical lower case; INVALID_INPUT otherwise. */
+export { checkDeveloperId } from './store/validate.js';
 export type { OpenStoreOptions, Store, ScopedStore, SecretInfo, Secret, PreviousVersion, CreateSecretInput, UpdateSecretPatch, GetOptions, ListOptions, ListResult, ListNamesOptions, RotateOptions, ResolvedSecret, AuditAction, AuditEntry, AuditQuery, ImportSecretInput, ImportSecretOptions, ImportSecretResult, ImportField, RekeyOptions, RekeyProgress, RekeyResult, StoreEvent, StoreListener, StoreStats } from './store/index.js';
 
 // import
@@ -35,5 +43,7 @@ export type { Resolver, ResolverOptions, ResolverStats, ProviderKeyOptions, Prov
 // lint
 /** `lint(source, options)` → every diagnostic of a definition (SPEC §5); `formatDiagnostics` renders text, JSON (version 1) or SARIF 2.1.0. */
 export { lint, formatDiagnostics, LINT_RULES, LINT_CODES, summarize } from './lint/index.js';
+/** The lint report as data: `jsonReport` (the JSON format, version 1) and `sarifLog` (a SARIF 2.1.0 log object). */
+export { jsonReport, sarifLog } from './lint/index.js';
 /** Types of lint diagnostics, options, rules and reports. */
 export type { Diagnostic, DiagnosticSummary, LintOptions, LintCode, LintRule, Severity, DiagnosticFormat, FormatOptions, JsonDiagnostic, JsonReport } from './lint/index.js';

@@ -1,24 +1,24 @@
 /**
- * Where the store is and which key opens it: flags, then environment, then defaults. For the
- * embedded default only, a missing key may be created in a key file outside the data folder —
- * after asking on a terminal or with --create-key, never silently.
+ * Where the store is and which key opens it. Precedence: flags, then the environment, then the
+ * project config file, then the library's defaults. For the embedded default only, a missing key
+ * may be created in a key file outside the data folder — after asking on a terminal or with
+ * --create-key, never silently.
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { SecretrefError } from '../errors.js';
-import { keygen } from '../store/crypto-key.js';
+import { DEFAULT_DEVELOPER_ID, DEFAULT_STORE_URL, ENV, SecretrefError, checkDeveloperId, keygen, masterKeyFromEnv } from '../index.js';
 import type { Io } from './io.js';
+import type { ProjectConfig } from './project-config.js';
 import { UsageError } from './usage-error.js';
 
-export const DEFAULT_DATABASE_URL = 'file:.secretref/db';
-export const DEFAULT_DEVELOPER_ID = '00000000-0000-0000-0000-000000000000';
-
+/** The program-wide flags. `config` is a path (`--config FILE`) or false (`--no-config`). */
 export interface GlobalOptions {
   databaseUrl?: string;
   developer?: string;
   createKey?: boolean;
+  config?: string | boolean;
 }
 
 export interface Config {
@@ -28,22 +28,25 @@ export interface Config {
   developerId: string;
 }
 
-export function resolveConfig(opts: GlobalOptions, io: Io): Config {
-  const raw = opts.databaseUrl ?? io.env.SECRETREF_DATABASE_URL ?? DEFAULT_DATABASE_URL;
-  const url = raw.startsWith('file:') ? `file:${resolve(io.cwd, raw.slice(5))}` : raw;
+export function resolveConfig(opts: GlobalOptions, io: Io, project: ProjectConfig | undefined): Config {
+  const given = opts.databaseUrl ?? io.env[ENV.databaseUrl];
+  // A `file:` path is relative to the folder of whoever named it: the working folder, or the config file's.
+  const [raw, base] = given !== undefined ? [given, io.cwd] : project?.databaseUrl !== undefined ? [project.databaseUrl, project.dir] : [DEFAULT_STORE_URL, io.cwd];
+  const url = raw.startsWith('file:') ? `file:${resolve(base, raw.slice(5))}` : raw;
   return {
     url,
-    embeddedDefault: raw === DEFAULT_DATABASE_URL && !opts.databaseUrl && !io.env.SECRETREF_DATABASE_URL,
-    developerId: developerId(opts.developer ?? io.env.SECRETREF_DEVELOPER_ID ?? DEFAULT_DEVELOPER_ID),
+    embeddedDefault: given === undefined && project?.databaseUrl === undefined,
+    developerId: developerId(opts.developer ?? io.env[ENV.developerId] ?? DEFAULT_DEVELOPER_ID),
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** A developer id on the command line or in the environment must be a UUID: a usage error. */
 function developerId(id: string): string {
-  if (!UUID.test(id)) throw new UsageError('--developer / SECRETREF_DEVELOPER_ID takes a UUID (e.g. 00000000-0000-0000-0000-000000000000).');
-  return id;
+  try {
+    return checkDeveloperId(id);
+  } catch {
+    throw new UsageError(`--developer / ${ENV.developerId} takes a UUID (e.g. ${DEFAULT_DEVELOPER_ID}).`);
+  }
 }
 
 /** Key file for an embedded data folder: outside it and outside the project, one per folder. */
@@ -55,9 +58,9 @@ export function keyFilePath(config: Config, io: Io): string {
 
 /** The master key: SECRETS_MASTER_KEY, else (embedded default) the key file, else an offer to create one. */
 export async function masterKeyFor(config: Config, opts: GlobalOptions, io: Io): Promise<string> {
-  const fromEnv = io.env.SECRETS_MASTER_KEY;
-  if (fromEnv) return fromEnv;
-  const missing = 'Set SECRETS_MASTER_KEY to your master key (create one with `secretref keygen`).';
+  const fromEnv = masterKeyFromEnv(io.env);
+  if (fromEnv !== undefined) return fromEnv;
+  const missing = `Set ${ENV.masterKey} to your master key (create one with \`secretref keygen\`).`;
   if (!config.embeddedDefault) throw new SecretrefError('MASTER_KEY_MISSING', missing);
   const file = keyFilePath(config, io);
   try {
@@ -68,7 +71,7 @@ export async function masterKeyFor(config: Config, opts: GlobalOptions, io: Io):
   }
   let create = opts.createKey === true;
   if (!create && io.stdinIsTTY) {
-    create = await io.confirm(`No SECRETS_MASTER_KEY is set. Create a new master key in ${file}?`);
+    create = await io.confirm(`No ${ENV.masterKey} is set. Create a new master key in ${file}?`);
   }
   if (!create) {
     throw new SecretrefError('MASTER_KEY_MISSING', `${missing} For the embedded store you can also pass --create-key to keep a new key in ${file}.`);

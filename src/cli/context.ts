@@ -1,27 +1,61 @@
-/** What every command gets: the io, resolved configuration, and a lazily opened store. */
-import type { Store } from '../store/types.js';
+/**
+ * What every command gets: the io, the configuration (flags, environment, project config file,
+ * defaults), a lazily opened store, and the dialect of each input file.
+ */
+import { openStore, type Store } from '../index.js';
 import { resolveConfig, masterKeyFor, type Config, type GlobalOptions } from './config.js';
+import type { Dialect } from './dialect.js';
 import type { Io } from './io.js';
+import { stringify } from './json.js';
+import { dialectFor, loadProjectConfig, type ConfigChoice, type ProjectConfig } from './project-config.js';
 
 export class CliContext {
   private store: Store | undefined;
+  private project: ProjectConfig | undefined;
+  private prepared = false;
   constructor(
     readonly io: Io,
     private readonly globals: () => GlobalOptions,
   ) {}
 
-  config(): Config {
-    return resolveConfig(this.globals(), this.io);
+  /** Finds and validates the project config file; the argv layer calls it before a command runs. */
+  async prepare(): Promise<void> {
+    if (this.prepared) return;
+    this.project = await loadProjectConfig(this.io.cwd, configChoice(this.globals().config));
+    this.prepared = true;
   }
 
-  masterKey(): Promise<string> {
+  /** The project config file, or undefined when there is none (or the command reads none). */
+  projectConfig(): ProjectConfig | undefined {
+    return this.project;
+  }
+
+  config(): Config {
+    return resolveConfig(this.globals(), this.io, this.project);
+  }
+
+  async masterKey(): Promise<string> {
     return masterKeyFor(this.config(), this.globals(), this.io);
+  }
+
+  /** The developer every store operation is confined to. */
+  developerId(): string {
+    return this.config().developerId;
+  }
+
+  /** `--dialect` when given, else what the project config says for this file, else the default. */
+  dialectFor(path: string, flag: Dialect | undefined): Dialect {
+    return flag ?? dialectFor(this.project, path);
+  }
+
+  /** `--environment` when given, else the project config's `environment`. */
+  environment(flag: string | undefined): string | undefined {
+    return flag ?? this.project?.environment;
   }
 
   /** Opens the configured store once per run; closed by `close()`. */
   async openStore(masterKey?: string): Promise<Store> {
     if (this.store) return this.store;
-    const { openStore } = await import('../store/index.js');
     const key = masterKey ?? (await this.masterKey());
     this.store = await openStore({ url: this.config().url, masterKey: key });
     return this.store;
@@ -46,7 +80,14 @@ export class CliContext {
     return Boolean(this.io[stream].isTTY) && !('NO_COLOR' in this.io.env && this.io.env.NO_COLOR !== undefined);
   }
 
-  json(value: unknown): void {
-    this.out(JSON.stringify(value, null, 2));
+  /** Prints one JSON document (shaped by json.ts) on stdout. */
+  json(doc: unknown): void {
+    this.io.stdout.write(stringify(doc));
   }
+}
+
+function configChoice(flag: string | boolean | undefined): ConfigChoice {
+  if (flag === false) return { kind: 'none' };
+  if (typeof flag === 'string') return { kind: 'file', path: flag };
+  return { kind: 'search' };
 }

@@ -46,3 +46,4 @@ export function parsePositiveInt(text: string, flag: string): number {
   if (!/^\d+$/.test(text.trim()) || Number(text) < 1) throw new UsageError(`${flag} takes a positive whole number; got "${text}".`);
   return Number(text);
 }
+

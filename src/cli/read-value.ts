@@ -2,8 +2,7 @@
  * Secret values enter only through standard input or a hidden prompt, never argv or an
  * environment variable named on the command line.
  */
-import { SecretrefError } from '../errors.js';
-import { nameProblem } from '../syntax/names.js';
+import { SecretrefError, nameProblem } from '../index.js';
 import type { CliContext } from './context.js';
 import { UsageError } from './usage-error.js';
 

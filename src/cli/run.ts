@@ -1,48 +1,23 @@
 /**
- * The command line as a function: `run(argv, io) → exit code`. Every command is a thin layer over
- * the library. Exit codes: 0 ok, 1 failure or error-level findings, 2 usage error.
+ * The command line as a function: `run(argv, io) → exit code`. Every command is a plain function
+ * in the command table; argv.ts maps flags onto it. Exit codes: 0 ok, 1 failure or error-level
+ * findings, 2 usage error. Under `--json`, an error is one JSON document on stdout (json.ts).
  */
-import { Command, CommanderError } from 'commander';
-import { isSecretrefError, type SecretrefError } from '../errors.js';
-import { registerAudit } from './commands/audit.js';
-import { registerDemo } from './commands/demo.js';
-import { registerDoctor } from './commands/doctor.js';
-import { registerImport } from './commands/import-julep.js';
-import { registerKeygen } from './commands/keygen.js';
-import { registerLint } from './commands/lint.js';
-import { registerRefs } from './commands/refs.js';
-import { registerRekey } from './commands/rekey.js';
-import { registerRender } from './commands/render.js';
-import { registerSecrets } from './commands/secrets.js';
-import { CliContext } from './context.js';
+import { CommanderError } from 'commander';
+import { isSecretrefError, type SecretrefError } from '../index.js';
+import { argvWantsJson, buildProgram, withoutArgv, type RunState } from './argv.js';
 import type { GlobalOptions } from './config.js';
+import { CliContext } from './context.js';
 import type { Io } from './io.js';
+import { errorJson, usageErrorJson } from './json.js';
+import { ConfigFileError } from './project-config.js';
 import { UsageError } from './usage-error.js';
 
-export type CommandRegistrar = (program: Command, ctx: CliContext, setExit: (code: number) => void) => void;
-
-const registrars: CommandRegistrar[] = [registerKeygen, registerSecrets, registerRefs, registerLint, registerRender, registerRekey, registerAudit, registerImport, registerDemo, registerDoctor];
-
-/** Adds command groups (used by modules that register more commands). */
-export function addCommands(...more: CommandRegistrar[]): void {
-  registrars.push(...more);
-}
-
-/**
- * Commander's usage errors quote the offending argv token; a value typed in the wrong place (a
- * secret passed as `--value=…`, or pasted where a name or command goes and starting with `-`)
- * would be echoed. The token is left out; the rest of the message, and its suggestion of a
- * known option, stay.
- */
-export function withoutArgv(message: string): string {
-  return message
-    .replace(/unknown (option|command) '[^']*'/g, 'unknown $1 (not repeated here: it may hold a value)')
-    .replace(/argument '[^']*' is invalid/g, 'argument is invalid')
-    .replace(/'(-{1,2}[^'=\s]+)=[^']*'/g, "'$1=…'");
-}
+export { withoutArgv };
 
 /** One line per problem: `file:line:col path: CODE message (did you mean …)`. Never a value. */
 export function describeError(e: SecretrefError): string {
+  const file = e instanceof ConfigFileError ? `${e.file}:` : '';
   if (e.problems.length <= 1) {
     const p = e.problems[0];
     const hint = p?.suggestion ? ` (suggestion: ${p.suggestion})` : '';
@@ -51,7 +26,7 @@ export function describeError(e: SecretrefError): string {
     return `secretref: ${head}${e.message}${hint}\n`;
   }
   const lines = e.problems.map((p) => {
-    const where = [p.range ? `${p.range.start.line}:${p.range.start.column}` : '', p.path ?? ''].filter(Boolean).join(' ');
+    const where = [p.range ? `${file}${p.range.start.line}:${p.range.start.column}` : file.slice(0, -1), p.path ?? ''].filter(Boolean).join(' ');
     const hint = p.suggestion ? ` (suggestion: ${p.suggestion})` : '';
     return `  ${where ? `${where}: ` : ''}${p.code}: ${p.message}${hint}`;
   });
@@ -59,35 +34,25 @@ export function describeError(e: SecretrefError): string {
 }
 
 export async function run(argv: readonly string[], io: Io): Promise<number> {
-  let exitCode = 0;
-  const program = new Command('secretref');
-  const ctx = new CliContext(io, () => program.opts<GlobalOptions>());
-  program
-    .description('Find, resolve and safely render $secrets.NAME references in tool definitions.')
-    .option('--database-url <url>', 'store location (env SECRETREF_DATABASE_URL; default file:.secretref/db)')
-    .option('--developer <uuid>', 'developer id every operation is confined to (env SECRETREF_DEVELOPER_ID)')
-    .option('--create-key', 'embedded store only: create a master key file when none is set')
-    .version('0.1.0')
-    .showHelpAfterError('(run secretref --help for usage)')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-      outputError: (s, write) => write(withoutArgv(s)),
-    });
-  for (const register of registrars) register(program, ctx, (code) => (exitCode = Math.max(exitCode, code)));
-  program.commands.forEach(function exitOverrideAll(c: Command): void {
-    c.exitOverride();
-    c.commands.forEach(exitOverrideAll);
-  });
+  const state: RunState = { json: argvWantsJson(argv), exitCode: 0 };
+  let program: ReturnType<typeof buildProgram> | undefined;
+  const ctx = new CliContext(io, () => program?.opts<GlobalOptions>() ?? {});
+  program = buildProgram(ctx, io, state);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    return exitCode;
+    return state.exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
-      return e.exitCode === 0 ? 0 : 2;
+      if (e.exitCode === 0) return 0;
+      if (state.json) ctx.json(usageErrorJson(withoutArgv(e.message).replace(/^error: /, '')));
+      return 2;
     }
-    if (e instanceof UsageError) {
+    const usage = e instanceof UsageError;
+    if (state.json) {
+      ctx.json(errorJson(e, usage));
+      return usage ? 2 : 1;
+    }
+    if (usage) {
       io.stderr.write(`secretref: ${e.code}: ${e.message}\n`);
       return 2;
     }

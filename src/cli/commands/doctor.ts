@@ -1,85 +1,80 @@
 /**
  * `secretref doctor`: checks the master key, the database, pgcrypto, migrations and that the key
- * opens this developer's rows; prints what to do for each failure. Exit 1 when any check fails.
+ * opens this developer's rows; says what to do for each failure. Exit 1 when any check fails.
  */
-import type { Command } from 'commander';
-import { isSecretrefError } from '../../errors.js';
-import { keyFingerprint, masterKeyWeakness } from '../../store/crypto-key.js';
-import { LATEST_VERSION } from '../../store/migrations.js';
-import type { SecretInfo } from '../../store/types.js';
+import { LATEST_VERSION, isSecretrefError, keyFingerprint, masterKeyWeakness, type SecretInfo } from '../../index.js';
+import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
+import { doctorJson, type Check } from '../json.js';
 
-interface Check {
-  name: string;
-  ok: boolean;
-  detail: string;
-  fix?: string;
+export async function doctor(_options: unknown, ctx: CliContext): Promise<Check[]> {
+  const checks: Check[] = [];
+  const config = ctx.config();
+  let key: string | undefined;
+  try {
+    key = await ctx.masterKey();
+    const weak = masterKeyWeakness(key);
+    checks.push(
+      weak
+        ? { name: 'master key', ok: false, detail: `set but weak: ${weak}`, fix: 'Create a strong key with `secretref keygen`, then move the secrets to it with `secretref rekey --new-key-env NEW_KEY`.' }
+        : { name: 'master key', ok: true, detail: `set and strong (key id ${keyFingerprint(key)})` },
+    );
+  } catch (e) {
+    checks.push({ name: 'master key', ok: false, detail: isSecretrefError(e) ? e.code : 'unreadable', fix: 'export SECRETS_MASTER_KEY="$(secretref keygen)" (keep it somewhere safe; it is not stored with the data).' });
+  }
+  if (key === undefined || masterKeyWeakness(key)) return checks;
+  const where = config.url.startsWith('file:') ? `embedded PGlite at ${config.url.slice(5)}` : config.url.startsWith('memory:') ? 'embedded PGlite in memory' : 'PostgreSQL server';
+  try {
+    const store = await ctx.openStore(key);
+    checks.push({ name: 'database', ok: true, detail: `reachable (${where})` });
+    checks.push({ name: 'pgcrypto', ok: true, detail: 'installed' });
+    checks.push({ name: 'migrations', ok: true, detail: `schema ${store.schema} at version ${LATEST_VERSION} (current)` });
+    if (store.backend === 'embedded') {
+      // PGlite runs PostgreSQL with fsync off and its file system has no fsync (test/reliability).
+      checks.push({ name: 'durability', ok: true, detail: 'embedded PGlite: a commit survives a killed process, not an OS crash or power loss (no fsync); use a PostgreSQL server where that matters, and back up the data folder' });
+    }
+    const items: SecretInfo[] = [];
+    let cursor: string | null = null;
+    const scoped = store.scope(config.developerId);
+    do {
+      const page = await scoped.list({ limit: 1000, cursor });
+      items.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    const foreign = new Map<string, number>();
+    for (const i of items) if (i.keyId !== store.keyId) foreign.set(i.keyId, (foreign.get(i.keyId) ?? 0) + 1);
+    if (foreign.size === 0) checks.push({ name: 'key matches rows', ok: true, detail: `${items.length} secret(s) of developer ${config.developerId}, all under key ${store.keyId}` });
+    else {
+      const list = [...foreign].map(([k, n]) => `${n} under ${k}`).join(', ');
+      checks.push({ name: 'key matches rows', ok: false, detail: `${list}; the configured key is ${store.keyId}`, fix: 'Set SECRETS_MASTER_KEY to the key those rows were written with, or finish an interrupted rekey by running `secretref rekey --new-key-env VAR` again with the old key as SECRETS_MASTER_KEY.' });
+    }
+  } catch (e) {
+    const code = isSecretrefError(e) ? e.code : 'UNKNOWN';
+    const fix =
+      code === 'STORE_UNAVAILABLE'
+        ? 'Check SECRETREF_DATABASE_URL / --database-url, that the server is running and reachable, and that the pgcrypto extension can be created (CREATE EXTENSION pgcrypto).'
+        : 'See the error code in docs/errors.md.';
+    checks.push({ name: 'database', ok: false, detail: `${where}: ${code}: ${isSecretrefError(e) ? e.message : 'failed to open'}`, fix });
+  }
+  return checks;
 }
 
-export function registerDoctor(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
-  program
-    .command('doctor')
-    .description('check the master key, the database, pgcrypto, migrations and that the key opens the rows')
-    .option('--json', 'machine-readable output')
-    .action(async (opts: { json?: boolean }) => {
-      const checks: Check[] = [];
-      const config = ctx.config();
-      let key: string | undefined;
-      try {
-        key = await ctx.masterKey();
-        const weak = masterKeyWeakness(key);
-        checks.push(
-          weak
-            ? { name: 'master key', ok: false, detail: `set but weak: ${weak}`, fix: 'Create a strong key with `secretref keygen`, then move the secrets to it with `secretref rekey --new-key-env NEW_KEY`.' }
-            : { name: 'master key', ok: true, detail: `set and strong (key id ${keyFingerprint(key)})` },
-        );
-      } catch (e) {
-        checks.push({ name: 'master key', ok: false, detail: isSecretrefError(e) ? e.code : 'unreadable', fix: 'export SECRETS_MASTER_KEY="$(secretref keygen)" (keep it somewhere safe; it is not stored with the data).' });
+export const doctorCommand = defineCommand({
+  name: 'doctor',
+  description: 'check the master key, the database, pgcrypto, migrations and that the key opens the rows',
+  options: [{ flags: '--json', description: 'machine-readable output' }],
+  toOptions: (_args, flags: { json?: boolean }) => ({ json: flags.json === true }),
+  run: doctor,
+  report(checks, options, ctx) {
+    const failed = checks.filter((c) => !c.ok).length;
+    if (options.json) ctx.json(doctorJson(checks));
+    else {
+      for (const c of checks) {
+        ctx.out(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(17)} ${c.detail}`);
+        if (c.fix) ctx.out(`      ${''.padEnd(17)} → ${c.fix}`);
       }
-      const where = config.url.startsWith('file:') ? `embedded PGlite at ${config.url.slice(5)}` : config.url.startsWith('memory:') ? 'embedded PGlite in memory' : 'PostgreSQL server';
-      if (key !== undefined && !masterKeyWeakness(key)) {
-        try {
-          const store = await ctx.openStore(key);
-          checks.push({ name: 'database', ok: true, detail: `reachable (${where})` });
-          checks.push({ name: 'pgcrypto', ok: true, detail: 'installed' });
-          checks.push({ name: 'migrations', ok: true, detail: `schema ${store.schema} at version ${LATEST_VERSION} (current)` });
-          if (store.backend === 'embedded') {
-            // PGlite runs PostgreSQL with fsync off and its file system has no fsync (test/reliability).
-            checks.push({ name: 'durability', ok: true, detail: 'embedded PGlite: a commit survives a killed process, not an OS crash or power loss (no fsync); use a PostgreSQL server where that matters, and back up the data folder' });
-          }
-          const items: SecretInfo[] = [];
-          let cursor: string | null = null;
-          const scoped = store.scope(config.developerId);
-          do {
-            const page = await scoped.list({ limit: 1000, cursor });
-            items.push(...page.items);
-            cursor = page.nextCursor;
-          } while (cursor);
-          const foreign = new Map<string, number>();
-          for (const i of items) if (i.keyId !== store.keyId) foreign.set(i.keyId, (foreign.get(i.keyId) ?? 0) + 1);
-          if (foreign.size === 0) checks.push({ name: 'key matches rows', ok: true, detail: `${items.length} secret(s) of developer ${config.developerId}, all under key ${store.keyId}` });
-          else {
-            const list = [...foreign].map(([k, n]) => `${n} under ${k}`).join(', ');
-            checks.push({ name: 'key matches rows', ok: false, detail: `${list}; the configured key is ${store.keyId}`, fix: 'Set SECRETS_MASTER_KEY to the key those rows were written with, or finish an interrupted rekey by running `secretref rekey --new-key-env VAR` again with the old key as SECRETS_MASTER_KEY.' });
-          }
-        } catch (e) {
-          const code = isSecretrefError(e) ? e.code : 'UNKNOWN';
-          const fix =
-            code === 'STORE_UNAVAILABLE'
-              ? 'Check SECRETREF_DATABASE_URL / --database-url, that the server is running and reachable, and that the pgcrypto extension can be created (CREATE EXTENSION pgcrypto).'
-              : 'See the error code in README (Errors).';
-          checks.push({ name: 'database', ok: false, detail: `${where}: ${code}: ${isSecretrefError(e) ? e.message : 'failed to open'}`, fix });
-        }
-      }
-      const failed = checks.filter((c) => !c.ok).length;
-      if (opts.json) ctx.json({ version: 1, ok: failed === 0, checks });
-      else {
-        for (const c of checks) {
-          ctx.out(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(17)} ${c.detail}`);
-          if (c.fix) ctx.out(`      ${''.padEnd(17)} → ${c.fix}`);
-        }
-        ctx.out(failed ? `${failed} check(s) failed.` : 'All checks passed.');
-      }
-      if (failed) setExit(1);
-    });
-}
+      ctx.out(failed ? `${failed} check(s) failed.` : 'All checks passed.');
+    }
+    return failed ? 1 : 0;
+  },
+});

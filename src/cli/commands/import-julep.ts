@@ -3,7 +3,7 @@
  * Julep's key comes from an environment variable, never argv. Exit 1 when any row was skipped.
  */
 import type { Command } from 'commander';
-import type { JulepImportResult } from '../../import/index.js';
+import type { JulepImportResult } from '../../index.js';
 import type { CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';

@@ -1,12 +1,19 @@
-import type { Command } from 'commander';
-import { keygen } from '../../store/crypto-key.js';
-import type { CliContext } from '../context.js';
+/** `secretref keygen`: a new random 256-bit master key on stdout. */
+import { keygen as newKey } from '../../index.js';
+import { defineCommand } from '../command.js';
 
-export function registerKeygen(program: Command, ctx: CliContext): void {
-  program
-    .command('keygen')
-    .description('print a new random 256-bit master key (use it as SECRETS_MASTER_KEY)')
-    .action(() => {
-      ctx.out(keygen());
-    });
+export async function keygen(): Promise<string> {
+  return newKey();
 }
+
+export const keygenCommand = defineCommand({
+  name: 'keygen',
+  description: 'print a new random 256-bit master key (use it as SECRETS_MASTER_KEY)',
+  usesConfig: false,
+  toOptions: () => ({}),
+  run: keygen,
+  report(key, _options, ctx) {
+    ctx.out(key);
+    return 0;
+  },
+});

@@ -1,76 +1,121 @@
-import { resolve } from 'node:path';
-import type { Command } from 'commander';
-import { stringify } from 'yaml';
-import { render } from '../../render/render.js';
-import { createResolver } from '../../resolve/resolver.js';
-import type { CliContext } from '../context.js';
-import { readInput } from '../files.js';
-import { collect, parsePairs } from '../parse-args.js';
-import { UsageError } from '../usage-error.js';
-import { writeFileAtomic } from '../write-atomic.js';
-
 /**
  * `secretref render FILE`: substitutes the secrets and prints (or writes, atomically, mode 0600)
  * the rendered definition. `--plan` prints which secret each reference uses instead — never a
  * value; `--redact` prints the rendered definition with every value masked.
  */
-export function registerRender(program: Command, ctx: CliContext): void {
-  program
-    .command('render')
-    .description('render a tool definition with its secrets substituted (JSON or YAML out)')
-    .argument('<file>', 'YAML/JSON file; - for stdin')
-    .option('--out <file>', 'write to this file (atomically, mode 0600) instead of stdout')
-    .option('--format <format>', 'json or yaml', 'json')
-    .option('--environment <env>', 'use ENV_NAME when it exists, else NAME')
-    .option('--tool <name>', 'the tool being rendered (default: the definition\'s top-level name)')
-    .option('--var <key=value>', 'a variable the definition may use (repeatable)', collect)
-    .option('--plan', 'print which secret each reference uses (no values) instead of rendering')
-    .option('--redact', 'print the rendered definition with every secret value masked')
-    .action(async (file: string, opts: { out?: string; format: string; environment?: string; tool?: string; var?: string[]; plan?: boolean; redact?: boolean }) => {
-      if (opts.format !== 'json' && opts.format !== 'yaml') throw new UsageError(`--format takes json or yaml; got "${opts.format}".`);
-      const vars = parsePairs(opts.var, '--var') ?? {};
-      const input = await readInput(file === '-' ? '-' : resolve(ctx.io.cwd, file), ctx.io);
-      const store = await ctx.openStore();
-      const resolver = createResolver(store, { developerId: ctx.config().developerId, ...(opts.environment ? { environment: opts.environment } : {}) });
-      try {
-        const result = await render(input.source, {
-          resolver,
-          filename: input.name,
-          vars,
-          ...(opts.tool ? { tool: opts.tool } : {}),
-          plan: Boolean(opts.plan),
-        });
-        if (opts.plan) {
-          ctx.json({
-            version: 1,
-            file: input.name,
-            plan: (result.plan ?? []).map((p) => ({
-              reference: p.reference,
-              secret: p.secret,
-              path: p.path,
-              line: p.range?.start.line ?? null,
-              column: p.range?.start.column ?? null,
-              version: p.version,
-              updatedAt: p.updatedAt?.toISOString() ?? null,
-              expiresAt: p.expiresAt?.toISOString() ?? null,
-              keyId: p.keyId,
-            })),
-          });
-          return;
-        }
-        const serialize = (v: unknown): string => (opts.format === 'yaml' ? stringify(v) : `${JSON.stringify(v, null, 2)}\n`);
-        // Masked before serialising: YAML folds long strings and re-quotes them, which would hide
-        // a value from a redaction of the serialised text.
-        const text = opts.redact ? result.redact(serialize(redactStrings(result.value, result.redact))) : serialize(result.value);
-        if (opts.out) {
-          await writeFileAtomic(resolve(ctx.io.cwd, opts.out), text);
-          ctx.err(`Rendered ${input.name} → ${opts.out} (${result.references.length} reference(s)).`);
-        } else ctx.io.stdout.write(text);
-      } finally {
-        resolver.close();
-      }
-    });
+import { resolve } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { createResolver, render as renderDefinition, type Rendered, type RenderOptions } from '../../index.js';
+import { argString, defineCommand } from '../command.js';
+import type { CliContext } from '../context.js';
+import { parseDialect, type Dialect } from '../dialect.js';
+import { readInput } from '../files.js';
+import { planJson } from '../json.js';
+import { parsePairs } from '../parse-args.js';
+import { UsageError } from '../usage-error.js';
+import { writeFileAtomic } from '../write-atomic.js';
+
+export interface RenderCommandOptions {
+  /** A YAML/JSON file, or `-` for stdin. */
+  file: string;
+  format: 'json' | 'yaml';
+  /** Write here (atomically, mode 0600) instead of stdout. */
+  out?: string;
+  /** Default: the project config's `environment`. */
+  environment?: string;
+  tool?: string;
+  vars: Record<string, string | null>;
+  plan: boolean;
+  redact: boolean;
+  /** Default: the project config's choice for this file. */
+  dialect?: Dialect;
 }
+
+export interface RenderResult {
+  name: string;
+  dialect: Dialect;
+  rendered: Rendered;
+}
+
+export async function render(options: RenderCommandOptions, ctx: CliContext): Promise<RenderResult> {
+  const path = options.file === '-' ? '-' : resolve(ctx.io.cwd, options.file);
+  const input = await readInput(path, ctx.io);
+  const dialect = ctx.dialectFor(path, options.dialect);
+  const environment = ctx.environment(options.environment);
+  const store = await ctx.openStore();
+  const resolver = createResolver(store, { developerId: ctx.developerId(), ...(environment ? { environment } : {}) });
+  try {
+    const opts: RenderOptions = {
+      resolver,
+      filename: input.name,
+      vars: options.vars,
+      ...(options.tool ? { tool: options.tool } : {}),
+      plan: options.plan,
+      dialect,
+    };
+    return { name: input.name, dialect, rendered: await renderDefinition(input.source, opts) };
+  } finally {
+    resolver.close();
+  }
+}
+
+type RenderFlags = { out?: string; format: string; environment?: string; tool?: string; var?: string[]; plan?: boolean; redact?: boolean; dialect?: string };
+
+export const renderCommand = defineCommand({
+  name: 'render',
+  description: 'render a tool definition with its secrets substituted (JSON or YAML out)',
+  arguments: [{ name: '<file>', description: 'YAML/JSON file; - for stdin' }],
+  options: [
+    { flags: '--out <file>', description: 'write to this file (atomically, mode 0600) instead of stdout' },
+    { flags: '--format <format>', description: 'json or yaml', default: 'json' },
+    { flags: '--dialect <dialect>', description: 'secretref or julep (default: the project config file, else secretref)' },
+    { flags: '--environment <env>', description: 'use ENV_NAME when it exists, else NAME' },
+    { flags: '--tool <name>', description: "the tool being rendered (default: the definition's top-level name)" },
+    { flags: '--var <key=value>', description: 'a variable the definition may use (repeatable)', repeatable: true },
+    { flags: '--plan', description: 'print which secret each reference uses (no values) instead of rendering' },
+    { flags: '--redact', description: 'print the rendered definition with every secret value masked' },
+  ],
+  // Never a JSON error on stdout: it could be taken for the rendered definition.
+  wantsJson: () => false,
+  toOptions(args, flags: RenderFlags): RenderCommandOptions {
+    if (flags.format !== 'json' && flags.format !== 'yaml') throw new UsageError(`--format takes json or yaml; got "${flags.format}".`);
+    const dialect = parseDialect(flags.dialect);
+    return {
+      file: argString(args, 0),
+      format: flags.format,
+      vars: parsePairs(flags.var, '--var') ?? {},
+      plan: flags.plan === true,
+      redact: flags.redact === true,
+      ...(flags.out !== undefined ? { out: flags.out } : {}),
+      ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
+      ...(flags.tool !== undefined ? { tool: flags.tool } : {}),
+      ...(dialect ? { dialect } : {}),
+    };
+  },
+  run: render,
+  async report({ name, dialect, rendered }, options, ctx) {
+    const warnings = rendered.warnings ?? [];
+    if (options.plan) {
+      ctx.json(planJson(name, dialect, rendered.plan ?? [], warnings));
+      return 0;
+    }
+    // Stdout holds only the definition; what the render left to the platform is said on stderr.
+    for (const w of warnings) ctx.err(`${name}:${w.range ? `${w.range.start.line}:${w.range.start.column}` : '1:1'}: warning ${w.code} ${w.message}`);
+    const serialize = (v: unknown): string => (options.format === 'yaml' ? toYaml(v) : `${JSON.stringify(v, null, 2)}\n`);
+    // Masked before serialising: YAML folds long strings and re-quotes them, which would hide
+    // a value from a redaction of the serialised text.
+    const text = options.redact ? rendered.redact(serialize(redactStrings(rendered.value, rendered.redact))) : serialize(rendered.value);
+    const count = `${rendered.references.length} reference(s), dialect ${dialect}`;
+    if (options.out !== undefined) {
+      await writeFileAtomic(resolve(ctx.io.cwd, options.out), text);
+      ctx.err(`Rendered ${name} → ${options.out} (${count}).`);
+    } else {
+      ctx.io.stdout.write(text);
+      ctx.err(`Rendered ${name} (${count}).`);
+    }
+    return 0;
+  },
+});
 
 /** A copy of `value` with `redact` applied to every string in it. */
 function redactStrings(value: unknown, redact: (text: string) => string): unknown {

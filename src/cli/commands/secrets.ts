@@ -1,183 +1,284 @@
 /** `secretref secrets create|list|get|update|delete|rotate|rollback`. Never a value on argv. */
-import type { Command } from 'commander';
-import { SecretrefError } from '../../errors.js';
-import type { SecretInfo, UpdateSecretPatch } from '../../store/types.js';
+import { SecretrefError, type CreateSecretInput, type ScopedStore, type Secret, type SecretInfo, type UpdateSecretPatch } from '../../index.js';
+import { argString, defineCommand, type OptionSpec } from '../command.js';
 import type { CliContext } from '../context.js';
-import { collect, parseDuration, parseList, parsePairs, parseTime } from '../parse-args.js';
+import { secretGetJson, secretJson, secretsListJson } from '../json.js';
+import { parseDuration, parseList, parsePairs, parseTime } from '../parse-args.js';
 import { readSecretValue } from '../read-value.js';
+import { printTable } from '../table-text.js';
 
-interface PolicyOpts {
-  description?: string;
-  metadata?: string[];
-  expiresAt?: string;
-  allowTool?: string[];
-  allowHost?: string[];
+async function scoped(ctx: CliContext): Promise<ScopedStore> {
+  return (await ctx.openStore()).scope(ctx.developerId());
 }
 
-/** The stable JSON shape of a secret (README documents it). Never a value. */
-export function secretJson(s: SecretInfo): Record<string, unknown> {
-  return {
-    name: s.name,
-    id: s.id,
-    description: s.description,
-    metadata: s.metadata,
-    version: s.version,
-    keyId: s.keyId,
-    createdAt: s.createdAt.toISOString(),
-    updatedAt: s.updatedAt.toISOString(),
-    expiresAt: s.expiresAt ? s.expiresAt.toISOString() : null,
-    allowedTools: s.allowedTools,
-    allowedHosts: s.allowedHosts,
-  };
+/** Every secret of the developer matching the filters (paged through). Never values. */
+async function listAll(s: ScopedStore, filter: { metadata?: Record<string, string | null>; prefix?: string }): Promise<SecretInfo[]> {
+  const items: SecretInfo[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await s.list({ limit: 1000, cursor, ...(filter.metadata ? { metadata: filter.metadata } : {}), ...(filter.prefix ? { prefix: filter.prefix } : {}) });
+    items.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return items;
 }
 
-function policyOptions(cmd: Command): Command {
-  return cmd
-    .option('--description <text>', 'what the secret is for')
-    .option('--metadata <key=value>', 'metadata pair (repeatable; key= removes on update)', collect)
-    .option('--expires-at <time>', 'ISO date or duration from now (30d)')
-    .option('--allow-tool <names>', 'only these tools may use it (comma-separated, repeatable)', collect)
-    .option('--allow-host <hosts>', 'only these hosts may receive it (comma-separated, *.example.com, repeatable)', collect);
+type PolicyFlags = { description?: string; metadata?: string[]; expiresAt?: string; allowTool?: string[]; allowHost?: string[] };
+
+const POLICY_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--description <text>', description: 'what the secret is for' },
+  { flags: '--metadata <key=value>', description: 'metadata pair (repeatable; key= removes on update)', repeatable: true },
+  { flags: '--expires-at <time>', description: 'ISO date or duration from now (30d)' },
+  { flags: '--allow-tool <names>', description: 'only these tools may use it (comma-separated, repeatable)', repeatable: true },
+  { flags: '--allow-host <hosts>', description: 'only these hosts may receive it (comma-separated, *.example.com, repeatable)', repeatable: true },
+];
+
+const KEEP_NEWLINE: OptionSpec = { flags: '--keep-newline', description: 'keep a trailing newline read from stdin' };
+
+// ── create ──────────────────────────────────────────────────────────────────────────────────
+
+export interface CreateOptions extends Omit<CreateSecretInput, 'value'> {
+  /** Keep one trailing newline of a value read from stdin. */
+  keepNewline: boolean;
 }
 
-export function registerSecrets(program: Command, ctx: CliContext): void {
-  const secrets = program.command('secrets').description('manage the encrypted secrets of one developer');
-  const scoped = async () => (await ctx.openStore()).scope(ctx.config().developerId);
+/** Creates a secret; the value comes from stdin or a hidden prompt, never from the options. */
+export async function secretsCreate(options: CreateOptions, ctx: CliContext): Promise<SecretInfo> {
+  const { keepNewline, ...input } = options;
+  const value = await readSecretValue(ctx, input.name, keepNewline);
+  return (await scoped(ctx)).create({ ...input, value });
+}
 
-  policyOptions(
-    secrets
-      .command('create')
-      .description('create a secret; the value is read from stdin or a hidden prompt, never argv')
-      .argument('<name>')
-      .option('--keep-newline', 'keep a trailing newline read from stdin'),
-  ).action(async (name: string, opts: PolicyOpts & { keepNewline?: boolean }) => {
-    const value = await readSecretValue(ctx, name, opts.keepNewline);
-    const s = await scoped();
-    const metadata = parsePairs(opts.metadata, '--metadata');
-    const info = await s.create({
-      name,
-      value,
-      ...(opts.description !== undefined ? { description: opts.description } : {}),
+export const createCommand = defineCommand({
+  name: 'secrets create',
+  description: 'create a secret; the value is read from stdin or a hidden prompt, never argv',
+  arguments: [{ name: '<name>' }],
+  options: [KEEP_NEWLINE, ...POLICY_OPTIONS],
+  toOptions(args, flags: PolicyFlags & { keepNewline?: boolean }): CreateOptions {
+    const metadata = parsePairs(flags.metadata, '--metadata');
+    return {
+      name: argString(args, 0),
+      keepNewline: flags.keepNewline === true,
+      ...(flags.description !== undefined ? { description: flags.description } : {}),
       ...(metadata ? { metadata } : {}),
-      ...(opts.expiresAt ? { expiresAt: parseTime(opts.expiresAt, '--expires-at') } : {}),
-      ...(opts.allowTool ? { allowedTools: parseList(opts.allowTool) ?? [] } : {}),
-      ...(opts.allowHost ? { allowedHosts: parseList(opts.allowHost) ?? [] } : {}),
-    });
+      ...(flags.expiresAt ? { expiresAt: parseTime(flags.expiresAt, '--expires-at') } : {}),
+      ...(flags.allowTool ? { allowedTools: parseList(flags.allowTool) ?? [] } : {}),
+      ...(flags.allowHost ? { allowedHosts: parseList(flags.allowHost) ?? [] } : {}),
+    };
+  },
+  run: secretsCreate,
+  report(info, _options, ctx) {
     ctx.err(`Created ${info.name} (version ${info.version}, key ${info.keyId}).`);
-  });
+    return 0;
+  },
+});
 
-  secrets
-    .command('list')
-    .description('list secrets (names and metadata, never values)')
-    .option('--metadata <key=value>', 'only secrets with this metadata pair (repeatable)', collect)
-    .option('--prefix <prefix>', 'only names starting with this')
-    .option('--json', 'machine-readable output (see README)')
-    .action(async (opts: { metadata?: string[]; prefix?: string; json?: boolean }) => {
-      const s = await scoped();
-      const items: SecretInfo[] = [];
-      let cursor: string | null = null;
-      const metadata = parsePairs(opts.metadata, '--metadata');
-      do {
-        const page = await s.list({ limit: 1000, cursor, ...(metadata ? { metadata } : {}), ...(opts.prefix ? { prefix: opts.prefix } : {}) });
-        items.push(...page.items);
-        cursor = page.nextCursor;
-      } while (cursor);
-      if (opts.json) return ctx.json({ version: 1, secrets: items.map(secretJson) });
-      if (items.length === 0) return ctx.err('No secrets.');
+// ── list ────────────────────────────────────────────────────────────────────────────────────
+
+export interface ListCommandOptions {
+  metadata?: Record<string, string | null>;
+  prefix?: string;
+}
+
+export async function secretsList(options: ListCommandOptions, ctx: CliContext): Promise<SecretInfo[]> {
+  return listAll(await scoped(ctx), options);
+}
+
+export const listCommand = defineCommand({
+  name: 'secrets list',
+  description: 'list secrets (names and metadata, never values)',
+  options: [
+    { flags: '--metadata <key=value>', description: 'only secrets with this metadata pair (repeatable)', repeatable: true },
+    { flags: '--prefix <prefix>', description: 'only names starting with this' },
+    { flags: '--json', description: 'machine-readable output (docs/cli.md)' },
+  ],
+  toOptions(_args, flags: { metadata?: string[]; prefix?: string; json?: boolean }): ListCommandOptions & { json: boolean } {
+    const metadata = parsePairs(flags.metadata, '--metadata');
+    return { ...(metadata ? { metadata } : {}), ...(flags.prefix ? { prefix: flags.prefix } : {}), json: flags.json === true };
+  },
+  run: secretsList,
+  report(items, options, ctx) {
+    if (options.json) ctx.json(secretsListJson(items));
+    else if (items.length === 0) ctx.err('No secrets.');
+    else {
       const rows = items.map((i) => [i.name, String(i.version), i.updatedAt.toISOString().slice(0, 19) + 'Z', i.expiresAt ? i.expiresAt.toISOString().slice(0, 10) : '-', i.description ?? '']);
       printTable(ctx, ['NAME', 'VERSION', 'UPDATED', 'EXPIRES', 'DESCRIPTION'], rows);
-    });
+    }
+    return 0;
+  },
+});
 
-  secrets
-    .command('get')
-    .description('describe a secret; print its value only with --reveal')
-    .argument('<name>')
-    .option('--reveal', 'print the value to stdout')
-    .option('--previous', 'with --reveal: the value before the last rotation, during its grace period')
-    .option('--json', 'machine-readable output')
-    .action(async (name: string, opts: { reveal?: boolean; previous?: boolean; json?: boolean }) => {
-      const s = await scoped();
-      const secret = await s.get(name, { reveal: Boolean(opts.reveal), previous: Boolean(opts.previous) });
-      const value = opts.previous ? secret.previous?.value : secret.value;
-      if (opts.json) return ctx.json({ ...secretJson(secret), ...(opts.reveal ? { value: value ?? null } : {}) });
-      if (opts.reveal) {
-        if (value === undefined) {
-          throw new SecretrefError('INVALID_INPUT', `${name} has no previous value in its grace period (it was never rotated, or the grace period ended).`, { name });
-        }
-        ctx.io.stdout.write(ctx.io.stdout.isTTY ? `${value}\n` : value);
-        return;
+// ── get ─────────────────────────────────────────────────────────────────────────────────────
+
+export interface GetCommandOptions {
+  name: string;
+  /** Return the value (audited as `reveal`). */
+  reveal: boolean;
+  /** With `reveal`: the value before the last rotation, during its grace period. */
+  previous: boolean;
+}
+
+export interface GetResult {
+  secret: Secret;
+  /** With `reveal`: the value asked for, or undefined when there is none (no previous value). */
+  value: string | undefined;
+}
+
+export async function secretsGet(options: GetCommandOptions, ctx: CliContext): Promise<GetResult> {
+  const secret = await (await scoped(ctx)).get(options.name, { reveal: options.reveal, previous: options.previous });
+  return { secret, value: options.previous ? secret.previous?.value : secret.value };
+}
+
+export const getCommand = defineCommand({
+  name: 'secrets get',
+  description: 'describe a secret; print its value only with --reveal',
+  arguments: [{ name: '<name>' }],
+  options: [
+    { flags: '--reveal', description: 'print the value to stdout' },
+    { flags: '--previous', description: 'with --reveal: the value before the last rotation, during its grace period' },
+    { flags: '--json', description: 'machine-readable output' },
+  ],
+  toOptions: (args, flags: { reveal?: boolean; previous?: boolean; json?: boolean }): GetCommandOptions & { json: boolean } => ({
+    name: argString(args, 0),
+    reveal: flags.reveal === true,
+    previous: flags.previous === true,
+    json: flags.json === true,
+  }),
+  run: secretsGet,
+  report({ secret, value }, options, ctx) {
+    if (options.json) {
+      ctx.json(secretGetJson(secret, options.reveal ? { value: value ?? null } : undefined));
+      return 0;
+    }
+    if (options.reveal) {
+      if (value === undefined) {
+        throw new SecretrefError('INVALID_INPUT', `${options.name} has no previous value in its grace period (it was never rotated, or the grace period ended).`, { name: options.name });
       }
-      const j = secretJson(secret);
-      for (const [k, v] of Object.entries(j)) ctx.out(`${k.padEnd(13)} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
-    });
+      ctx.io.stdout.write(ctx.io.stdout.isTTY ? `${value}\n` : value);
+      return 0;
+    }
+    for (const [k, v] of Object.entries(secretJson(secret))) ctx.out(`${k.padEnd(13)} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+    return 0;
+  },
+});
 
-  policyOptions(
-    secrets
-      .command('update')
-      .description('change a secret: --value-stdin for a new value, --rename, description, metadata, expiry, policy')
-      .argument('<name>')
-      .option('--value-stdin', 'read a new value from stdin (or a hidden prompt)')
-      .option('--keep-newline', 'keep a trailing newline read from stdin')
-      .option('--rename <new-name>', 'new name')
-      .option('--clear-metadata', 'remove all metadata')
-      .option('--no-expiry', 'remove the expiry date')
-      .option('--clear-policy', 'allow every tool and host again'),
-  ).action(async (name: string, opts: PolicyOpts & { valueStdin?: boolean; keepNewline?: boolean; rename?: string; clearMetadata?: boolean; expiry?: boolean; clearPolicy?: boolean }) => {
-    const patch: UpdateSecretPatch = {};
-    if (opts.valueStdin) patch.value = await readSecretValue(ctx, name, opts.keepNewline);
-    if (opts.rename) patch.name = opts.rename;
-    if (opts.description !== undefined) patch.description = opts.description;
-    const metadata = parsePairs(opts.metadata, '--metadata');
-    if (opts.clearMetadata) patch.metadata = null;
+// ── update ──────────────────────────────────────────────────────────────────────────────────
+
+export interface UpdateCommandOptions {
+  name: string;
+  /** Every change except the value; `readValue` reads a new value from stdin or a hidden prompt. */
+  patch: Omit<UpdateSecretPatch, 'value'>;
+  readValue: boolean;
+  keepNewline: boolean;
+}
+
+export async function secretsUpdate(options: UpdateCommandOptions, ctx: CliContext): Promise<SecretInfo> {
+  const patch: UpdateSecretPatch = { ...options.patch };
+  if (options.readValue) patch.value = await readSecretValue(ctx, options.name, options.keepNewline);
+  return (await scoped(ctx)).update(options.name, patch);
+}
+
+type UpdateFlags = PolicyFlags & { valueStdin?: boolean; keepNewline?: boolean; rename?: string; clearMetadata?: boolean; expiry?: boolean; clearPolicy?: boolean };
+
+export const updateCommand = defineCommand({
+  name: 'secrets update',
+  description: 'change a secret: --value-stdin for a new value, --rename, description, metadata, expiry, policy',
+  arguments: [{ name: '<name>' }],
+  options: [
+    { flags: '--value-stdin', description: 'read a new value from stdin (or a hidden prompt)' },
+    KEEP_NEWLINE,
+    { flags: '--rename <new-name>', description: 'new name' },
+    { flags: '--clear-metadata', description: 'remove all metadata' },
+    { flags: '--no-expiry', description: 'remove the expiry date' },
+    { flags: '--clear-policy', description: 'allow every tool and host again' },
+    ...POLICY_OPTIONS,
+  ],
+  toOptions(args, flags: UpdateFlags): UpdateCommandOptions {
+    const patch: Omit<UpdateSecretPatch, 'value'> = {};
+    if (flags.rename) patch.name = flags.rename;
+    if (flags.description !== undefined) patch.description = flags.description;
+    const metadata = parsePairs(flags.metadata, '--metadata');
+    if (flags.clearMetadata) patch.metadata = null;
     else if (metadata) patch.metadata = metadata;
-    if (opts.expiresAt) patch.expiresAt = parseTime(opts.expiresAt, '--expires-at');
-    if (opts.expiry === false) patch.expiresAt = null;
-    if (opts.clearPolicy) {
+    if (flags.expiresAt) patch.expiresAt = parseTime(flags.expiresAt, '--expires-at');
+    if (flags.expiry === false) patch.expiresAt = null;
+    if (flags.clearPolicy) {
       patch.allowedTools = null;
       patch.allowedHosts = null;
     }
-    if (opts.allowTool) patch.allowedTools = parseList(opts.allowTool) ?? [];
-    if (opts.allowHost) patch.allowedHosts = parseList(opts.allowHost) ?? [];
-    const info = await (await scoped()).update(name, patch);
+    if (flags.allowTool) patch.allowedTools = parseList(flags.allowTool) ?? [];
+    if (flags.allowHost) patch.allowedHosts = parseList(flags.allowHost) ?? [];
+    return { name: argString(args, 0), patch, readValue: flags.valueStdin === true, keepNewline: flags.keepNewline === true };
+  },
+  run: secretsUpdate,
+  report(info, _options, ctx) {
     ctx.err(`Updated ${info.name} (version ${info.version}).`);
-  });
+    return 0;
+  },
+});
 
-  secrets
-    .command('delete')
-    .description('delete a secret')
-    .argument('<name>')
-    .action(async (name: string) => {
-      await (await scoped()).delete(name);
-      ctx.err(`Deleted ${name}.`);
-    });
+// ── delete, rotate, rollback ────────────────────────────────────────────────────────────────
 
-  secrets
-    .command('rotate')
-    .description('replace the value (from stdin or a hidden prompt); the previous one stays readable for --grace')
-    .argument('<name>')
-    .option('--grace <duration>', 'how long the previous value stays readable', '24h')
-    .option('--keep-newline', 'keep a trailing newline read from stdin')
-    .action(async (name: string, opts: { grace: string; keepNewline?: boolean }) => {
-      const graceMs = parseDuration(opts.grace, '--grace');
-      const value = await readSecretValue(ctx, name, opts.keepNewline);
-      const info = await (await scoped()).rotate(name, value, { graceMs });
-      ctx.err(`Rotated ${info.name} to version ${info.version}; the previous value stays readable for ${opts.grace}.`);
-    });
-
-  secrets
-    .command('rollback')
-    .description('make the value before the last rotation current again')
-    .argument('<name>')
-    .action(async (name: string) => {
-      const info = await (await scoped()).rollback(name);
-      ctx.err(`Rolled ${info.name} back (now version ${info.version}).`);
-    });
+export async function secretsDelete(options: { name: string }, ctx: CliContext): Promise<string> {
+  await (await scoped(ctx)).delete(options.name);
+  return options.name;
 }
 
-/** Left-aligned columns. */
-export function printTable(ctx: CliContext, head: string[], rows: string[][]): void {
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ').trimEnd();
-  ctx.out(line(head));
-  for (const r of rows) ctx.out(line(r));
+export const deleteCommand = defineCommand({
+  name: 'secrets delete',
+  description: 'delete a secret',
+  arguments: [{ name: '<name>' }],
+  toOptions: (args) => ({ name: argString(args, 0) }),
+  run: secretsDelete,
+  report(name, _options, ctx) {
+    ctx.err(`Deleted ${name}.`);
+    return 0;
+  },
+});
+
+export interface RotateCommandOptions {
+  name: string;
+  /** How long the previous value stays readable. */
+  graceMs: number;
+  keepNewline: boolean;
 }
+
+/** Replaces the value (read from stdin or a hidden prompt); the previous one stays readable for `graceMs`. */
+export async function secretsRotate(options: RotateCommandOptions, ctx: CliContext): Promise<SecretInfo> {
+  const value = await readSecretValue(ctx, options.name, options.keepNewline);
+  return (await scoped(ctx)).rotate(options.name, value, { graceMs: options.graceMs });
+}
+
+export const rotateCommand = defineCommand({
+  name: 'secrets rotate',
+  description: 'replace the value (from stdin or a hidden prompt); the previous one stays readable for --grace',
+  arguments: [{ name: '<name>' }],
+  options: [{ flags: '--grace <duration>', description: 'how long the previous value stays readable', default: '24h' }, KEEP_NEWLINE],
+  toOptions: (args, flags: { grace: string; keepNewline?: boolean }): RotateCommandOptions & { grace: string } => ({
+    name: argString(args, 0),
+    grace: flags.grace,
+    graceMs: parseDuration(flags.grace, '--grace'),
+    keepNewline: flags.keepNewline === true,
+  }),
+  run: secretsRotate,
+  report(info, options, ctx) {
+    ctx.err(`Rotated ${info.name} to version ${info.version}; the previous value stays readable for ${options.grace}.`);
+    return 0;
+  },
+});
+
+export async function secretsRollback(options: { name: string }, ctx: CliContext): Promise<SecretInfo> {
+  return (await scoped(ctx)).rollback(options.name);
+}
+
+export const rollbackCommand = defineCommand({
+  name: 'secrets rollback',
+  description: 'make the value before the last rotation current again',
+  arguments: [{ name: '<name>' }],
+  toOptions: (args) => ({ name: argString(args, 0) }),
+  run: secretsRollback,
+  report(info, _options, ctx) {
+    ctx.err(`Rolled ${info.name} back (now version ${info.version}).`);
+    return 0;
+  },
+});

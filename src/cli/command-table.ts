@@ -1,0 +1,42 @@
+/**
+ * THE command table: every command of `secretref`, in the order `--help` lists them. The argv
+ * layer (argv.ts) registers exactly these; nothing else adds commands.
+ */
+import type { CommandSpec, RegistrarSpec } from './command.js';
+import { auditCommand } from './commands/audit.js';
+import { demoCommand } from './commands/demo.js';
+import { doctorCommand } from './commands/doctor.js';
+import { registerImport } from './commands/import-julep.js';
+import { keygenCommand } from './commands/keygen.js';
+import { lintCommand } from './commands/lint.js';
+import { refsCommand } from './commands/refs.js';
+import { rekeyCommand } from './commands/rekey.js';
+import { renderCommand } from './commands/render.js';
+import { createCommand, deleteCommand, getCommand, listCommand, rollbackCommand, rotateCommand, updateCommand } from './commands/secrets.js';
+
+/** Any table entry: a command function with its argv mapping, or a module's own registrar. */
+export type TableEntry = CommandSpec<never, unknown, unknown> | RegistrarSpec;
+
+/** Descriptions of the command groups (the first word of a two-word command). */
+export const GROUPS: Readonly<Record<string, string>> = {
+  secrets: 'manage the encrypted secrets of one developer',
+};
+
+export const COMMANDS: readonly TableEntry[] = [
+  keygenCommand,
+  createCommand,
+  listCommand,
+  getCommand,
+  updateCommand,
+  deleteCommand,
+  rotateCommand,
+  rollbackCommand,
+  refsCommand,
+  lintCommand,
+  renderCommand,
+  rekeyCommand,
+  auditCommand,
+  { name: 'import', register: registerImport },
+  demoCommand,
+  doctorCommand,
+];
