@@ -11,6 +11,7 @@
  * Globs are relative to the file's folder; the first matching glob, in the order written, wins.
  * A glob without `/` matches the file's base name in any folder (`*.julep.yaml`).
  */
+import type * as ZodNamespace from 'zod';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
@@ -100,7 +101,7 @@ export function dialectFor(config: ProjectConfig | undefined, path: string): Dia
   return config.dialect ?? DEFAULT_DIALECT;
 }
 
-type Z = typeof import('zod').z;
+type Z = typeof ZodNamespace.z;
 
 /** zod is loaded only when there is a config file: most runs have none, and it costs start-up time. */
 async function zod(): Promise<Z> {

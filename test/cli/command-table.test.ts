@@ -10,7 +10,7 @@ import { refs } from '../../src/cli/commands/refs.js';
 import { lint } from '../../src/cli/commands/lint.js';
 import { CliContext } from '../../src/cli/context.js';
 import type { Io } from '../../src/cli/io.js';
-import { cli } from './fake-io.js';
+import { cli } from '../helpers/cli.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 

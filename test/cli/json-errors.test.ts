@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { keygen } from '../../src/index.js';
-import { cli, newDeveloper } from './fake-io.js';
+import { cli, newDeveloper } from '../helpers/cli.js';
 
 let env: Record<string, string>;
 beforeAll(() => {

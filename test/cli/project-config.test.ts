@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { keygen } from '../../src/index.js';
-import { cli, newDeveloper } from './fake-io.js';
+import { cli, newDeveloper } from '../helpers/cli.js';
 
 /** A fresh project folder (with .git, so the search never leaves it) holding `files`. */
 function project(files: Record<string, string>): string {
