@@ -2,12 +2,13 @@
  * The built binary as a user runs it: README's quick-start command exactly, exit codes, SARIF,
  * the embedded default store in a fresh folder, and no value in output unless asked for.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../helpers/build.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'dist', 'cli', 'main.js');
@@ -37,7 +38,7 @@ async function sh(cmd: string, args: string[], opts: { cwd?: string; env?: Recor
 
 beforeAll(() => {
   // The binary under test is the one `npm ci` builds (prepare); rebuild so it matches the source.
-  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'pipe' });
+  ensureBuilt();
 }, 180_000);
 
 describe('secretref binary', () => {

@@ -6,12 +6,13 @@
  * Every command must exit 0 and must have a check below: a command added to the tour without
  * a check fails the test.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../helpers/build.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'dist', 'cli', 'main.js');
@@ -113,7 +114,7 @@ const CHECKS: Check[] = [
 const SHOWS_VALUES = /render tools\/stripe\.yaml( --environment prod)?$/;
 
 beforeAll(() => {
-  execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'pipe' });
+  ensureBuilt();
 }, 180_000);
 
 describe("README's tour", () => {
