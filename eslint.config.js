@@ -35,28 +35,6 @@ const MAY_IMPORT = {
 const STAGES = Object.keys(MAY_IMPORT);
 /** Deepest folder nesting inside a stage that the import rules cover (src/cli/commands is 1). */
 const MAX_DEPTH = 3;
-/**
- * CLI files that still import past src/index.ts (issue 12 item 6 moves them to the public entry;
- * that work is under way on another branch). Their import rules warn instead of failing; empty
- * this list, and delete it, when they comply. A CLI file not listed here is held to the rule.
- */
-const CLI_FILES_PAST_PUBLIC_ENTRY = [
-  'src/cli/commands/demo.ts',
-  'src/cli/commands/doctor.ts',
-  'src/cli/commands/import-julep.ts',
-  'src/cli/commands/keygen.ts',
-  'src/cli/commands/lint.ts',
-  'src/cli/commands/refs.ts',
-  'src/cli/commands/render.ts',
-  'src/cli/commands/secrets.ts',
-  'src/cli/config.ts',
-  'src/cli/context.ts',
-  'src/cli/files.ts',
-  'src/cli/read-value.ts',
-  'src/cli/run.ts',
-  'src/cli/usage-error.ts',
-  'src/cli/write-atomic.ts',
-];
 
 const CODE_LOADING = {
   paths: ['vm', 'node:vm'].map((name) => ({ name, message: 'No code evaluation: a definition must never reach the JS engine as source text.' })),
@@ -68,7 +46,7 @@ function restrict(regex, message) {
 }
 
 /** The import rules for files `depth` folders below src/<stage>/. */
-function importRules(stage, depth, severity = 'error') {
+function importRules(stage, depth) {
   const up = `(\\.\\./){${depth + 1}}`; // from the file's folder up to src/
   const rules = [];
   if (stage === 'cli') {
@@ -81,9 +59,9 @@ function importRules(stage, depth, severity = 'error') {
     rules.push(restrict(`^${up}index\\.js$`, `src/${stage} does not import the public entry src/index.ts: it re-exports every stage.`));
   }
   return {
-    'no-restricted-imports': [severity, { ...CODE_LOADING, patterns: rules.map(({ regex, message }) => ({ regex, message })) }],
+    'no-restricted-imports': ['error', { ...CODE_LOADING, patterns: rules.map(({ regex, message }) => ({ regex, message })) }],
     'no-restricted-syntax': [
-      severity,
+      'error',
       ...rules.map(({ selector, message }) => ({ selector, message })),
       { selector: 'ImportExpression[source.value=/^(node:)?vm$/]', message: CODE_LOADING.paths[0].message },
     ],
@@ -124,5 +102,4 @@ export default defineConfig(
       rules: importRules(stage, depth),
     })),
   ),
-  ...CLI_FILES_PAST_PUBLIC_ENTRY.map((file) => ({ files: [file], rules: importRules('cli', file.split('/').length - 3, 'warn') })),
 );
