@@ -8,13 +8,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, SecretrefError, type Range } from '../src/errors.js';
 import { compile } from '../src/render/index.js';
-import { findReferences } from '../src/syntax/index.js';
+import { DIALECTS, findReferences, type Dialect } from '../src/syntax/index.js';
 
 type Tuple = [number, number, number, number];
 
 interface ExpectedReference {
   name: string;
-  form: 'expression' | 'template' | 'inline';
+  form: 'expression' | 'template' | 'inline' | 'fstring';
   path: string;
   range: Tuple;
   optional?: boolean;
@@ -37,6 +37,7 @@ interface RenderBlock {
 interface Case {
   description: string;
   section: string;
+  dialect?: Dialect;
   filename: string;
   input: string;
   vars?: string[];
@@ -69,7 +70,14 @@ function grammarSections(markdown: string): string[] {
   return sections.flatMap((s) => (s.parts.length > 0 ? s.parts : [s.name]));
 }
 
-const SECTIONS = grammarSections(readFileSync(join(import.meta.dirname, '..', 'grammar', 'README.md'), 'utf8'));
+const GRAMMAR = join(import.meta.dirname, '..', 'grammar');
+/** Sections a case can name, per dialect: grammar/README.md for secretref, grammar/julep.md for julep. */
+const SECTIONS_OF: Record<Dialect, string[]> = {
+  secretref: grammarSections(readFileSync(join(GRAMMAR, 'README.md'), 'utf8')),
+  // §4 of julep.md lists known limits: nothing to run.
+  julep: grammarSections(readFileSync(join(GRAMMAR, 'julep.md'), 'utf8')).filter((s) => !s.startsWith('§4 ')),
+};
+const SECTIONS = SECTIONS_OF.secretref;
 
 /** Parses and checks one case file; a malformed case is a failure, never a skip. */
 function load(file: string): Case {
@@ -77,11 +85,13 @@ function load(file: string): Case {
   const fail = (why: string): never => {
     throw new Error(`${file}: malformed case: ${why}`);
   };
-  const known = ['description', 'section', 'filename', 'input', 'vars', 'references', 'errors', 'render'];
+  const known = ['description', 'section', 'dialect', 'filename', 'input', 'vars', 'references', 'errors', 'render'];
   for (const k of Object.keys(c)) if (!known.includes(k)) fail(`unknown field "${k}"`);
   if (typeof c.description !== 'string' || c.description === '') fail('description must be a non-empty string');
-  if (typeof c.section !== 'string' || !SECTIONS.includes(c.section)) {
-    fail(`section must name a section of grammar/README.md, one of: ${SECTIONS.map((s) => JSON.stringify(s)).join(', ')}`);
+  if (c.dialect !== undefined && !(DIALECTS as readonly unknown[]).includes(c.dialect)) fail(`dialect must be one of ${DIALECTS.join(', ')}`);
+  const sections = SECTIONS_OF[(c.dialect as Dialect | undefined) ?? 'secretref'];
+  if (typeof c.section !== 'string' || !sections.includes(c.section)) {
+    fail(`section must name a section of the dialect's grammar page, one of: ${sections.map((s) => JSON.stringify(s)).join(', ')}`);
   }
   if (typeof c.filename !== 'string' || !/^[\w.-]+\.(ya?ml|json)$/.test(c.filename)) fail('filename must be a .yaml/.yml/.json file name');
   if (typeof c.input !== 'string') fail('input must be a string');
@@ -93,7 +103,7 @@ function load(file: string): Case {
     for (const r of c.references as Record<string, unknown>[]) {
       for (const k of Object.keys(r)) if (!['name', 'form', 'path', 'range', 'optional', 'context'].includes(k)) fail(`unknown reference field "${k}"`);
       if (typeof r.name !== 'string' || typeof r.path !== 'string') fail('a reference needs name and path');
-      if (!['expression', 'template', 'inline'].includes(r.form as string)) fail(`bad form ${String(r.form)}`);
+      if (!['expression', 'template', 'inline', 'fstring'].includes(r.form as string)) fail(`bad form ${String(r.form)}`);
       if (!isTuple(r.range)) fail('a reference needs a range [startLine, startCol, endLine, endCol]');
       if (r.optional !== undefined && typeof r.optional !== 'boolean') fail('optional must be a boolean');
       if (r.context !== undefined && r.context !== 'text' && r.context !== 'userinfo') fail('context must be text or userinfo');
@@ -141,14 +151,17 @@ describe('conformance corpus', () => {
     expect(CASES.filter(([, c]) => c.render).length).toBeGreaterThan(0);
   });
 
-  it('exercises every section of grammar/README.md', () => {
+  it('exercises every section of grammar/README.md and grammar/julep.md', () => {
     expect(SECTIONS.length).toBeGreaterThanOrEqual(9);
-    const named = new Set(CASES.map(([, c]) => c.section));
-    expect(SECTIONS.filter((s) => !named.has(s)), 'sections no case names').toEqual([]);
+    expect(SECTIONS_OF.julep.length).toBeGreaterThanOrEqual(3);
+    for (const dialect of DIALECTS) {
+      const named = new Set(CASES.filter(([, c]) => (c.dialect ?? 'secretref') === dialect).map(([, c]) => c.section));
+      expect(SECTIONS_OF[dialect].filter((s) => !named.has(s)), `${dialect}: sections no case names`).toEqual([]);
+    }
   });
 
   it.each(CASES)('%s', (_file, c) => {
-    const opts = { filename: c.filename, ...(c.vars ? { vars: c.vars } : {}) };
+    const opts = { filename: c.filename, ...(c.vars ? { vars: c.vars } : {}), ...(c.dialect ? { dialect: c.dialect } : {}) };
     let got: ReturnType<typeof findReferences> | undefined;
     let error: unknown;
     try {
@@ -180,7 +193,7 @@ describe('conformance corpus', () => {
   const withRender = CASES.filter((entry): entry is readonly [string, Case & { render: RenderBlock }] => entry[1].render !== undefined);
   it.each(withRender)('render %s', (_file, c) => {
     const r = c.render;
-    const run = () => compile(c.input, { filename: c.filename, ...(c.vars ? { vars: c.vars } : {}) }).render(r.secrets, r.vars ? { vars: r.vars } : {});
+    const run = () => compile(c.input, { filename: c.filename, ...(c.vars ? { vars: c.vars } : {}), ...(c.dialect ? { dialect: c.dialect } : {}) }).render(r.secrets, r.vars ? { vars: r.vars } : {});
     if (r.errors) {
       let thrown: unknown;
       try {
