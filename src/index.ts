@@ -3,7 +3,7 @@
  */
 export { SecretrefError, isSecretrefError, ERROR_CATALOG, ERROR_CODES } from './errors.js';
 export type { ErrorCode, Problem, Position, Range } from './errors.js';
-export { LIMITS } from './limits.js';
+export { LIMITS, INTERNAL_LIMITS } from './limits.js';
 /** The environment variables secretref reads (`ENV`), and `masterKeyFromEnv(env)`: the master key set there, if any. */
 export { ENV, masterKeyFromEnv } from './env.js';
 

@@ -49,6 +49,17 @@ export const INTERNAL_LIMITS = {
   quotedChars: 40,
   /** Characters of a parser's own message quoted in ours. */
   quotedParserChars: 120,
+  /** Rows per batch of a rekey: default, and the most a caller may ask for. */
+  rekeyBatch: 100,
+  rekeyMaxBatch: 10_000,
+  /** The longest grace period a rotation may keep the previous value readable (366 days). */
+  maxGraceMs: 366 * 24 * 60 * 60 * 1000,
+  /** Bytes of one change notification (PostgreSQL refuses NOTIFY payloads over 8,000). */
+  notifyPayloadBytes: 7_000,
+  /** Rows read per page from a Julep secrets table during an import. */
+  importPage: 500,
+  /** Bytes of a project config file. */
+  configFileBytes: 1024 * 1024,
   /** Characters of a string scanned for a pasted credential in a named field. */
   pastedFieldChars: 4_096,
 } as const;

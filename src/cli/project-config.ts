@@ -16,7 +16,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
-import { SecretrefError, type Problem } from '../index.js';
+import { INTERNAL_LIMITS, SecretrefError, type Problem } from '../index.js';
 import { DEFAULT_DIALECT, DIALECTS, type Dialect } from './dialect.js';
 
 /** A problem of the config file: every problem carries its position; the file is named once. */
@@ -38,7 +38,6 @@ export const CONFIG_FILES = ['secretref.config.json', 'secretref.config.yaml', '
 export const PACKAGE_JSON_KEY = 'secretref';
 
 /** A config file larger than this is refused (it is a handful of settings). */
-const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** One `dialects` entry, compiled. */
 export interface DialectRule {
@@ -127,7 +126,7 @@ async function readConfig(path: string, cwd: string): Promise<string | undefined
   }
   if (!s.isFile()) return undefined;
   const shown = relative(cwd, path) || path;
-  if (s.size > MAX_CONFIG_BYTES) throw new SecretrefError('LIMIT_EXCEEDED', `${shown} is ${s.size} bytes; a config file may hold at most ${MAX_CONFIG_BYTES}.`, { path: '' });
+  if (s.size > INTERNAL_LIMITS.configFileBytes) throw new SecretrefError('LIMIT_EXCEEDED', `${shown} is ${s.size} bytes; a config file may hold at most ${INTERNAL_LIMITS.configFileBytes}.`, { path: '' });
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(await readFile(path));
   } catch {

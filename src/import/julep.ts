@@ -13,6 +13,7 @@
  * secrets are compared inside the store without reading or auditing their values; `overwrite`
  * makes value, description and metadata equal to Julep's. A second run reports every row unchanged.
  */
+import { INTERNAL_LIMITS } from '../limits.js';
 import type pg from 'pg';
 import { SecretrefError, clip, type ErrorCode } from '../errors.js';
 import { errorSqlState, wrapDbError } from '../store/db-errors.js';
@@ -92,7 +93,6 @@ interface JulepRow {
 }
 
 const TABLE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
-const PAGE = 500;
 /** Store errors that concern one row: it is skipped, the import goes on. */
 const ROW_CODES = new Set<ErrorCode>(['INVALID_NAME', 'INVALID_INPUT', 'LIMIT_EXCEEDED', 'ENCRYPTION_ERROR', 'DUPLICATE_NAME']);
 const UNDECRYPTABLE = 'The Julep ciphertext of this row does not decrypt with the Julep master key (corrupt, or written under another key).';
@@ -215,7 +215,7 @@ class JulepTable {
       }
       yield* page;
       const last = page[page.length - 1];
-      if (!last || page.length < PAGE) return;
+      if (!last || page.length < INTERNAL_LIMITS.importPage) return;
       after = [last.developer_id, last.name];
     }
   }
@@ -232,7 +232,7 @@ class JulepTable {
         where ($1::uuid[] is null or developer_id = any($1::uuid[]))
           and ($2::uuid is null or (developer_id, name) > ($2::uuid, $3::text))
         order by developer_id, name
-        limit ${PAGE}`,
+        limit ${INTERNAL_LIMITS.importPage}`,
       [this.developers, after?.[0] ?? null, after?.[1] ?? null, ...(decrypt ? [this.key] : [])],
     );
   }

@@ -5,13 +5,13 @@
  * that connection drops, listeners get `{ type: 'reset' }` (changes may have been missed), the
  * connection is re-established with backoff, and `reset` is sent again once it is back.
  */
+import { INTERNAL_LIMITS } from '../limits.js';
 import { randomUUID } from 'node:crypto';
 import type { Driver, ListenConnection, Queryable } from './driver.js';
 import { NOTIFY_CHANNEL } from './sql.js';
 import type { StoreEvent, StoreListener } from './types.js';
 
 /** pg_notify payloads must stay under 8000 bytes. */
-const MAX_PAYLOAD_BYTES = 7000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 interface Payload {
@@ -147,7 +147,7 @@ function chunkNames(names: string[]): string[][] {
   let cur: string[] = [];
   let size = 0;
   for (const n of names) {
-    if (size + n.length + 3 > MAX_PAYLOAD_BYTES - 200 && cur.length) {
+    if (size + n.length + 3 > INTERNAL_LIMITS.notifyPayloadBytes - 200 && cur.length) {
       chunks.push(cur);
       cur = [];
       size = 0;

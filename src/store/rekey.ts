@@ -5,6 +5,7 @@
  * leaves every secret readable with one of the two keys. Runs in maintenance mode (the RLS policy
  * that spans developers); each row is re-encrypted with its own developer's derived keys.
  */
+import { INTERNAL_LIMITS } from '../limits.js';
 import { SecretrefError } from '../errors.js';
 import { assertOpen, type StoreContext } from './context.js';
 import { loadKeyRing } from './crypto-key.js';
@@ -12,8 +13,6 @@ import type { Queryable, Row } from './driver.js';
 import * as st from './statements.js';
 import type { RekeyOptions, RekeyResult } from './types.js';
 
-const DEFAULT_BATCH = 100;
-const MAX_BATCH = 10_000;
 
 /** One transaction in maintenance mode (the policy that spans developers). */
 async function maintained<T>(ctx: StoreContext, fn: (run: <R extends Row>(s: st.Statement) => Promise<R[]>, tx: Queryable) => Promise<T>): Promise<T> {
@@ -31,9 +30,9 @@ export async function rekey(ctx: StoreContext, newMasterKey: string, opts: Rekey
   }
   const next = loadKeyRing(newMasterKey, 'the new master key');
   const old = ctx.ring;
-  const batchSize = opts.batchSize ?? DEFAULT_BATCH;
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > MAX_BATCH) {
-    throw new SecretrefError('INVALID_INPUT', `batchSize must be an integer between 1 and ${MAX_BATCH}.`, { path: '/batchSize' });
+  const batchSize = opts.batchSize ?? INTERNAL_LIMITS.rekeyBatch;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > INTERNAL_LIMITS.rekeyMaxBatch) {
+    throw new SecretrefError('INVALID_INPUT', `batchSize must be an integer between 1 and ${INTERNAL_LIMITS.rekeyMaxBatch}.`, { path: '/batchSize' });
   }
   const { hub } = ctx;
   let rekeyed = 0;

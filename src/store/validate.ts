@@ -295,13 +295,12 @@ export function parseChange(name: string, patch: UpdateSecretPatch): { change: S
 
 /** Default grace period of `rotate`. */
 export const DEFAULT_GRACE_MS = 24 * 60 * 60 * 1000;
-const MAX_GRACE_MS = 366 * 24 * 60 * 60 * 1000;
 
 /** The grace period of a rotation, default 24 h, at most 366 days. */
 export function checkGraceMs(given: unknown): number {
   const graceMs = given ?? DEFAULT_GRACE_MS;
-  if (typeof graceMs !== 'number' || !Number.isFinite(graceMs) || graceMs < 0 || graceMs > MAX_GRACE_MS) {
-    throw new SecretrefError('INVALID_INPUT', `graceMs must be a number of milliseconds between 0 and ${MAX_GRACE_MS}.`, {
+  if (typeof graceMs !== 'number' || !Number.isFinite(graceMs) || graceMs < 0 || graceMs > INTERNAL_LIMITS.maxGraceMs) {
+    throw new SecretrefError('INVALID_INPUT', `graceMs must be a number of milliseconds between 0 and ${INTERNAL_LIMITS.maxGraceMs}.`, {
       path: '/graceMs',
     });
   }

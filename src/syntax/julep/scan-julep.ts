@@ -4,7 +4,7 @@
  * platform's and is not looked at.
  */
 import { LRUCache } from 'lru-cache';
-import { LIMITS } from '../../limits.js';
+import { INTERNAL_LIMITS, LIMITS } from '../../limits.js';
 import { findSecretUses, type RawFinding } from './find-secret-uses.js';
 import { julepSource, type JulepSource } from './julep-source.js';
 import { parsePython } from './parse-python.js';
@@ -20,7 +20,7 @@ export function scanJulep(value: string): JulepString | null {
   const hit = memo.get(value);
   if (hit) return hit;
   const scanned = deepFreeze(scanUncached(value));
-  if (value.length <= MEMO_MAX_CHARS) memo.set(value, scanned);
+  if (value.length <= INTERNAL_LIMITS.compileMemoMaxChars) memo.set(value, scanned);
   return scanned;
 }
 
@@ -37,8 +37,7 @@ function deepFreeze(s: JulepString): JulepString {
 }
 
 // Definitions repeat the same strings (`$ f'Bearer {secrets.api_key}'`) across files.
-const MEMO_MAX_CHARS = 4096;
-const memo = new LRUCache<string, JulepString>({ max: 2000 });
+const memo = new LRUCache<string, JulepString>({ max: INTERNAL_LIMITS.compileMemoEntries });
 
 const PARSE_ERROR: Record<JulepString['form'], string> = {
   expression: 'Python cannot parse this expression, so Julep cannot evaluate it.',
