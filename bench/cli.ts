@@ -15,6 +15,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { keygen } from '../src/store/crypto-key.js';
 import { openStore } from '../src/store/open.js';
 import { findReferences } from '../src/syntax/index.js';
+import { ensureBuilt } from '../test/helpers/build.js';
 import { median, wallMs } from './measure.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -36,22 +37,7 @@ export interface CliFigures {
   rebuilt: boolean;
 }
 
-function newestMtime(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    t = Math.max(t, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-/** Builds dist/ with tsconfig.build.json when it is missing or older than src/. */
-export function ensureBuilt(): boolean {
-  if (existsSync(MAIN) && newestMtime(join(ROOT, 'dist')) >= newestMtime(join(ROOT, 'src'))) return false;
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`build failed: ${r.stdout}${r.stderr}`);
-  return true;
-}
+export { ensureBuilt };
 
 // Runs in a fresh process against dist/: the same modules the CLI loads, timed phase by phase.
 const PHASES = `

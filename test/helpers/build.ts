@@ -1,5 +1,5 @@
 /**
- * The built CLI for tests that run `dist/cli/main.js`: built once, whichever test file asks first.
+ * The built CLI for tests and benchmarks that run `dist/cli/main.js`: built once, whichever test file asks first.
  * Test files run in parallel processes, and two `tsc` runs writing dist/ at once let a third
  * read a half-written file; a lock folder serialises them, and a build newer than every source
  * file is not redone.
@@ -29,8 +29,11 @@ function fresh(): boolean {
   }
 }
 
-/** Builds dist/ unless it is newer than src/; waits for a build another test file runs. */
-export function ensureBuilt(): string {
+/**
+ * Builds dist/ unless it is newer than src/; waits for a build another test file runs. Returns
+ * whether it built (the benchmarks report it).
+ */
+export function ensureBuilt(): boolean {
   mkdirSync(join(ROOT, 'dist'), { recursive: true });
   const deadline = Date.now() + 180_000;
   for (;;) {
@@ -43,9 +46,10 @@ export function ensureBuilt(): string {
     }
   }
   try {
-    if (!fresh()) execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'pipe' });
+    if (fresh()) return false;
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'pipe' });
+    return true;
   } finally {
     rmSync(LOCK, { recursive: true, force: true });
   }
-  return MAIN;
 }
