@@ -51,7 +51,10 @@ describe('lint properties', () => {
 
   it('a pasted token is reported and never echoed, wherever it sits', async () => {
     const alnum = fc.stringMatching(/^[A-Za-z0-9]{40}$/).filter((s) => /[a-z]/.test(s) && /[A-Z]/.test(s) && /\d/.test(s));
-    const token = fc.tuple(fc.constantFrom('sk_live_', 'ghp_', 'sk-proj-'), alnum).map(([p, b]) => p + b);
+    // Shapes as their vendors issue them: an OpenAI project key carries the T3BlbkFJ marker.
+    const token = fc
+      .tuple(fc.constantFrom('sk_live_', 'ghp_', 'sk-proj-', 'glpat-'), alnum)
+      .map(([p, b]) => (p === 'sk-proj-' ? `${p}${b.slice(0, 20)}T3BlbkFJ${b.slice(20)}` : p + b));
     await fc.assert(
       fc.asyncProperty(token, fc.constantFrom('plain', 'bearer', 'url', 'json'), async (t, where) => {
         const value = where === 'bearer' ? `Bearer ${t}` : where === 'url' ? `https://api.example.com/v1?x=1&key=${t}` : t;
