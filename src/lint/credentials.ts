@@ -41,15 +41,22 @@ export function looksRandom(s: string): boolean {
   if (/^[a-z]+(?:[-_.][a-z]+)*$/i.test(s)) return false; // words
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((r) => r.test(s)).length;
   if (!/\d/.test(s) && classes < 3) return false;
-  if (classes < 2) return /^[a-f0-9]{32,}$/i.test(s) && entropy(s) >= 3.3; // hex keys
+  // Hex keys: 4 bits per character at most, so a long random one is judged by the hex bar.
+  if (/^[a-f0-9]+$/i.test(s)) return /[a-f]/i.test(s) && /\d/.test(s) && entropy(s) >= 3.2;
+  if (classes < 2) return false;
   return entropy(s) >= (s.length >= 32 ? 3.5 : 3.2);
 }
 
+const hintsOf = (f: (typeof TOKEN_FORMATS)[number]): readonly string[] => (typeof f.hint === 'string' ? [f.hint] : f.hint);
+/** One pass over a string tells whether any format can match in it (most strings hold no hint). */
+const ANY_HINT = new RegExp(TOKEN_FORMATS.flatMap(hintsOf).map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+
 /** Token formats found in `value`. */
 export function findTokens(value: string): CredentialMatch[] {
+  if (!ANY_HINT.test(value)) return [];
   const out: CredentialMatch[] = [];
   for (const f of TOKEN_FORMATS) {
-    if (!(typeof f.hint === 'string' ? value.includes(f.hint) : f.hint.some((h) => value.includes(h)))) continue;
+    if (!hintsOf(f).some((h) => value.includes(h))) continue;
     f.re.lastIndex = 0;
     for (let m = f.re.exec(value); m; m = f.re.exec(value)) {
       const body = m[2] ?? '';
@@ -109,8 +116,15 @@ export function findUrlSecrets(value: string): CredentialMatch[] {
     const param = (m[1] as string).toLowerCase();
     const strong = /pass|pwd|secret/.test(param);
     if (isPlaceholder(v) || isSampleValue(v) || v.includes('$') || v.includes('{')) continue;
-    if (!(strong ? v.length >= 6 && !/^[a-z]+$/i.test(v) : looksRandom(decodeSafe(v)))) continue;
     const start = m.index + m[0].length - v.length;
+    // A percent-encoded value may hide a token (`?key=https%3A%2F%2Fhooks.slack.com%2F…`).
+    const decoded = decodeSafe(v);
+    const token = decoded !== v ? findTokens(decoded)[0] : undefined;
+    if (token) {
+      out.push({ start, end: start + v.length, label: token.label, prefix: '', name: token.name });
+      continue;
+    }
+    if (!(strong ? v.length >= 6 && !/^[a-z]+$/i.test(v) : looksRandom(decoded))) continue;
     out.push({ start, end: start + v.length, label: `a secret in the URL's "${m[1]}" parameter`, prefix: '', name: { stem: snake(param === 'key' ? 'api_key' : param) } });
   }
   return out;
