@@ -50,6 +50,7 @@ export function findPasted(ctx: LintContext, s: StringValue, skip: (start: numbe
       start: m.start,
       end: m.end,
       suggestion,
+      evidence: `${m.label}\u0000${maskCredential(m)}`,
     } satisfies LocalFinding;
   });
 }

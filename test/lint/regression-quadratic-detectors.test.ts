@@ -9,6 +9,7 @@ import { findAssignments } from '../../src/lint/assignments.js';
 import { findCommandLineSecrets } from '../../src/lint/command-line.js';
 import { findFieldSecret, findTokens, findUrlSecrets } from '../../src/lint/credentials.js';
 import { findLookalikes } from '../../src/lint/looks-like.js';
+import { ignoreComments } from '../../src/lint/ignore-comments.js';
 import { hasAlphabetWalk, isPlaceholder } from '../../src/lint/placeholder.js';
 
 const DETECTORS: Record<string, (s: string) => unknown> = {
@@ -77,6 +78,20 @@ function growth(f: (s: string) => unknown, small: string, large: string): number
   }
   return b / a;
 }
+
+describe('ignore comments are found in linear time', () => {
+  it.each([
+    ['stacked ignore comments', (n: number) => '# secretref-ignore PASTED_CREDENTIAL\n'.repeat(n / 37)],
+    ['block scalars each opened under an ignore', (n: number) => 'a: | # secretref-ignore PASTED_CREDENTIAL\n  x\n'.repeat(n / 45)],
+    ['one comment, then many lines', (n: number) => `# secretref-ignore PASTED_CREDENTIAL\n${'a: 1\n'.repeat(n / 5)}`],
+  ])('%s', (_label, make) => {
+    const small = make(4_000);
+    const large = make(32_000);
+    ignoreComments(small);
+    ignoreComments(large);
+    expect(growth(ignoreComments, small, large)).toBeLessThan(24);
+  });
+});
 
 describe('lint detectors stay linear on adversarial input', () => {
   for (const [name, detect] of Object.entries(DETECTORS)) {
