@@ -45,5 +45,12 @@ export type { Resolver, ResolverOptions, ResolverStats, ProviderKeyOptions, Prov
 export { lint, formatDiagnostics, LINT_RULES, LINT_CODES, summarize } from './lint/index.js';
 /** The lint report as data: `jsonReport` (the JSON format, version 1) and `sarifLog` (a SARIF 2.1.0 log object). */
 export { jsonReport, sarifLog } from './lint/index.js';
+/**
+ * Accepting findings: `# secretref-ignore CODE` comments (applied by `lint`), the `.secretrefignore`
+ * file (`parseIgnoreFile`, `applyIgnoreFile`) and baselines (`baselineOf`, `formatBaseline`,
+ * `parseBaseline`, `applyBaseline`). Accepted findings keep their place, marked `suppression`.
+ */
+export { parseIgnoreFile, applyIgnoreFile, IGNORE_FILE, parseBaseline, baselineOf, applyBaseline, formatBaseline } from './lint/index.js';
+export type { Suppression, IgnoreRule, BaselineFile, BaselineEntry, SarifFormatOptions } from './lint/index.js';
 /** Types of lint diagnostics, options, rules and reports. */
 export type { Diagnostic, DiagnosticSummary, LintOptions, LintCode, LintRule, Severity, DiagnosticFormat, FormatOptions, JsonDiagnostic, JsonReport } from './lint/index.js';

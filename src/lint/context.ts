@@ -21,8 +21,15 @@ export interface StringValue {
   site?: Site;
 }
 
-/** A finding inside one string value, before it is positioned. */
-export type LocalFinding = Finding<LintCode>;
+/**
+ * A finding inside one string value, before it is positioned. `evidence` stands for the offending
+ * text in the finding's fingerprint when that text must not be hashed (a pasted credential: its
+ * masked form).
+ */
+export type LocalFinding = Finding<LintCode> & { evidence?: string };
+
+/** What a diagnostic's fingerprint is computed from, when it is not the offending source text. */
+export const EVIDENCE = new WeakMap<Diagnostic, string>();
 
 export class LintContext {
   readonly sitesByPath = new Map<string, Site>();
@@ -77,6 +84,7 @@ export class LintContext {
     const d = this.at(s.site?.path ?? jsonPointer(s.keys), f.code, f.message, this.offsetIn(s, f.start, f.end), f.severity);
     if (f.suggestion !== undefined) d.suggestion = f.suggestion;
     if (f.name !== undefined) d.name = f.name;
+    if (f.evidence !== undefined) EVIDENCE.set(d, f.evidence);
     return d;
   }
 

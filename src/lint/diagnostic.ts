@@ -23,13 +23,32 @@ export interface Diagnostic {
   name?: string;
   /** The file the diagnostic belongs to (`lint`'s `filename`); lets one report cover many files. */
   file?: string;
+  /**
+   * Identifies the finding across runs, whatever line it moves to: a hash of its code, pointer and
+   * offending text (for a pasted credential, of its masked form: never of the value). Baselines
+   * and SARIF fingerprints are built on it.
+   */
+  fingerprint?: string;
+  /** Set when the finding was accepted (an ignore comment, the ignore file, the baseline): reported as suppressed, not counted as a failure. */
+  suppression?: Suppression;
 }
 
-/** Counts by severity. */
+/** Why a finding is not reported as one: SARIF's `suppressions` kinds, and where it was accepted. */
+export interface Suppression {
+  /** `inSource`: a `# secretref-ignore` comment in the file; `external`: the ignore file or the baseline. */
+  kind: 'inSource' | 'external';
+  by: 'comment' | 'ignore-file' | 'baseline';
+  /** The reason the author gave, when there is one. */
+  justification?: string;
+}
+
+/** Counts by severity of the findings reported, and how many were suppressed. */
 export interface DiagnosticSummary {
   errors: number;
   warnings: number;
   infos: number;
+  /** Findings accepted by an ignore comment, the ignore file or the baseline (not in the counts above). */
+  suppressed: number;
 }
 
 const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -47,11 +66,12 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   );
 }
 
-/** How many errors, warnings and infos `diagnostics` hold. */
+/** How many errors, warnings and infos `diagnostics` hold, suppressed ones counted apart. */
 export function summarize(diagnostics: readonly Diagnostic[]): DiagnosticSummary {
-  const out: DiagnosticSummary = { errors: 0, warnings: 0, infos: 0 };
+  const out: DiagnosticSummary = { errors: 0, warnings: 0, infos: 0, suppressed: 0 };
   for (const d of diagnostics) {
-    if (d.severity === 'error') out.errors++;
+    if (d.suppression) out.suppressed++;
+    else if (d.severity === 'error') out.errors++;
     else if (d.severity === 'warning') out.warnings++;
     else out.infos++;
   }

@@ -32,6 +32,7 @@ export function formatText(diagnostics: readonly Diagnostic[], opts: TextFormatO
   const lines: string[] = [];
   const linesOf = new Map<string, string[] | undefined>();
   for (const d of diagnostics) {
+    if (d.suppression) continue; // accepted: counted in the summary, not listed
     const file = d.file ?? opts.filename ?? STDIN_NAME;
     const where = `${file}:${d.range.start.line}:${d.range.start.column}`;
     const suggestion = d.suggestion !== undefined ? ` (suggestion: ${d.suggestion})` : '';

@@ -4,3 +4,8 @@ export { jsonReport, type JsonDiagnostic, type JsonReport } from './format-json.
 export { sarifLog } from './format-sarif.js';
 export { LINT_RULES, LINT_CODES, type LintCode, type LintRule, type Severity } from './rules.js';
 export { summarize, compareDiagnostics, type Diagnostic, type DiagnosticSummary } from './diagnostic.js';
+export { ignoreComments, applyIgnoreComments, type IgnoreComment } from './ignore-comments.js';
+export { parseIgnoreFile, applyIgnoreFile, IGNORE_FILE, type IgnoreRule } from './ignore-file.js';
+export { parseBaseline, baselineOf, applyBaseline, formatBaseline, type BaselineFile, type BaselineEntry } from './baseline.js';
+export type { SarifFormatOptions } from './format-sarif.js';
+export type { Suppression } from './diagnostic.js';

@@ -7,9 +7,11 @@ import type { Problem } from '../errors.js';
 import type { ScopedStore, Store } from '../store/types.js';
 import type { Dialect } from '../syntax/dialect.js';
 import { analyze, type AnalyzedDocument } from '../syntax/document.js';
-import { LintContext, type StringValue } from './context.js';
+import { EVIDENCE, LintContext, type StringValue } from './context.js';
 import { compareDiagnostics, DOCUMENT_START, type Diagnostic } from './diagnostic.js';
 import { modelField } from './leaks.js';
+import { fingerprintOf } from './fingerprint.js';
+import { applyIgnoreComments } from './ignore-comments.js';
 import { findLookalikes } from './looks-like.js';
 import { findPasted } from './pasted.js';
 import { isLintCode, LINT_RULES } from './rules.js';
@@ -36,6 +38,11 @@ export interface LintOptions {
   tool?: string;
   /** How strings are read: `secretref` (default) or `julep` (grammar/julep.md). */
   dialect?: Dialect;
+  /**
+   * Honour `# secretref-ignore CODE` comments (ignore-comments.ts): the findings they accept are
+   * returned marked with `suppression`. Default true; false reports them as findings.
+   */
+  ignoreComments?: boolean;
 }
 
 /**
@@ -72,7 +79,15 @@ export async function lint(source: string, options: LintOptions = {}): Promise<D
   }
   // Positions become lines and columns here, at the edge, and nowhere before.
   const lines = doc.lines;
-  for (const d of out) if (d.offset && lines) d.range = lines.range(d.offset[0], d.offset[1]);
+  const credentials = out.filter((d) => d.code === 'PASTED_CREDENTIAL' && d.offset).map((d) => d.offset as [number, number]);
+  for (const d of out) {
+    if (d.offset && lines) d.range = lines.range(d.offset[0], d.offset[1]);
+    // The offending text identifies the finding, unless a pasted credential is part of it.
+    const [a, b] = d.offset ?? [0, 0];
+    const text = d.offset && !credentials.some(([x, y]) => x < b && a < y) ? source.slice(a, b) : d.message;
+    d.fingerprint = fingerprintOf(d, EVIDENCE.get(d) ?? text);
+  }
+  if (options.ignoreComments !== false) applyIgnoreComments(out, source);
   return out.sort(compareDiagnostics);
 }
 

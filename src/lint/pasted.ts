@@ -9,12 +9,14 @@ import { urlHost } from '../policy/url-host.js';
 import { DEFAULT_PROVIDERS } from '../resolve/providers.js';
 import { NAME_PATTERN, suggestName } from '../syntax/names.js';
 import type { LintContext, LocalFinding, StringValue } from './context.js';
+import { findAssignments } from './assignments.js';
+import { findCommandLineSecrets, findSiblingFlagSecret } from './command-line.js';
 import { findFieldSecret, findTokens, findUrlSecrets, maskCredential, snake, type CredentialMatch } from './credentials.js';
 
 const GENERIC_LABELS = new Set(['api', 'www', 'app', 'apis', 'rest', 'graph', 'gateway', 'hooks', 'web', 'm', 'v1', 'v2', 'secure', 'auth', 'login', 'oauth', 'prod', 'staging', 'dev']);
 const GENERIC_SERVICES = new Set(['localhost', 'local', 'internal', 'example', 'svc', 'cluster']);
 // Stems that say what a value is but not whose: these get the service in front (`acme_api_key`).
-const GENERIC_STEMS = new Set(['password', 'passwd', 'pwd', 'passphrase', 'token', 'api_key', 'apikey', 'key', 'secret', 'secret_key', 'access_key', 'access_token', 'auth_token', 'bearer_token', 'refresh_token', 'client_secret', 'private_key', 'credential', 'credentials', 'webhook_secret', 'signing_secret', 'sig', 'signature']);
+const GENERIC_STEMS = new Set(['password', 'passwd', 'pwd', 'passphrase', 'token', 'api_key', 'api_token', 'apikey', 'key', 'secret', 'secret_key', 'access_key', 'access_token', 'auth_token', 'bearer_token', 'refresh_token', 'client_secret', 'private_key', 'credential', 'credentials', 'webhook_secret', 'signing_secret', 'sig', 'signature']);
 
 /** Credential findings in one string value. `skip` marks spans that are real references. */
 export function findPasted(ctx: LintContext, s: StringValue, skip: (start: number, end: number) => boolean): LocalFinding[] {
@@ -30,6 +32,14 @@ export function findPasted(ctx: LintContext, s: StringValue, skip: (start: numbe
     const m = findFieldSecret(field, s.value);
     if (m) keep(m);
   }
+  // `args: [--token, <value>]`: the item after a lone flag is that flag's argument.
+  if (typeof field === 'number' && field > 0) {
+    const flag = (ctx.valueAt(s.keys.slice(0, -1)) as unknown[] | undefined)?.[field - 1];
+    const m = typeof flag === 'string' ? findSiblingFlagSecret(flag, s.value) : undefined;
+    if (m) keep(m);
+  }
+  findCommandLineSecrets(s.value).forEach(keep);
+  findAssignments(s.value).forEach(keep);
   return matches.map((m) => {
     const name = secretNameFor(ctx, s, m);
     const whole = m.start === 0 && m.end >= s.value.trimEnd().length;
@@ -40,6 +50,7 @@ export function findPasted(ctx: LintContext, s: StringValue, skip: (start: numbe
       start: m.start,
       end: m.end,
       suggestion,
+      evidence: `${m.label}\u0000${maskCredential(m)}`,
     } satisfies LocalFinding;
   });
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
+import { FINGERPRINT_KEY } from '../../src/lint/format-sarif.js';
 import { formatDiagnostics, lint, LINT_CODES, LINT_RULES, type Diagnostic } from '../../src/lint/index.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/lint');
@@ -70,7 +71,7 @@ describe('SARIF report', () => {
     for (const res of run.results) {
       expect(run.tool.driver.rules[res.ruleIndex]!.id).toBe(res.ruleId);
       expect(res.locations[0]!.physicalLocation.region.startLine).toBeGreaterThanOrEqual(1);
-      expect(res.partialFingerprints['secretref/v1']).toMatch(/^[0-9a-f]{32}$/);
+      expect(res.partialFingerprints[FINGERPRINT_KEY]).toMatch(/^[0-9a-f]{32}$/);
     }
     expect(run.results.map((r) => r.level)).toEqual(expect.arrayContaining(['error', 'warning', 'note']));
   });
@@ -78,7 +79,7 @@ describe('SARIF report', () => {
   it('fingerprints are stable when lines move, and distinct per finding', async () => {
     const a = await lint('name: t\nx: $secret.one\ny: $secret.two\n', { filename: 't.yaml' });
     const b = await lint('# a new comment\n\nname: t\nx: $secret.one\ny: $secret.two\n', { filename: 't.yaml' });
-    const fp = (ds: Diagnostic[]) => (JSON.parse(formatDiagnostics(ds, 'sarif')) as SarifLog).runs[0]!.results.map((r) => r.partialFingerprints['secretref/v1']);
+    const fp = (ds: Diagnostic[]) => (JSON.parse(formatDiagnostics(ds, 'sarif')) as SarifLog).runs[0]!.results.map((r) => r.partialFingerprints[FINGERPRINT_KEY] as string);
     expect(fp(a)).toEqual(fp(b));
     expect(new Set(fp(a)).size).toBe(2);
   });

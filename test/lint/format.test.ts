@@ -42,10 +42,13 @@ describe('JSON report', () => {
   it('has the documented, stable shape (version 1)', async () => {
     const ds = await lint(SOURCE, { filename: 't.yaml' });
     const report = JSON.parse(formatDiagnostics(ds, 'json'));
-    expect(Object.keys(report)).toEqual(['version', 'diagnostics', 'summary']);
+    // Fields are only ever added within version 1: `suppressed`, `summary.suppressed` and `fingerprint` came with issue 16.
+    expect(Object.keys(report)).toEqual(['version', 'diagnostics', 'suppressed', 'summary']);
     expect(report.version).toBe(1);
-    expect(report.summary).toEqual({ errors: 1, warnings: 1, infos: 0 });
-    expect(Object.keys(report.diagnostics[0])).toEqual(['file', 'code', 'severity', 'message', 'path', 'line', 'column', 'endLine', 'endColumn', 'suggestion']);
+    expect(report.summary).toEqual({ errors: 1, warnings: 1, infos: 0, suppressed: 0 });
+    expect(report.suppressed).toEqual([]);
+    expect(Object.keys(report.diagnostics[0])).toEqual(['file', 'code', 'severity', 'message', 'path', 'line', 'column', 'endLine', 'endColumn', 'suggestion', 'fingerprint']);
+    expect(report.diagnostics[0].fingerprint).toMatch(/^[0-9a-f]{32}$/);
     expect(report.diagnostics[0]).toMatchObject({ file: 't.yaml', code: 'PASTED_CREDENTIAL', severity: 'error', path: '/headers/X-Key', line: 3, column: 10, endLine: 3, endColumn: 42 });
   });
 

@@ -5,14 +5,21 @@
  * near 8× (linear), far from the 64× of a quadratic scan. Ratios within one run, not absolute times.
  */
 import { describe, expect, it } from 'vitest';
+import { findAssignments } from '../../src/lint/assignments.js';
+import { findCommandLineSecrets } from '../../src/lint/command-line.js';
 import { findFieldSecret, findTokens, findUrlSecrets } from '../../src/lint/credentials.js';
 import { findLookalikes } from '../../src/lint/looks-like.js';
+import { ignoreComments } from '../../src/lint/ignore-comments.js';
+import { hasAlphabetWalk, isPlaceholder } from '../../src/lint/placeholder.js';
 
 const DETECTORS: Record<string, (s: string) => unknown> = {
   findUrlSecrets,
   findTokens,
   findFieldSecret: (s) => findFieldSecret('password', s.slice(0, 4096)),
   findLookalikes: (s) => findLookalikes(s, () => false),
+  findCommandLineSecrets,
+  findAssignments,
+  placeholders: (s) => isPlaceholder(s) || hasAlphabetWalk(s),
 };
 
 const ADVERSARIAL: Record<string, (n: number) => string> = {
@@ -26,6 +33,26 @@ const ADVERSARIAL: Record<string, (n: number) => string> = {
   '$secrets.$secrets.…': (n) => '$secrets.'.repeat(n / 9),
   '{{ {{ …': (n) => '{{ '.repeat(n / 3),
   'ghp_…': (n) => `ghp_${'a'.repeat(n)}`,
+  // Token formats, command lines and assignments (issue 16).
+  'xsk-proj-xsk-proj-…': (n) => 'xsk-proj-'.repeat(n / 9),
+  'sk-proj-aaaa… (no marker)': (n) => `sk-proj-${'a'.repeat(n)}`,
+  'hf_hf_…': (n) => 'hf_'.repeat(n / 3),
+  'eyJa.eyJa.…': (n) => 'eyJaaaaaaaaaaa.'.repeat(n / 15),
+  'aaa8Q~aaa8Q~…': (n) => 'aaa8Q~'.repeat(n / 6),
+  'hooks.slack.com/services/…': (n) => 'hooks.slack.com/services/a'.repeat(n / 26),
+  'glpat-a.a.a.…': (n) => `glpat-${'a'.repeat(20)}${'.a'.repeat(n / 2)}!`,
+  'a=a=a=…': (n) => 'a='.repeat(n / 2),
+  'password=password=…': (n) => 'password='.repeat(n / 9),
+  'token="token="…': (n) => 'token="'.repeat(n / 7),
+  '"token":"token":…': (n) => '"token":'.repeat(n / 8),
+  'blanks then token:': (n) => `${' '.repeat(n)}token: x`,
+  'newline, token: …': (n) => '\n token:'.repeat(n / 9),
+  '-H -H -H …': (n) => '-H '.repeat(n / 3),
+  "-u 'unterminated…": (n) => `curl -u '${'a'.repeat(n)}`,
+  '-u a:a -u a:a …': (n) => '-u a:a '.repeat(n / 7),
+  '--token --token …': (n) => '--token '.repeat(n / 8),
+  '--a-a-a-…': (n) => `--${'a-'.repeat(n / 2)}`,
+  'abcdef…walks': (n) => 'abcdefghijklmnopqrstuvwxyz'.repeat(n / 26),
 };
 
 /** Milliseconds per call over a window well above timer noise. */
@@ -51,6 +78,20 @@ function growth(f: (s: string) => unknown, small: string, large: string): number
   }
   return b / a;
 }
+
+describe('ignore comments are found in linear time', () => {
+  it.each([
+    ['stacked ignore comments', (n: number) => '# secretref-ignore PASTED_CREDENTIAL\n'.repeat(n / 37)],
+    ['block scalars each opened under an ignore', (n: number) => 'a: | # secretref-ignore PASTED_CREDENTIAL\n  x\n'.repeat(n / 45)],
+    ['one comment, then many lines', (n: number) => `# secretref-ignore PASTED_CREDENTIAL\n${'a: 1\n'.repeat(n / 5)}`],
+  ])('%s', (_label, make) => {
+    const small = make(4_000);
+    const large = make(32_000);
+    ignoreComments(small);
+    ignoreComments(large);
+    expect(growth(ignoreComments, small, large)).toBeLessThan(24);
+  });
+});
 
 describe('lint detectors stay linear on adversarial input', () => {
   for (const [name, detect] of Object.entries(DETECTORS)) {

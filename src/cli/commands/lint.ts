@@ -1,16 +1,45 @@
-/** `secretref lint FILE|DIR…`: exit 1 when any error-level diagnostic is found. */
-import { resolve } from 'node:path';
-import { formatDiagnostics, lint as lintSource, type Diagnostic, type DiagnosticFormat, type LintOptions } from '../../index.js';
+/**
+ * `secretref lint FILE|DIR…`: every diagnostic of the definitions, minus what the project has
+ * accepted — `# secretref-ignore CODE` comments, the `.secretrefignore` file, a baseline
+ * (`--baseline FILE`, written by `--update-baseline`) — which stays in the report as suppressed
+ * (SARIF `suppressions`, JSON `suppressed`, a count in the text summary). Exit 1 when a finding at
+ * or above `--fail-on` (default error) is left; `--fail-on never` always exits 0, so CI can
+ * upload the SARIF before failing on it. Paths in SARIF and in the baseline are relative to the
+ * repository root (the folder holding `.git`, or `--sarif-root`).
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import {
+  applyBaseline,
+  applyIgnoreFile,
+  baselineOf,
+  formatBaseline,
+  formatDiagnostics,
+  IGNORE_FILE,
+  lint as lintSource,
+  parseBaseline,
+  parseIgnoreFile,
+  sarifLog,
+  SecretrefError,
+  type Diagnostic,
+  type DiagnosticFormat,
+  type IgnoreRule,
+  type LintOptions,
+} from '../../index.js';
 import { argList, defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { describeDialects, parseDialect, type Dialect } from '../dialect.js';
 import { collectFiles, readInput } from '../files.js';
-import { lintJson, lintSarif, stringify, type FileDialectJson } from '../json.js';
+import { lintJson, stringify, type FileDialectJson } from '../json.js';
+import { parsePairs } from '../parse-args.js';
 import { progressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
+import { VERSION } from '../version.js';
 import { writeFileAtomic } from '../write-atomic.js';
 
 const FORMATS: readonly DiagnosticFormat[] = ['text', 'json', 'sarif'];
+const FAIL_ON = ['error', 'warning', 'never'] as const;
+type FailOn = (typeof FAIL_ON)[number];
 
 export interface LintCommandOptions {
   paths: string[];
@@ -25,6 +54,18 @@ export interface LintCommandOptions {
   output?: string;
   /** Every file in this dialect; default: the project config's choice per file. */
   dialect?: Dialect;
+  /** Variables the definitions may use (names; values are not needed to lint). */
+  vars?: string[];
+  /** The lowest severity that fails the run. Default `error`. */
+  failOn?: FailOn;
+  /** Accept the findings recorded in this file (relative to the working folder). */
+  baseline?: string;
+  /** Write the current findings to the baseline file instead of comparing with it. */
+  updateBaseline?: boolean;
+  /** The ignore file; default: `.secretrefignore` from the working folder up to the repository root. */
+  ignoreFile?: string;
+  /** The repository root that SARIF and baseline paths are relative to; default: the folder holding `.git`. */
+  sarifRoot?: string;
 }
 
 export interface LintResult {
@@ -32,9 +73,18 @@ export interface LintResult {
   /** Source of each file by shown name (for excerpts in the text report). */
   sources: Map<string, string>;
   files: FileDialectJson[];
+  /** Absolute repository root the report's paths are relative to. */
+  root: string;
+  /** What the baseline did: entries written, or entries no finding matched any more. */
+  baseline?: { written: number } | { stale: number };
 }
 
 export async function lint(options: LintCommandOptions, ctx: CliContext): Promise<LintResult> {
+  const cwd = ctx.io.cwd;
+  const root = options.sarifRoot !== undefined ? resolve(cwd, options.sarifRoot) : ((await repositoryRoot(cwd)) ?? cwd);
+  const ignore = await loadIgnoreFile(options.ignoreFile, cwd, root);
+  const baselinePath = options.baseline !== undefined ? resolve(cwd, options.baseline) : undefined;
+  const baseline = baselinePath !== undefined && !options.updateBaseline ? await loadBaseline(baselinePath, options.baseline as string) : undefined;
   const files = await collectFiles(options.paths, ctx.io);
   const store = options.offline ? undefined : await ctx.openStore();
   const developerId = store ? ctx.developerId() : undefined;
@@ -55,6 +105,7 @@ export async function lint(options: LintCommandOptions, ctx: CliContext): Promis
         expiringWithinDays: options.expiringWithinDays,
         ...(environment ? { environment } : {}),
         ...(options.tool ? { tool: options.tool } : {}),
+        ...(options.vars !== undefined && options.vars.length > 0 ? { vars: options.vars } : {}),
         dialect,
       };
       diagnostics.push(...(await lintSource(input.source, opts)));
@@ -63,10 +114,37 @@ export async function lint(options: LintCommandOptions, ctx: CliContext): Promis
   } finally {
     bar?.stop();
   }
-  return { diagnostics, sources, files: dialects };
+  // Paths as the repository sees them: what the ignore file's globs and the baseline's keys use.
+  const fromRoot = (d: Diagnostic): string | undefined => within(root, d.file === undefined || d.file === '<stdin>' ? undefined : resolve(cwd, d.file));
+  if (ignore) applyIgnoreFile(diagnostics, ignore.rules, (d) => within(ignore.dir, d.file === undefined || d.file === '<stdin>' ? undefined : resolve(cwd, d.file)));
+  const key = (d: Diagnostic): string => fromRoot(d) ?? d.file ?? '<stdin>';
+  let baselineReport: LintResult['baseline'];
+  if (baselinePath !== undefined && options.updateBaseline) {
+    const written = baselineOf(diagnostics, key);
+    await writeFileAtomic(baselinePath, formatBaseline(written));
+    applyBaseline(diagnostics, written, key);
+    baselineReport = { written: written.findings.length };
+  } else if (baseline) {
+    baselineReport = { stale: applyBaseline(diagnostics, baseline, key) };
+  }
+  return { diagnostics, sources, files: dialects, root, ...(baselineReport ? { baseline: baselineReport } : {}) };
 }
 
-type LintFlags = { format: string; offline?: boolean; environment?: string; tool?: string; expiringWithin: string; output?: string; dialect?: string };
+type LintFlags = {
+  format: string;
+  offline?: boolean;
+  environment?: string;
+  tool?: string;
+  expiringWithin: string;
+  output?: string;
+  dialect?: string;
+  var?: string[];
+  failOn: string;
+  baseline?: string;
+  updateBaseline?: boolean;
+  ignoreFile?: string;
+  sarifRoot?: string;
+};
 
 export const lintCommand = defineCommand({
   name: 'lint',
@@ -80,23 +158,37 @@ export const lintCommand = defineCommand({
     { flags: '--tool <name>', description: 'the tool the definitions are rendered for, when they have no top-level name' },
     { flags: '--expiring-within <days>', description: 'warn about secrets expiring within this many days', default: '14' },
     { flags: '--output <file>', description: 'write the report to a file instead of stdout' },
+    { flags: '--var <key=value>', description: 'a variable the definitions may use (repeatable; only the name matters to lint)', repeatable: true },
+    { flags: '--fail-on <level>', description: 'exit 1 on findings at or above this level: error, warning or never', default: 'error' },
+    { flags: '--baseline <file>', description: 'accept the findings recorded in this file; report only new ones' },
+    { flags: '--update-baseline', description: 'write the current findings to the --baseline file (and accept them)' },
+    { flags: '--ignore-file <file>', description: `the ignore file (default: ${IGNORE_FILE} from here up to the repository root)` },
+    { flags: '--sarif-root <dir>', description: 'the folder SARIF and baseline paths are relative to (default: the repository root, found from .git)' },
   ],
   // A JSON report's consumer gets a JSON error; SARIF and text readers get the usual text on stderr.
   wantsJson: (flags: LintFlags) => flags.format === 'json',
   toOptions(args, flags: LintFlags): LintCommandOptions {
     if (!(FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`--format takes text, json or sarif; got "${flags.format}".`);
+    if (!(FAIL_ON as readonly string[]).includes(flags.failOn)) throw new UsageError(`--fail-on takes error, warning or never; got "${flags.failOn}".`);
     const days = Number(flags.expiringWithin);
     if (!Number.isFinite(days) || days < 0) throw new UsageError('--expiring-within takes a number of days.');
+    if (flags.updateBaseline && flags.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE (the file to write).');
     const dialect = parseDialect(flags.dialect);
     return {
       paths: argList(args, 0),
       format: flags.format as DiagnosticFormat,
       offline: flags.offline === true,
       expiringWithinDays: days,
+      vars: Object.keys(parsePairs(flags.var, '--var') ?? {}),
+      failOn: flags.failOn as FailOn,
+      updateBaseline: flags.updateBaseline === true,
       ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
       ...(flags.tool !== undefined ? { tool: flags.tool } : {}),
       ...(flags.output !== undefined ? { output: flags.output } : {}),
       ...(dialect ? { dialect } : {}),
+      ...(flags.baseline !== undefined ? { baseline: flags.baseline } : {}),
+      ...(flags.ignoreFile !== undefined ? { ignoreFile: flags.ignoreFile } : {}),
+      ...(flags.sarifRoot !== undefined ? { sarifRoot: flags.sarifRoot } : {}),
     };
   },
   run: lint,
@@ -107,16 +199,82 @@ export const lintCommand = defineCommand({
       options.format === 'json'
         ? stringify(lintJson(diagnostics, files))
         : options.format === 'sarif'
-          ? stringify(lintSarif(diagnostics, files))
+          ? stringify(sarifLog(diagnostics, { root: result.root, cwd: ctx.io.cwd, toolVersion: VERSION, properties: { dialects: files } }))
           : formatDiagnostics(diagnostics, 'text', { color, source: result.sources, excerpt: color });
     if (options.output !== undefined) await writeFileAtomic(resolve(ctx.io.cwd, options.output), report.endsWith('\n') ? report : `${report}\n`);
     else if (report.length > 0) ctx.out(report);
-    const errors = diagnostics.filter((d) => d.severity === 'error').length;
-    const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+    const open = diagnostics.filter((d) => !d.suppression);
+    const errors = open.filter((d) => d.severity === 'error').length;
+    const warnings = open.filter((d) => d.severity === 'warning').length;
+    const suppressed = diagnostics.length - open.length;
     if (options.format === 'text' || options.output !== undefined) {
       const notes = [...(options.offline ? ['offline'] : []), describeDialects(files.map((f) => f.dialect))];
-      ctx.err(`${files.length} file(s): ${errors} error(s), ${warnings} warning(s) (${notes.join('; ')}).`);
+      ctx.err(`${files.length} file(s): ${errors} error(s), ${warnings} warning(s)${suppressed > 0 ? `, ${suppressed} suppressed` : ''} (${notes.join('; ')}).`);
     }
-    return errors > 0 ? 1 : 0;
+    if (result.baseline && 'written' in result.baseline) ctx.err(`Wrote ${result.baseline.written} finding(s) to the baseline ${options.baseline ?? ''}.`);
+    else if (result.baseline && result.baseline.stale > 0) ctx.err(`${result.baseline.stale} baseline entr${result.baseline.stale === 1 ? 'y matches' : 'ies match'} no finding any more; run with --update-baseline to drop them.`);
+    const failOn = options.failOn ?? 'error';
+    if (failOn === 'never') return 0;
+    return errors > 0 || (failOn === 'warning' && warnings > 0) ? 1 : 0;
   },
 });
+
+/** The folder holding `.git` (a folder, or the file of a worktree), from `cwd` up; undefined outside a repository. */
+async function repositoryRoot(cwd: string): Promise<string | undefined> {
+  for (let dir = resolve(cwd); ; ) {
+    if (await exists(join(dir, '.git'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** `--ignore-file`, or the first `.secretrefignore` from `cwd` up to `root`; a malformed file is an error. */
+async function loadIgnoreFile(flag: string | undefined, cwd: string, root: string): Promise<{ rules: IgnoreRule[]; dir: string } | undefined> {
+  let path: string | undefined;
+  if (flag !== undefined) {
+    path = resolve(cwd, flag);
+    if (!(await exists(path))) throw new UsageError(`No such ignore file: ${flag}`);
+  } else {
+    for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+      if (await exists(join(dir, IGNORE_FILE))) {
+        path = join(dir, IGNORE_FILE);
+        break;
+      }
+      if (dir === root || dirname(dir) === dir || within(root, dir) === undefined) break;
+    }
+  }
+  if (path === undefined) return undefined;
+  const { rules, problems } = parseIgnoreFile(await readFile(path, 'utf8'));
+  if (problems.length > 0) throw SecretrefError.fromProblems(problems, relative(cwd, path) || path);
+  return { rules, dir: dirname(path) };
+}
+
+async function loadBaseline(path: string, shown: string): Promise<ReturnType<typeof parseBaseline>['baseline']> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    throw new UsageError(`No such baseline: ${shown}; create it with --baseline ${shown} --update-baseline.`);
+  }
+  const { baseline, problems } = parseBaseline(text);
+  if (problems.length > 0) throw SecretrefError.fromProblems(problems, shown);
+  return baseline;
+}
+
+/** `path` relative to `dir` with `/`, or undefined when it is not inside `dir`. */
+function within(dir: string, path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  const rel = relative(dir, path);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return rel === '' ? '' : undefined;
+  return rel.split(sep).join('/');
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
