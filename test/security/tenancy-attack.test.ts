@@ -246,7 +246,7 @@ describe('tenancy under attack (CLI, in-process)', () => {
       s
         .replaceAll(name, '<NAME>')
         .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, '<TIME>')
-        .replace(/("secretref\/v1": )"[0-9a-f]+"/g, '$1"<HASH>"');
+        .replace(/("secretref\/v\d+"|"fingerprint"): "[0-9a-f]+"/g, '$1: "<HASH>"');
     return { code: r.code, stdout: clean(r.stdout), stderr: clean(r.stderr) };
   };
 
