@@ -74,3 +74,13 @@ export async function readInput(path: string, io: Io): Promise<InputFile> {
   }
   return { name, source };
 }
+
+/** Whether `path` exists (any kind of entry). */
+export async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

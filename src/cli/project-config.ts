@@ -13,6 +13,7 @@
  */
 import type * as ZodNamespace from 'zod';
 import { readFile, stat } from 'node:fs/promises';
+import { exists } from './files.js';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
@@ -107,14 +108,6 @@ async function zod(): Promise<Z> {
   return (await import('zod')).z;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The file's text, or undefined when there is no such file. */
 async function readConfig(path: string, cwd: string): Promise<string | undefined> {

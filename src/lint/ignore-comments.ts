@@ -9,6 +9,7 @@
  * scalar is text, not an ignore. One pass over the source.
  */
 import { Lexer } from 'yaml';
+import { LineIndex } from '../syntax/line-index.js';
 import type { Diagnostic } from './diagnostic.js';
 import { isLintCode, type LintCode } from './rules.js';
 
@@ -36,18 +37,8 @@ const CONTROL = new Set(['\u0002', '\u0018', '\u001f']);
  */
 export function ignoreComments(source: string): IgnoreComment[] {
   if (!source.includes('secretref-ignore')) return [];
-  const lineStarts = [0];
-  for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
-  const lineOf = (offset: number): number => {
-    let lo = 0;
-    let hi = lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((lineStarts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
-  };
+  const lines = new LineIndex(source);
+  const lineOf = (offset: number): number => lines.position(offset).line;
   const out: IgnoreComment[] = [];
   let pending: IgnoreComment[] = []; // own-line comments, waiting for the next line with YAML
   let block: IgnoreComment[] = []; // covering a line that opened a block scalar: the block is theirs too

@@ -61,6 +61,7 @@ export async function lint(source: string, options: LintOptions = {}): Promise<D
     ...(options.filename !== undefined ? { filename: options.filename } : {}),
     ...(options.vars !== undefined ? { vars: options.vars } : {}),
     ...(options.dialect !== undefined ? { dialect: options.dialect } : {}),
+    allOffsets: true,
   });
   const ctx = new LintContext(doc, options.filename);
   const out = offlineDiagnostics(ctx);

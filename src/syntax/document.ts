@@ -33,7 +33,7 @@ export interface AnalyzedDocument {
   problems: Problem[];
   filename?: string;
   lines?: LineIndex;
-  /** Offset map of every string value of a source document, by JSON pointer (recorded at parse time). */
+  /** With `allOffsets`: offset map of each string value without references, by JSON pointer (sites carry their own). */
   offsets?: ReadonlyMap<string, OffsetMap>;
   /** The dialect the strings were read in. */
   dialect: Dialect;
@@ -47,6 +47,8 @@ export interface AnalyzeOptions {
   vars?: Iterable<string>;
   /** How strings are read: `secretref` (default) or `julep` (grammar/julep.md). */
   dialect?: Dialect;
+  /** Record the offset map of every string, not only of those holding references (lint positions findings in plain strings). */
+  allOffsets?: boolean;
 }
 
 class Analysis {
@@ -65,6 +67,7 @@ class Analysis {
     readonly vars: ReadonlySet<string>,
     readonly dialect: Dialect,
     readonly lines?: LineIndex,
+    private readonly allOffsets = false,
   ) {
     this.compile = dialect === 'julep' ? compileJulepString : (value) => compileString(value, vars);
   }
@@ -88,9 +91,11 @@ class Analysis {
       this.problem({ code: 'LIMIT_EXCEEDED', message: `A string is ${value.length} characters; the limit is ${LIMITS.maxStringLength} (maxStringLength).`, ...(at ? { at } : {}) });
       return;
     }
-    if (offsets) this.offsets.set(jsonPointer(this.keys), offsets);
     const compiled = this.compile(value);
-    if (!compiled) return;
+    if (!compiled) {
+      if (offsets && this.allOffsets) this.offsets.set(jsonPointer(this.keys), offsets);
+      return;
+    }
     const path = jsonPointer(this.keys);
     const site: Site = { path, keys: this.keys.slice(), value, compiled };
     if (offsets) site.offsets = offsets;
@@ -160,7 +165,7 @@ export function analyze(source: string, options: AnalyzeOptions & { fastJson?: b
   const lines = new LineIndex(source);
   const vars = new Set(options.vars ?? []);
   const dialect = checkDialect(options.dialect);
-  let a = new Analysis(vars, dialect, lines);
+  let a = new Analysis(vars, dialect, lines, options.allOffsets === true);
   const base = (value: unknown): AnalyzedDocument => {
     const out: AnalyzedDocument = { value, sites: a.sites, references: a.references, problems: a.problems, lines, offsets: a.offsets, dialect, warnings: a.warnings };
     if (options.filename !== undefined) out.filename = options.filename;
@@ -173,7 +178,7 @@ export function analyze(source: string, options: AnalyzeOptions & { fastJson?: b
   if (options.fastJson !== false && startsLikeJson(source)) {
     const fast = parseJsonFast(source, a, (st, e, v) => lazyOffsets(source, st, e, 'QUOTE_DOUBLE', v));
     if (fast) return base(fast.value);
-    a = new Analysis(vars, dialect, lines); // not strict JSON: start over on the general path, which reports why
+    a = new Analysis(vars, dialect, lines, options.allOffsets === true); // not strict JSON: start over on the general path, which reports why
   }
   if (jsonDepthExceeds(source, LIMITS.maxDepth)) {
     a.problem({ code: 'LIMIT_EXCEEDED', message: `The document nests deeper than ${LIMITS.maxDepth} levels (maxDepth).`, at: [0, 0] });
@@ -202,8 +207,9 @@ export function analyze(source: string, options: AnalyzeOptions & { fastJson?: b
     return base(undefined);
   }
   // Bound what aliases expand to before expanding anything (a few aliases of a huge anchor).
-  const targets = aliasTargets(doc);
-  const over = aliasExpansionOver(doc, targets);
+  // An alias is written `*name`: a document without `*` has none, and skips both passes.
+  const targets = source.includes('*') ? aliasTargets(doc) : NO_ALIASES;
+  const over = targets.size > 0 ? aliasExpansionOver(doc, targets) : undefined;
   if (over) {
     a.problem({ code: 'LIMIT_EXCEEDED', message: `The document's YAML aliases expand to ${over.what}.`, at: over.at });
     return base(undefined);
@@ -354,6 +360,8 @@ function aliasExpansionOver(doc: Document.Parsed, targets: ReadonlyMap<Alias, Ya
  * order. One pass: yaml's own `Alias.resolve` searches the whole document on every call, which
  * made 999 aliases of a 300,000-item sequence take minutes.
  */
+const NO_ALIASES: ReadonlyMap<Alias, YamlNode> = new Map();
+
 function aliasTargets(doc: Document.Parsed): Map<Alias, YamlNode> {
   const anchors = new Map<string, YamlNode>();
   const out = new Map<Alias, YamlNode>();

@@ -29,7 +29,7 @@ import {
 import { argList, defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { describeDialects, parseDialect, type Dialect } from '../dialect.js';
-import { collectFiles, readInput } from '../files.js';
+import { collectFiles, exists, readInput } from '../files.js';
 import { lintJson, stringify, type FileDialectJson } from '../json.js';
 import { parsePairs } from '../parse-args.js';
 import { progressBar } from '../progress.js';
@@ -270,11 +270,3 @@ function within(dir: string, path: string | undefined): string | undefined {
   return rel.split(sep).join('/');
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
