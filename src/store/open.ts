@@ -13,10 +13,14 @@ import { ChangeHub } from './notify.js';
 import { rekey } from './rekey.js';
 import { ScopedStoreImpl } from './scoped.js';
 import { quoteSchema } from './sql.js';
-import type { OpenStoreOptions, RekeyOptions, RekeyResult, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
+import { inspectModes } from './file-modes.js';
+import type { FolderModesReport, OpenStoreOptions, RekeyOptions, RekeyResult, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
 import { checkDeveloperId } from './validate.js';
 
-
+/** Default of OpenStoreOptions.onWarning: a process warning, printed by Node on stderr. */
+function emitWarning(message: string, code: string): void {
+  process.emitWarning(message, { type: 'SecretrefWarning', code });
+}
 
 type Location =
   | { kind: 'server'; url: string }
@@ -59,7 +63,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     });
   } else {
     const { openEmbedded } = await import('./pglite.js');
-    driver = await openEmbedded(loc, counter, options.lockTimeoutMs ?? 30_000);
+    driver = await openEmbedded(loc, counter, options.lockTimeoutMs ?? 30_000, options.onWarning ?? emitWarning);
   }
   let crypto: string;
   try {
@@ -107,6 +111,11 @@ class StoreImpl implements Store {
 
   stats(): StoreStats {
     return { queries: this.counter.queries };
+  }
+
+  folderModes(): FolderModesReport | null {
+    const f = this.ctx.driver.dataFolder;
+    return f ? { folder: f.path, atOpen: { ...f.atOpen }, now: inspectModes(f.path) } : null;
   }
 
   async close(): Promise<void> {

@@ -2,13 +2,44 @@
  * `secretref doctor`: checks the master key, the database, pgcrypto, migrations and that the key
  * opens this developer's rows; says what to do for each failure. Exit 1 when any check fails.
  */
-import { LATEST_VERSION, isSecretrefError, keyFingerprint, masterKeyWeakness, type SecretInfo } from '../../index.js';
+import { LATEST_VERSION, isSecretrefError, keyFingerprint, masterKeyWeakness, type SecretInfo, type Store } from '../../index.js';
 import { defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { doctorJson, type Check } from '../json.js';
 
-export async function doctor(_options: unknown, ctx: CliContext): Promise<Check[]> {
-  const checks: Check[] = [];
+/** A check that passed with something the user should know: printed `warn`, exit code unchanged. */
+interface DoctorCheck extends Check {
+  warn?: true;
+}
+
+type FolderModesReport = NonNullable<ReturnType<NonNullable<Store['folderModes']>>>;
+
+/** The embedded data folder's modes: as the store found them at open (it tightens them then), and now. */
+function modesCheck(r: FolderModesReport): DoctorCheck {
+  const name = 'file modes';
+  const loose = r.now.looseFolders + r.now.looseFiles;
+  if (loose > 0) {
+    return {
+      name,
+      ok: false,
+      detail: `${loose} folder(s) or file(s) of ${r.folder} are not 0700/0600 and could not be changed`,
+      fix: `Make the data folder yours and private: chown -R "$(id -u)" ${r.folder} && chmod -R go-rwx ${r.folder}`,
+    };
+  }
+  if (r.atOpen.exposed) {
+    return {
+      name,
+      ok: true,
+      warn: true,
+      detail: `data folder was 0${(r.atOpen.folderMode ?? 0).toString(8)} (open to other users) with ${r.atOpen.looseFiles} file(s) not 0600; tightened now to 0700/0600`,
+      fix: 'If other users can log in to this machine, rotate the secrets (secretref secrets rotate NAME).',
+    };
+  }
+  return { name, ok: true, detail: `data folder 0700, files 0600 (${r.folder})` };
+}
+
+export async function doctor(_options: unknown, ctx: CliContext): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
   const config = ctx.config();
   let key: string | undefined;
   try {
@@ -29,6 +60,8 @@ export async function doctor(_options: unknown, ctx: CliContext): Promise<Check[
     checks.push({ name: 'database', ok: true, detail: `reachable (${where})` });
     checks.push({ name: 'pgcrypto', ok: true, detail: 'installed' });
     checks.push({ name: 'migrations', ok: true, detail: `schema ${store.schema} at version ${LATEST_VERSION} (current)` });
+    const modes = store.folderModes?.();
+    if (modes) checks.push(modesCheck(modes));
     if (store.backend === 'embedded') {
       // PGlite runs PostgreSQL with fsync off and its file system has no fsync (test/reliability).
       checks.push({ name: 'durability', ok: true, detail: 'embedded PGlite: a commit survives a killed process, not an OS crash or power loss (no fsync); use a PostgreSQL server where that matters, and back up the data folder' });
@@ -70,7 +103,7 @@ export const doctorCommand = defineCommand({
     if (options.json) ctx.json(doctorJson(checks));
     else {
       for (const c of checks) {
-        ctx.out(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(17)} ${c.detail}`);
+        ctx.out(`${c.ok ? (c.warn ? 'warn' : 'ok  ') : 'FAIL'}  ${c.name.padEnd(17)} ${c.detail}`);
         if (c.fix) ctx.out(`      ${''.padEnd(17)} → ${c.fix}`);
       }
       ctx.out(failed ? `${failed} check(s) failed.` : 'All checks passed.');
