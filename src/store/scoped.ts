@@ -205,7 +205,12 @@ export class ScopedStoreImpl implements ScopedStore {
   private async fetch(names: string[], action: 'resolve' | 'reveal' | null, previous: boolean): Promise<InfoRow[]> {
     const t = action === null ? { tenantKey: null, keyId: null } : this.tenant();
     const statement = st.fetch(this.ctx, { developerId: this.developerId, names, action, tenantKey: t.tenantKey, keyId: t.keyId, previous });
-    return await this.read<InfoRow>(statement, { names, keyId: this.ctx.ring.keyId });
+    const rows = await this.read<InfoRow>(statement, { names, keyId: this.ctx.ring.keyId });
+    for (const r of rows) {
+      r.value = utf8(r.value);
+      r.previous_value = utf8(r.previous_value);
+    }
+    return rows;
   }
 
   private async mustInspect(name: string): Promise<InfoRow> {
@@ -244,6 +249,12 @@ export class ScopedStoreImpl implements ScopedStore {
       throw statementError(e, subject);
     }
   }
+}
+
+/** A value read as bytes (see st.fetch), decoded keeping a leading U+FEFF. */
+function utf8(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8') : String(v);
 }
 
 /** The one row a statement about `name` returns; none means there is no such secret. */

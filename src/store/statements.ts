@@ -135,13 +135,25 @@ export function maintenance(): Statement {
 // ---------------------------------------------------------------------------------------------
 // Reads
 
-/** Reads names in one round trip; with `action`, also audits it and decrypts (function `fetch`). */
+/** Columns of `secret_info` but the two values. */
+const INFO_FIELDS = [
+  'secret_id', 'developer_id', 'name', 'description', 'metadata', 'version', 'key_id', 'expires_at', 'allowed_tools',
+  'allowed_hosts', 'created_at', 'updated_at', 'previous_version', 'previous_key_id', 'previous_valid_until',
+];
+
+/**
+ * Reads names in one round trip; with `action`, also audits it and decrypts (function `fetch`).
+ * Values leave as UTF-8 bytes: PGlite decodes result text with a TextDecoder, which drops a
+ * leading U+FEFF, and a value must come back exactly as it went in.
+ */
 export function fetch(
   n: SqlNames,
   a: { developerId: string; names: readonly string[]; action: 'resolve' | 'reveal' | null; tenantKey: string | null; keyId: string | null; previous: boolean },
 ): Statement {
+  const fields = INFO_FIELDS.map((c) => `f.${c}`).join(', ');
   return {
-    text: `select * from ${n.schema}.fetch($1::uuid, $2::text[], $3::text, $4::text, $5::text, $6::boolean)`,
+    text: `select ${fields}, convert_to(f.value, 'UTF8') as value, convert_to(f.previous_value, 'UTF8') as previous_value
+             from ${n.schema}.fetch($1::uuid, $2::text[], $3::text, $4::text, $5::text, $6::boolean) f`,
     params: [a.developerId, a.names, a.action, a.tenantKey, a.keyId, a.previous],
   };
 }
