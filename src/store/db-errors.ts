@@ -126,6 +126,23 @@ export function wrongKey(names: readonly string[], rowKeyIds: readonly string[],
   );
 }
 
+/**
+ * ENCRYPTION_ERROR for a write under `keyId` while the developer's rows are under `rowKeyId` (and
+ * no rekey between the two is in progress): a second key would leave the rows readable by
+ * neither key alone. Names fingerprints, never keys.
+ */
+export function otherKeyWrite(names: readonly string[], keyId: string, rowKeyId: string, rekeyKeys: readonly string[] | null): SecretrefError {
+  const what = names.length === 0 ? 'this change' : names.slice(0, 10).join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '');
+  const rekey = rekeyKeys?.length ? ` (the rekey in progress is between ${rekeyKeys.join(' and ')} only)` : '';
+  return new SecretrefError(
+    'ENCRYPTION_ERROR',
+    `Refusing to write ${what} under master key ${keyId}: this developer's secrets are encrypted with master key ${rowKeyId}${rekey}. ` +
+      'Writing under a second key would leave them readable by neither key alone. Set SECRETS_MASTER_KEY to the key with ' +
+      `fingerprint ${rowKeyId}, or move every secret to the new key first: \`secretref rekey --new-key-env VAR\` with the old key as SECRETS_MASTER_KEY.`,
+    ...(names.length === 1 && names[0] !== undefined ? [{ name: names[0] }] : []),
+  );
+}
+
 function undecryptable(what: string, keyId: string, name?: string): SecretrefError {
   return new SecretrefError(
     'ENCRYPTION_ERROR',

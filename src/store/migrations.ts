@@ -7,7 +7,7 @@ import { SecretrefError } from '../errors.js';
 import { errorSqlState } from './db-errors.js';
 import type { Driver, Queryable } from './driver.js';
 import { MAINTENANCE_SETTING, PGP_OPTIONS, TENANT_SETTING, quoteIdent } from './sql.js';
-import { sqlFunctions, type SqlNames } from './statements.js';
+import { keyGuard, sqlFunctions, type SqlNames } from './statements.js';
 
 /** Advisory-lock key (two int4) shared by every secretref schema: also serialises CREATE EXTENSION. */
 const LOCK_KEY = [0x73726566, 1] as const;
@@ -94,6 +94,11 @@ create type ${s}.secret_info as (
 ${sqlFunctions({ schema: s, crypto })}
 comment on table ${s}.secrets is 'secretref secrets: values encrypted with pgp_sym_encrypt (${PGP_OPTIONS}); passphrase = HMAC-derived developer key || '':'' || secret_id';
 `,
+  },
+  {
+    version: 2,
+    name: 'key guard: a write under another master key than the developer\'s rows is refused unless a rekey is in progress',
+    sql: (n) => keyGuard(n),
   },
 ];
 

@@ -5,6 +5,7 @@
  * leaves every secret readable with one of the two keys. Runs in maintenance mode (the RLS policy
  * that spans developers); each row is re-encrypted with its own developer's derived keys.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { INTERNAL_LIMITS } from '../limits.js';
 import { SecretrefError } from '../errors.js';
 import { assertOpen, type StoreContext } from './context.js';
@@ -37,7 +38,12 @@ export async function rekey(ctx: StoreContext, newMasterKey: string, opts: Rekey
   const { hub } = ctx;
   let rekeyed = 0;
   if (next.keyId !== old.keyId) {
-    const total = await maintained(ctx, async (run) => Number((await run<{ n: string | number }>(st.countUnderKey(ctx, old.keyId)))[0]?.n ?? 0));
+    const keys = { from: old.keyId, to: next.keyId };
+    // From here until it ends, writes under either key are allowed (begin_write).
+    const total = await maintained(ctx, async (run) => {
+      await run(st.startRekey(ctx, keys));
+      return Number((await run<{ n: string | number }>(st.countUnderKey(ctx, old.keyId)))[0]?.n ?? 0);
+    });
     for (;;) {
       const changed = await maintained(ctx, async (run, tx) => {
         const batch = await run<{ secret_id: string; developer_id: string }>(st.pickUnderKey(ctx, old.keyId, batchSize));
@@ -56,7 +62,17 @@ export async function rekey(ctx: StoreContext, newMasterKey: string, opts: Rekey
         for (const [dev, names] of byDeveloper) await hub.notify(tx, dev, names);
         return [...byDeveloper];
       });
-      if (changed.length === 0) break;
+      if (changed.length === 0) {
+        // Ends only when, with no write in flight, no row is left under the old key: a write
+        // under the old key that committed after the last batch is picked up by another pass.
+        const left = await maintained(ctx, async (run) => {
+          await run(st.rekeyBarrier(ctx));
+          return Number((await run<{ n: string | number }>(st.finishRekey(ctx, keys)))[0]?.n ?? 0);
+        });
+        if (left === 0) break;
+        await sleep(20); // rows another rekey holds (skip locked): it commits them shortly
+        continue;
+      }
       for (const [dev, names] of changed) {
         rekeyed += names.length;
         hub.changed(dev, names);

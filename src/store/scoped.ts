@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { SecretrefError } from '../errors.js';
 import { INTERNAL_LIMITS } from '../limits.js';
 import { assertOpen, type StoreContext } from './context.js';
-import { notFound, statementError, wrongKey, type StatementSubject } from './db-errors.js';
+import { notFound, otherKeyWrite, statementError, wrongKey, type StatementSubject } from './db-errors.js';
 import type { Queryable, Row } from './driver.js';
 import { differingFields, toAudit, toInfo, toResolved, type AuditRow, type CompareRow, type InfoRow } from './rows.js';
 import * as st from './statements.js';
@@ -33,6 +33,14 @@ import type {
   UpdateSecretPatch,
 } from './types.js';
 import * as v from './validate.js';
+
+/** A row of `begin_write`. */
+interface GuardRow {
+  [k: string]: unknown;
+  allowed: boolean;
+  row_key: string | null;
+  rekey_keys: string[] | null;
+}
 
 async function run<R extends Row>(q: Queryable, s: st.Statement): Promise<R[]> {
   return await q.query<R>(s.text, s.params);
@@ -238,7 +246,12 @@ export class ScopedStoreImpl implements ScopedStore {
     const written = (): readonly string[] => (typeof names === 'function' ? names() : names);
     try {
       const out = await this.ctx.driver.transaction(async (tx) => {
-        await run(tx, st.beginTenant(this.ctx, this.developerId));
+        const keyId = this.ctx.ring.keyId;
+        const guard = (await run<GuardRow>(tx, st.beginWrite(this.ctx, { developerId: this.developerId, keyId })))[0];
+        if (!guard?.allowed) {
+          const about = typeof names === 'function' ? (subject.names ?? []) : names;
+          throw otherKeyWrite(about, keyId, guard?.row_key ?? 'unknown', guard?.rekey_keys ?? null);
+        }
         const result = await fn(tx);
         if (written().length) await this.ctx.hub.notify(tx, this.developerId, [...written()]);
         return result;

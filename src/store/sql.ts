@@ -21,6 +21,12 @@ export const NOTIFY_CHANNEL = 'secretref_changes';
 export const TENANT_SETTING = 'secretref.developer_id';
 export const MAINTENANCE_SETTING = 'secretref.maintenance';
 
+/**
+ * Advisory lock (class, hashtext(quoted schema)): every write holds it shared; a rekey takes it
+ * exclusively for the moment it checks that no row is left under the old key and ends.
+ */
+export const REKEY_LOCK_CLASS = 0x73726567;
+
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /** Double-quoted identifier; throws INVALID_INPUT on anything but a plain lower-case name. */

@@ -9,7 +9,7 @@
  * test/store/statements.test.ts holds both (and pins migration 1's text). Values are
  * always bound parameters; identifiers are quoted names from validated configuration.
  */
-import { MAINTENANCE_SETTING, PGP_OPTIONS, TENANT_SETTING } from './sql.js';
+import { MAINTENANCE_SETTING, PGP_OPTIONS, REKEY_LOCK_CLASS, TENANT_SETTING } from './sql.js';
 import type { AuditAction } from './types.js';
 import type { ParsedCreate } from './validate.js';
 
@@ -125,6 +125,44 @@ export interface Tenant {
 /** Opens a write transaction for one developer (function `begin_tenant` below). */
 export function beginTenant(n: SqlNames, developerId: string): Statement {
   return { text: `select ${n.schema}.begin_tenant($1::uuid)`, params: [developerId] };
+}
+
+/**
+ * Opens a write transaction for one developer under key `keyId` (function `begin_write` of
+ * migration 2): `allowed` is false when the developer's rows are under another key (`row_key`,
+ * one of them) and no rekey between the two is in progress (`rekey_keys`: the keys of the rekeys
+ * in progress that involve `keyId`).
+ */
+export function beginWrite(n: SqlNames, a: { developerId: string; keyId: string }): Statement {
+  return {
+    text: `select allowed, row_key, rekey_keys from ${n.schema}.begin_write($1::uuid, $2::text)`,
+    params: [a.developerId, a.keyId],
+  };
+}
+
+/** Records that a rekey from `from` to `to` is in progress (writes under either key are allowed). */
+export function startRekey(n: SqlNames, a: { from: string; to: string }): Statement {
+  return {
+    text: `insert into ${n.schema}.rekeys (from_key, to_key) values ($1::text, $2::text) on conflict do nothing`,
+    params: [a.from, a.to],
+  };
+}
+
+/** Waits until no write is in flight and holds them off until the transaction ends (see REKEY_LOCK_CLASS). */
+export function rekeyBarrier(n: SqlNames): Statement {
+  return { text: `select pg_advisory_xact_lock(${REKEY_LOCK_CLASS}, hashtext('${n.schema}'))`, params: [] };
+}
+
+/** After `rekeyBarrier`: the rows left under `from`; when none, the rekey is recorded as finished. */
+export function finishRekey(n: SqlNames, a: { from: string; to: string }): Statement {
+  const text = `with left_over as (
+       select count(*) as n from ${n.schema}.secrets where key_id = $1::text or previous_key_id = $1::text
+     ), done as (
+       delete from ${n.schema}.rekeys r where r.from_key = $1::text and r.to_key = $2::text and (select n from left_over) = 0
+       returning 1
+     )
+     select n from left_over`;
+  return { text, params: [a.from, a.to] };
 }
 
 /** Switches the transaction to the policy that spans developers (rekey). */
@@ -484,6 +522,82 @@ begin
        and (p_since is null or a.at >= p_since)
      order by a.at desc, a.audit_id desc
      limit p_limit;
+end $fn$;
+`;
+}
+
+/**
+ * The key guard of migration 2: table \`rekeys\` (rekeys in progress) and function \`begin_write\`,
+ * which opens every write transaction (begin_tenant, then the check that the developer's rows are
+ * under the writer's key). Pinned like migration 1.
+ */
+export function keyGuard(n: SqlNames): string {
+  const s = n.schema;
+  const rowKeys = (cmp: string): string =>
+    [
+      `(select t.key_id as k from ${s}.secrets t where t.developer_id = p_developer and t.key_id ${cmp} p_key_id limit 1)`,
+      `(select t.previous_key_id from ${s}.secrets t where t.developer_id = p_developer and t.previous_key_id ${cmp} p_key_id limit 1)`,
+    ].join('\n    union all\n    ');
+  return `
+create table ${s}.rekeys (
+  from_key text not null,
+  to_key text not null,
+  started_at timestamptz not null default now(),
+  primary key (from_key, to_key),
+  constraint rekeys_two_keys check (from_key <> to_key)
+);
+create index secrets_developer_key_idx on ${s}.secrets (developer_id, key_id);
+create index secrets_developer_previous_key_idx on ${s}.secrets (developer_id, previous_key_id) where previous_key_id is not null;
+
+-- One key id of the developer's rows (current or previous value) other than p_key_id; four index probes.
+create function ${s}.other_key(p_developer uuid, p_key_id text) returns text
+language sql stable as $fn$
+  select k from (
+    ${rowKeys('<')}
+    union all
+    ${rowKeys('>')}
+  ) o limit 1
+$fn$;
+
+-- Opens a write transaction under key p_key_id. Refused (allowed = false) when the developer's rows
+-- are under another key, unless a rekey between the keys is in progress.
+create function ${s}.begin_write(p_developer uuid, p_key_id text)
+returns table (allowed boolean, row_key text, rekey_keys text[])
+language plpgsql volatile as $fn$
+declare
+  v_other text;
+  v_rekey text[];
+begin
+  perform ${s}.begin_tenant(p_developer);
+  perform pg_advisory_xact_lock_shared(${REKEY_LOCK_CLASS}, hashtext('${s}'));
+  v_other := ${s}.other_key(p_developer, p_key_id);
+  if v_other is null then
+    if not exists (select 1 from ${s}.secrets t where t.developer_id = p_developer) then
+      -- No rows yet: this developer's writers take turns, so two keys cannot both start.
+      perform pg_advisory_xact_lock(hashtextextended('${s}:' || p_developer::text, 0));
+    end if;
+    -- Again, with a snapshot no older than the one that saw rows (or that holds the turn).
+    v_other := ${s}.other_key(p_developer, p_key_id);
+  end if;
+  if v_other is null then
+    return query select true, null::text, null::text[];
+    return;
+  end if;
+  select array_agg(distinct k) into v_rekey
+    from ${s}.rekeys r cross join lateral unnest(array[r.from_key, r.to_key]) k
+   where p_key_id in (r.from_key, r.to_key);
+  if v_rekey is not null then
+    select ks.k into v_other from (
+      select t.key_id as k from ${s}.secrets t where t.developer_id = p_developer
+      union
+      select t.previous_key_id from ${s}.secrets t where t.developer_id = p_developer and t.previous_key_id is not null
+    ) ks where ks.k <> all (v_rekey) limit 1;
+    if v_other is null then
+      return query select true, null::text, v_rekey;
+      return;
+    end if;
+  end if;
+  return query select false, v_other, v_rekey;
 end $fn$;
 `;
 }

@@ -66,10 +66,14 @@ const OTHERS: Record<string, st.Statement> = {
   countUnderKey: st.countUnderKey(N, 'k'),
   pickUnderKey: st.pickUnderKey(N, 'k', 1),
   otherKeys: st.otherKeys(N, 'k'),
+  beginWrite: st.beginWrite(N, { ...DEV, keyId: 'kid' }),
+  startRekey: st.startRekey(N, { from: 'k1', to: 'k2' }),
+  rekeyBarrier: st.rekeyBarrier(N),
+  finishRekey: st.finishRekey(N, { from: 'k1', to: 'k2' }),
 };
 
 /** The building blocks and the SQL function bodies (checked below on their own). */
-const BLOCKS = ['passphrase', 'encrypt', 'decrypt', 'audit', 'infoColumns', 'sqlFunctions'];
+const BLOCKS = ['passphrase', 'encrypt', 'decrypt', 'audit', 'infoColumns', 'sqlFunctions', 'keyGuard'];
 
 const AUDIT_INSERT = `insert into ${N.schema}.audit (developer_id, secret_id, name, action, detail)`;
 const WRITES_SECRETS = /\b(insert\s+into\s+"sch"\.secrets|update\s+"sch"\.secrets\s+\w+\s+set|delete\s+from\s+"sch"\.secrets)\b/;
