@@ -100,6 +100,28 @@ comment on table ${s}.secrets is 'secretref secrets: values encrypted with pgp_s
     name: 'key guard: a write under another master key than the developer\'s rows is refused unless a rekey is in progress',
     sql: (n) => keyGuard(n),
   },
+  {
+    version: 3,
+    name: 'no setting unlocks row-level security; the audit is append-only',
+    // Maintenance now lifts FORCE ROW LEVEL SECURITY in its own transaction, which only the
+    // tables' owner can do (statements.liftRowSecurity). The owner loses UPDATE/DELETE/TRUNCATE
+    // on the audit like everyone else; the trigger refuses them to superusers too.
+    sql: ({ schema: s }) => `
+drop policy maintenance on ${s}.secrets;
+drop policy maintenance on ${s}.audit;
+revoke update, delete, truncate on ${s}.audit from public;
+revoke update, delete, truncate on ${s}.audit from current_user;
+create function ${s}.audit_append_only() returns trigger
+language plpgsql as $fn$
+begin
+  raise exception 'the secretref audit is append-only' using errcode = '42501';
+end $fn$;
+create trigger audit_append_only before update or delete on ${s}.audit
+  for each row execute function ${s}.audit_append_only();
+create trigger audit_no_truncate before truncate on ${s}.audit
+  for each statement execute function ${s}.audit_append_only();
+`,
+  },
 ];
 
 export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -2,26 +2,44 @@
  * Re-encrypts every row under a new master key: batches of rows, one transaction per batch, rows
  * picked by key id so a rerun resumes where a killed run stopped. Every row is at all times
  * encrypted under exactly the key its key_id names (old or new), so a SIGKILL at any moment
- * leaves every secret readable with one of the two keys. Runs in maintenance mode (the RLS policy
- * that spans developers); each row is re-encrypted with its own developer's derived keys.
+ * leaves every secret readable with one of the two keys. Runs as the tables' owner with row-level
+ * security lifted per transaction (see `maintained`); each row is re-encrypted with its own
+ * developer's derived keys.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { INTERNAL_LIMITS } from '../limits.js';
 import { SecretrefError } from '../errors.js';
 import { assertOpen, type StoreContext } from './context.js';
 import { loadKeyRing } from './crypto-key.js';
+import { errorSqlState } from './db-errors.js';
 import type { Queryable, Row } from './driver.js';
 import * as st from './statements.js';
 import type { RekeyOptions, RekeyResult } from './types.js';
 
 
-/** One transaction in maintenance mode (the policy that spans developers). */
+/**
+ * One maintenance transaction: as the tables' owner, with row-level security lifted for this
+ * transaction only (see st.liftRowSecurity); any other role is refused by the database.
+ */
 async function maintained<T>(ctx: StoreContext, fn: (run: <R extends Row>(s: st.Statement) => Promise<R[]>, tx: Queryable) => Promise<T>): Promise<T> {
-  return await ctx.driver.transaction(async (tx) => {
-    const run = async <R extends Row>(s: st.Statement): Promise<R[]> => await tx.query<R>(s.text, s.params);
-    await run(st.maintenance());
-    return await fn(run, tx);
-  });
+  try {
+    return await ctx.maintenance.transaction(async (tx) => {
+      const run = async <R extends Row>(s: st.Statement): Promise<R[]> => await tx.query<R>(s.text, s.params);
+      await tx.exec(st.liftRowSecurity(ctx).text);
+      const out = await fn(run, tx);
+      await tx.exec(st.restoreRowSecurity(ctx).text);
+      return out;
+    });
+  } catch (e) {
+    if (errorSqlState(e) === '42501') {
+      throw new SecretrefError(
+        'STORE_UNAVAILABLE',
+        `rekey runs as the role that owns the store's tables (schema ${ctx.schema}), and this connection's role does not own them. ` +
+          'Open the store with maintenanceUrl (or set SECRETREF_MAINTENANCE_DATABASE_URL) to a connection as that role.',
+      );
+    }
+    throw e;
+  }
 }
 
 export async function rekey(ctx: StoreContext, newMasterKey: string, opts: RekeyOptions = {}): Promise<RekeyResult> {

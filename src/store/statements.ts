@@ -9,7 +9,7 @@
  * test/store/statements.test.ts holds both (and pins migration 1's text). Values are
  * always bound parameters; identifiers are quoted names from validated configuration.
  */
-import { MAINTENANCE_SETTING, PGP_OPTIONS, REKEY_LOCK_CLASS, TENANT_SETTING } from './sql.js';
+import { PGP_OPTIONS, REKEY_LOCK_CLASS, TENANT_SETTING } from './sql.js';
 import type { AuditAction } from './types.js';
 import type { ParsedCreate } from './validate.js';
 
@@ -165,9 +165,66 @@ export function finishRekey(n: SqlNames, a: { from: string; to: string }): State
   return { text, params: [a.from, a.to] };
 }
 
-/** Switches the transaction to the policy that spans developers (rekey). */
-export function maintenance(): Statement {
-  return { text: `select set_config('${MAINTENANCE_SETTING}', 'on', true)`, params: [] };
+/**
+ * First statement of a maintenance transaction (rekey): lifts FORCE ROW LEVEL SECURITY, for this
+ * transaction only (DDL is transactional), so the tables' owner sees every developer's rows. Only
+ * the owner may do this (42501 otherwise); no setting can. `restoreRowSecurity` ends it; a
+ * rollback restores it as well. Takes the tables' ACCESS EXCLUSIVE lock until the transaction ends.
+ */
+export function liftRowSecurity(n: SqlNames): Statement {
+  return {
+    text: `alter table ${n.schema}.secrets no force row level security; alter table ${n.schema}.audit no force row level security`,
+    params: [],
+  };
+}
+
+/** Last statement of a maintenance transaction: row-level security binds the owner again. */
+export function restoreRowSecurity(n: SqlNames): Statement {
+  return {
+    text: `alter table ${n.schema}.secrets force row level security; alter table ${n.schema}.audit force row level security`,
+    params: [],
+  };
+}
+
+/**
+ * Grants an application role (quoted) what the store's operations need, and nothing that lets it
+ * past row-level security or change the audit. Run by the owner (openStore with maintenanceUrl).
+ */
+export function grantApplication(n: SqlNames, role: string): Statement {
+  const s = n.schema;
+  return {
+    text: [
+      `grant usage on schema ${s} to ${role}`,
+      `grant select, insert, update, delete on ${s}.secrets to ${role}`,
+      `grant select, insert on ${s}.audit to ${role}`,
+      `grant select on ${s}.rekeys, ${s}.migrations to ${role}`,
+    ].join('; '),
+    params: [],
+  };
+}
+
+/** Whether role $1 already holds what `grantApplication` gives. */
+export function applicationGranted(n: SqlNames, role: string): Statement {
+  const s = n.schema;
+  const table = (t: string, privs: string[]): string =>
+    privs.map((p) => `has_table_privilege($1::text, '${s}.${t}', '${p}')`).join(' and ');
+  return {
+    // has_schema_privilege takes a plain name; the table functions parse the quoted identifier.
+    text: `select has_schema_privilege($1::text, '${s.slice(1, -1)}', 'USAGE') and ${table('secrets', ['SELECT', 'INSERT', 'UPDATE', 'DELETE'])}
+              and ${table('audit', ['SELECT', 'INSERT'])} and ${table('rekeys', ['SELECT'])} and ${table('migrations', ['SELECT'])} as ok`,
+    params: [role],
+  };
+}
+
+/** The connection's role and what it can do past row-level security (doctor). */
+export function roleInfo(n: SqlNames): Statement {
+  return {
+    text: `select current_user::text as role, r.rolsuper as superuser, r.rolbypassrls as bypass_rls,
+                  coalesce(pg_has_role(current_user, c.relowner, 'MEMBER'), false) as owns_tables
+             from pg_roles r left join pg_class c on c.oid = to_regclass($1::text)
+            where r.rolname = current_user`,
+    params: [`${n.schema}.secrets`],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -29,6 +29,14 @@ export interface OpenStoreOptions {
   statementTimeoutMs?: number;
   /** Server only: maximum pooled connections. Default 10. */
   poolSize?: number;
+  /**
+   * Server only: a connection as the role that owns the store's schema, for migrations and
+   * `rekey` (default `SECRETREF_MAINTENANCE_DATABASE_URL`). With it, the schema belongs to that
+   * role and the application role (`url`) is granted only what the operations need: row-level
+   * security then binds it for good (it cannot lift it; only an owner can), and it cannot change
+   * the audit. Without it, the application role must own the schema (one role for everything).
+   */
+  maintenanceUrl?: string;
 }
 
 /** A secret as the store describes it: everything but its value. */
@@ -317,6 +325,21 @@ export interface FolderModesReport {
   now: FolderModes;
 }
 
+/** Who a store's connections are, as the database sees them (`doctor`). */
+export interface RoleReport {
+  backend: 'embedded' | 'server';
+  /** The application connection's role (`current_user`). */
+  role: string;
+  /** Superusers bypass row-level security silently. */
+  superuser: boolean;
+  /** So do roles with BYPASSRLS. */
+  bypassRls: boolean;
+  /** The application role owns the store's tables (or may act as their owner): it could lift row-level security. */
+  ownsTables: boolean;
+  /** The role of `maintenanceUrl`, when maintenance runs as another role than the application. */
+  maintenanceRole: string | null;
+}
+
 /** An open store. */
 export interface Store {
   readonly backend: 'embedded' | 'server';
@@ -335,5 +358,10 @@ export interface Store {
    * Always there on a store from `openStore`; optional so that wrappers need not forward it.
    */
   folderModes?(): FolderModesReport | null;
+  /**
+   * The database roles the store runs as, and what they can do past row-level security. Always
+   * there on a store from `openStore`; optional so that wrappers need not forward it.
+   */
+  roles?(): Promise<RoleReport>;
   close(): Promise<void>;
 }

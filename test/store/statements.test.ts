@@ -56,7 +56,11 @@ const WRITES: Record<string, { statements: st.Statement[]; actions: string[] }> 
 /** Statements that write no secret (reads, and transaction settings). */
 const OTHERS: Record<string, st.Statement> = {
   beginTenant: st.beginTenant(N, TENANT.developerId),
-  maintenance: st.maintenance(),
+  liftRowSecurity: st.liftRowSecurity(N),
+  restoreRowSecurity: st.restoreRowSecurity(N),
+  grantApplication: st.grantApplication(N, '"app"'),
+  applicationGranted: st.applicationGranted(N, 'app'),
+  roleInfo: st.roleInfo(N),
   fetch: st.fetch(N, { ...DEV, names: ['a'], action: 'resolve', tenantKey: 'tk', keyId: 'kid', previous: true }),
   listPage: st.listPage(N, { ...DEV, after: null, prefix: '', metadata: null, limit: 1 }),
   listNames: st.listNames(N, { ...DEV, after: null, prefix: '', limit: 1 }),

@@ -13,6 +13,7 @@ interface DoctorCheck extends Check {
 }
 
 type FolderModesReport = NonNullable<ReturnType<NonNullable<Store['folderModes']>>>;
+type RoleReport = Awaited<ReturnType<NonNullable<Store['roles']>>>;
 
 /** The embedded data folder's modes: as the store found them at open (it tightens them then), and now. */
 function modesCheck(r: FolderModesReport): DoctorCheck {
@@ -36,6 +37,35 @@ function modesCheck(r: FolderModesReport): DoctorCheck {
     };
   }
   return { name, ok: true, detail: `data folder 0700, files 0600 (${r.folder})` };
+}
+
+/** What the application's database role can do past row-level security. */
+function roleCheck(r: RoleReport): DoctorCheck {
+  const name = 'database role';
+  if (r.backend === 'embedded') {
+    return {
+      name,
+      ok: true,
+      detail: 'embedded PGlite: its only role is a local superuser, so row-level security does not apply; the data folder\'s modes (see file modes) keep other users out',
+    };
+  }
+  const fix =
+    'Connect the application as a role that is not a superuser, has no BYPASSRLS and does not own the schema; run migrations and rekey as the owner through SECRETREF_MAINTENANCE_DATABASE_URL (secretref then grants the application role what it needs).';
+  if (r.superuser || r.bypassRls) {
+    const what = r.superuser ? 'a superuser' : 'a role with BYPASSRLS';
+    return { name, ok: true, warn: true, detail: `connected as ${r.role}, ${what}: it bypasses row-level security silently, so only the application's own WHERE keeps developers apart`, fix };
+  }
+  if (r.ownsTables) {
+    return {
+      name,
+      ok: true,
+      warn: true,
+      detail: `the application role ${r.role} owns the store's tables: row-level security and the append-only audit hold against mistakes, not against this role (an owner can lift them)`,
+      fix,
+    };
+  }
+  const maintenance = r.maintenanceRole ? `; maintenance runs as ${r.maintenanceRole}` : '';
+  return { name, ok: true, detail: `application role ${r.role}: not a superuser, no BYPASSRLS, does not own the tables${maintenance}` };
 }
 
 export async function doctor(_options: unknown, ctx: CliContext): Promise<DoctorCheck[]> {
@@ -62,6 +92,8 @@ export async function doctor(_options: unknown, ctx: CliContext): Promise<Doctor
     checks.push({ name: 'migrations', ok: true, detail: `schema ${store.schema} at version ${LATEST_VERSION} (current)` });
     const modes = store.folderModes?.();
     if (modes) checks.push(modesCheck(modes));
+    const roles = await store.roles?.();
+    if (roles) checks.push(roleCheck(roles));
     if (store.backend === 'embedded') {
       // PGlite runs PostgreSQL with fsync off and its file system has no fsync (test/reliability).
       checks.push({ name: 'durability', ok: true, detail: 'embedded PGlite: a commit survives a killed process, not an OS crash or power loss (no fsync); use a PostgreSQL server where that matters, and back up the data folder' });
