@@ -143,6 +143,21 @@ export function otherKeyWrite(names: readonly string[], keyId: string, rowKeyId:
   );
 }
 
+/**
+ * ENCRYPTION_ERROR for rows that fail their integrity check: the HMAC over name, version, expiry
+ * and policy does not match, or a row claims to be from before the binding when every row is
+ * bound. Someone with write access to the database changed them; nothing of them is used.
+ */
+export function tampered(names: readonly string[]): SecretrefError {
+  const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '');
+  return new SecretrefError(
+    'ENCRYPTION_ERROR',
+    `Refusing ${shown}: the stored row fails its integrity check (its name, version, expiry or usage policy was changed outside secretref, ` +
+      'by someone with write access to the database but without the key). Nothing of it was used. Check the audit log, then restore the row from a backup or set the secret again.',
+    ...(names.length === 1 && names[0] !== undefined && !names[0].includes(' ') ? [{ name: names[0] }] : []),
+  );
+}
+
 function undecryptable(what: string, keyId: string, name?: string): SecretrefError {
   return new SecretrefError(
     'ENCRYPTION_ERROR',

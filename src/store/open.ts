@@ -10,6 +10,7 @@ import { loadKeyRing } from './crypto-key.js';
 import type { Counter, Driver } from './driver.js';
 import { migrate } from './migrations.js';
 import { ChangeHub } from './notify.js';
+import { rebind } from './rebind.js';
 import { rekey } from './rekey.js';
 import { ScopedStoreImpl } from './scoped.js';
 import { quoteIdent, quoteSchema } from './sql.js';
@@ -80,8 +81,9 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     driver = await openEmbedded(loc, counter, options.lockTimeoutMs ?? 30_000, options.onWarning ?? emitWarning);
   }
   let crypto: string;
+  let complete: boolean;
   try {
-    crypto = (await migrate(maintenance ?? driver, schema)).crypto;
+    ({ crypto, complete } = await migrate(maintenance ?? driver, schema));
     if (maintenance) await grantApplication(maintenance, driver, { schema: quoted, crypto });
   } catch (e) {
     await driver.close().catch(() => undefined);
@@ -97,6 +99,15 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     ring,
     closed: false,
   };
+  if (!complete) {
+    try {
+      await rebind(ctx, options.onWarning ?? emitWarning);
+    } catch (e) {
+      await driver.close().catch(() => undefined);
+      await maintenance?.close().catch(() => undefined);
+      throw e;
+    }
+  }
   return new StoreImpl(ctx, schema, counter);
 }
 

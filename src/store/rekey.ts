@@ -11,36 +11,10 @@ import { INTERNAL_LIMITS } from '../limits.js';
 import { SecretrefError } from '../errors.js';
 import { assertOpen, type StoreContext } from './context.js';
 import { loadKeyRing } from './crypto-key.js';
-import { errorSqlState } from './db-errors.js';
-import type { Queryable, Row } from './driver.js';
+import { tampered } from './db-errors.js';
+import { maintained } from './maintenance.js';
 import * as st from './statements.js';
 import type { RekeyOptions, RekeyResult } from './types.js';
-
-
-/**
- * One maintenance transaction: as the tables' owner, with row-level security lifted for this
- * transaction only (see st.liftRowSecurity); any other role is refused by the database.
- */
-async function maintained<T>(ctx: StoreContext, fn: (run: <R extends Row>(s: st.Statement) => Promise<R[]>, tx: Queryable) => Promise<T>): Promise<T> {
-  try {
-    return await ctx.maintenance.transaction(async (tx) => {
-      const run = async <R extends Row>(s: st.Statement): Promise<R[]> => await tx.query<R>(s.text, s.params);
-      await tx.exec(st.liftRowSecurity(ctx).text);
-      const out = await fn(run, tx);
-      await tx.exec(st.restoreRowSecurity(ctx).text);
-      return out;
-    });
-  } catch (e) {
-    if (errorSqlState(e) === '42501') {
-      throw new SecretrefError(
-        'STORE_UNAVAILABLE',
-        `rekey runs as the role that owns the store's tables (schema ${ctx.schema}), and this connection's role does not own them. ` +
-          'Open the store with maintenanceUrl (or set SECRETREF_MAINTENANCE_DATABASE_URL) to a connection as that role.',
-      );
-    }
-    throw e;
-  }
-}
 
 export async function rekey(ctx: StoreContext, newMasterKey: string, opts: RekeyOptions = {}): Promise<RekeyResult> {
   assertOpen(ctx);
@@ -66,7 +40,7 @@ export async function rekey(ctx: StoreContext, newMasterKey: string, opts: Rekey
       const changed = await maintained(ctx, async (run, tx) => {
         const batch = await run<{ secret_id: string; developer_id: string }>(st.pickUnderKey(ctx, old.keyId, batchSize));
         if (batch.length === 0) return [];
-        const rows = await run<{ developer_id: string; name: string }>(
+        const result = await run<{ secret_id: string; intact: boolean | null; developer_id: string | null; name: string | null }>(
           st.rekeyBatch(ctx, {
             ids: batch.map((r) => r.secret_id),
             oldTenantKeys: batch.map((r) => old.tenantKey(r.developer_id)),
@@ -75,6 +49,11 @@ export async function rekey(ctx: StoreContext, newMasterKey: string, opts: Rekey
             to: next.keyId,
           }),
         );
+        // A row that fails its HMAC is not carried over (that would sign it under the new key);
+        // the rekey stops there, naming it by id (names are the developers' own).
+        const refused = result.filter((r) => r.intact !== true).map((r) => r.secret_id);
+        if (refused.length) throw tampered(refused.map((id) => `the secret with id ${id}`));
+        const rows = result.filter((r): r is typeof r & { developer_id: string; name: string } => r.developer_id !== null && r.name !== null);
         const byDeveloper = new Map<string, string[]>();
         for (const r of rows) byDeveloper.set(r.developer_id, [...(byDeveloper.get(r.developer_id) ?? []), r.name]);
         for (const [dev, names] of byDeveloper) await hub.notify(tx, dev, names);
