@@ -15,6 +15,8 @@ export interface Io {
   stderr: OutStream;
   /** Reads all of standard input as text. */
   readStdin(): Promise<string>;
+  /** Reads all of standard input as bytes (secret values: checked to be UTF-8, never repaired). */
+  readStdinBytes?(): Promise<Uint8Array>;
   /** True when standard input is a terminal (values are then asked for with a hidden prompt). */
   stdinIsTTY: boolean;
   /** Asks for a value without echoing it. Only called when stdinIsTTY. */
@@ -34,10 +36,9 @@ export function processIo(): Io {
     env: process.env,
     cwd: process.cwd(),
     async readStdin() {
-      const chunks: Buffer[] = [];
-      for await (const c of process.stdin) chunks.push(c as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
+      return (await readAllStdin()).toString('utf8');
     },
+    readStdinBytes: readAllStdin,
     promptHidden: (question) => hiddenPrompt(question),
     async confirm(question) {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -46,6 +47,12 @@ export function processIo(): Io {
       return /^y(es)?$/i.test(answer.trim());
     },
   };
+}
+
+async function readAllStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
 }
 
 /** Reads one line from the terminal in raw mode, echoing nothing. */

@@ -8,6 +8,11 @@ import type { SqlNames } from './statements.js';
 /** An open store's state; its quoted `schema` and `crypto` are what the statements need. */
 export interface StoreContext extends SqlNames {
   readonly driver: Driver;
+  /**
+   * Where maintenance (migrations, rekey) runs: a connection as the tables' owner
+   * (`maintenanceUrl`), or `driver` itself when the application role is the owner.
+   */
+  readonly maintenance: Driver;
   /** Quoted schema of the store's objects. */
   readonly schema: string;
   /** Quoted schema of pgcrypto's functions. */

@@ -126,6 +126,38 @@ export function wrongKey(names: readonly string[], rowKeyIds: readonly string[],
   );
 }
 
+/**
+ * ENCRYPTION_ERROR for a write under `keyId` while the developer's rows are under `rowKeyId` (and
+ * no rekey between the two is in progress): a second key would leave the rows readable by
+ * neither key alone. Names fingerprints, never keys.
+ */
+export function otherKeyWrite(names: readonly string[], keyId: string, rowKeyId: string, rekeyKeys: readonly string[] | null): SecretrefError {
+  const what = names.length === 0 ? 'this change' : names.slice(0, 10).join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '');
+  const rekey = rekeyKeys?.length ? ` (the rekey in progress is between ${rekeyKeys.join(' and ')} only)` : '';
+  return new SecretrefError(
+    'ENCRYPTION_ERROR',
+    `Refusing to write ${what} under master key ${keyId}: this developer's secrets are encrypted with master key ${rowKeyId}${rekey}. ` +
+      'Writing under a second key would leave them readable by neither key alone. Set SECRETS_MASTER_KEY to the key with ' +
+      `fingerprint ${rowKeyId}, or move every secret to the new key first: \`secretref rekey --new-key-env VAR\` with the old key as SECRETS_MASTER_KEY.`,
+    ...(names.length === 1 && names[0] !== undefined ? [{ name: names[0] }] : []),
+  );
+}
+
+/**
+ * ENCRYPTION_ERROR for rows that fail their integrity check: the HMAC over name, version, expiry
+ * and policy does not match, or a row claims to be from before the binding when every row is
+ * bound. Someone with write access to the database changed them; nothing of them is used.
+ */
+export function tampered(names: readonly string[]): SecretrefError {
+  const shown = names.slice(0, 10).join(', ') + (names.length > 10 ? ` and ${names.length - 10} more` : '');
+  return new SecretrefError(
+    'ENCRYPTION_ERROR',
+    `Refusing ${shown}: the stored row fails its integrity check (its name, version, expiry or usage policy was changed outside secretref, ` +
+      'by someone with write access to the database but without the key). Nothing of it was used. Check the audit log, then restore the row from a backup or set the secret again.',
+    ...(names.length === 1 && names[0] !== undefined && !names[0].includes(' ') ? [{ name: names[0] }] : []),
+  );
+}
+
 function undecryptable(what: string, keyId: string, name?: string): SecretrefError {
   return new SecretrefError(
     'ENCRYPTION_ERROR',

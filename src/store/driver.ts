@@ -3,6 +3,8 @@
  * Both count round trips into the same counter so `store.stats()` is comparable across backends.
  */
 
+import type { ModeReport } from './file-modes.js';
+
 export type Row = Record<string, unknown>;
 
 /** Something that runs one statement per call (a pool, a PGlite instance, a transaction). */
@@ -17,6 +19,8 @@ export interface Driver extends Queryable {
   /** BEGIN … COMMIT on one connection; ROLLBACK when `fn` throws. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /** Embedded on disk only: the data folder, and its modes as this process found them before tightening them. */
+  readonly dataFolder?: { readonly path: string; readonly atOpen: ModeReport };
   /** Server only: a dedicated connection LISTENing on `channel`. */
   listen?(channel: string): Promise<ListenConnection>;
 }

@@ -7,7 +7,7 @@ import { SecretrefError } from '../errors.js';
 import { errorSqlState } from './db-errors.js';
 import type { Driver, Queryable } from './driver.js';
 import { MAINTENANCE_SETTING, PGP_OPTIONS, TENANT_SETTING, quoteIdent } from './sql.js';
-import { sqlFunctions, type SqlNames } from './statements.js';
+import { REBIND_VERSION, bindingSchema, keyGuard, sqlFunctions, type SqlNames } from './statements.js';
 
 /** Advisory-lock key (two int4) shared by every secretref schema: also serialises CREATE EXTENSION. */
 const LOCK_KEY = [0x73726566, 1] as const;
@@ -21,6 +21,11 @@ export interface Migration {
   readonly version: number;
   readonly name: string;
   sql(n: SqlNames): string;
+  /**
+   * A data migration: it needs the master key, so it runs after the schema migrations, from
+   * openStore (rebind.ts), in batches, and records itself when done. `sql` is empty.
+   */
+  readonly data?: true;
 }
 
 const ACTIONS = ['create', 'update', 'rename', 'delete', 'rotate', 'rollback', 'rekey', 'resolve', 'reveal'];
@@ -95,6 +100,44 @@ ${sqlFunctions({ schema: s, crypto })}
 comment on table ${s}.secrets is 'secretref secrets: values encrypted with pgp_sym_encrypt (${PGP_OPTIONS}); passphrase = HMAC-derived developer key || '':'' || secret_id';
 `,
   },
+  {
+    version: 2,
+    name: 'key guard: a write under another master key than the developer\'s rows is refused unless a rekey is in progress',
+    sql: (n) => keyGuard(n),
+  },
+  {
+    version: 3,
+    name: 'no setting unlocks row-level security; the audit is append-only',
+    // Maintenance now lifts FORCE ROW LEVEL SECURITY in its own transaction, which only the
+    // tables' owner can do (statements.liftRowSecurity). The owner loses UPDATE/DELETE/TRUNCATE
+    // on the audit like everyone else; the trigger refuses them to superusers too.
+    sql: ({ schema: s }) => `
+drop policy maintenance on ${s}.secrets;
+drop policy maintenance on ${s}.audit;
+revoke update, delete, truncate on ${s}.audit from public;
+revoke update, delete, truncate on ${s}.audit from current_user;
+create function ${s}.audit_append_only() returns trigger
+language plpgsql as $fn$
+begin
+  raise exception 'the secretref audit is append-only' using errcode = '42501';
+end $fn$;
+create trigger audit_append_only before update or delete on ${s}.audit
+  for each row execute function ${s}.audit_append_only();
+create trigger audit_no_truncate before truncate on ${s}.audit
+  for each statement execute function ${s}.audit_append_only();
+`,
+  },
+  {
+    version: 4,
+    name: 'each ciphertext bound to developer, id, name and version; name, version, expiry and policy authenticated by an HMAC',
+    sql: (n) => bindingSchema(n),
+  },
+  {
+    version: REBIND_VERSION,
+    name: 'every row bound (rows from before version 4 re-encrypted and signed); unbound rows refused from now on',
+    sql: () => '',
+    data: true,
+  },
 ];
 
 export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
@@ -103,6 +146,8 @@ export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 export interface SchemaInfo {
   /** Quoted schema of the pgcrypto functions. */
   crypto: string;
+  /** False while data migrations (rebind.ts) are still to run. */
+  complete: boolean;
 }
 
 function tooNew(version: number): SecretrefError {
@@ -131,7 +176,7 @@ export async function migrate(driver: Driver, schema: string): Promise<SchemaInf
     const version = rows[0]?.version ?? 0;
     const ext = rows[0]?.ext;
     if (version > LATEST_VERSION) throw tooNew(version);
-    if (version === LATEST_VERSION && ext) return { crypto: quoteIdent(ext) };
+    if (version === LATEST_VERSION && ext) return { crypto: quoteIdent(ext), complete: true };
   } catch (e) {
     const state = errorSqlState(e);
     if (state !== '42P01' && state !== '3F000') throw e;
@@ -156,10 +201,10 @@ export async function migrate(driver: Driver, schema: string): Promise<SchemaInf
     const newest = Math.max(0, ...applied);
     if (newest > LATEST_VERSION) throw tooNew(newest);
     for (const m of MIGRATIONS) {
-      if (applied.has(m.version)) continue;
+      if (applied.has(m.version) || m.data) continue;
       await tx.exec(m.sql(names));
       await tx.query(`insert into ${s}.migrations (version, name) values ($1, $2)`, [m.version, m.name]);
     }
-    return { crypto: names.crypto };
+    return { crypto: names.crypto, complete: MIGRATIONS.every((m) => !m.data || applied.has(m.version)) };
   });
 }

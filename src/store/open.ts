@@ -10,13 +10,20 @@ import { loadKeyRing } from './crypto-key.js';
 import type { Counter, Driver } from './driver.js';
 import { migrate } from './migrations.js';
 import { ChangeHub } from './notify.js';
+import { rebind } from './rebind.js';
 import { rekey } from './rekey.js';
 import { ScopedStoreImpl } from './scoped.js';
-import { quoteSchema } from './sql.js';
-import type { OpenStoreOptions, RekeyOptions, RekeyResult, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
+import { quoteIdent, quoteSchema } from './sql.js';
+import * as st from './statements.js';
+import type { SqlNames } from './statements.js';
+import { inspectModes } from './file-modes.js';
+import type { FolderModesReport, OpenStoreOptions, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
 import { checkDeveloperId } from './validate.js';
 
-
+/** Default of OpenStoreOptions.onWarning: a process warning, printed by Node on stderr. */
+function emitWarning(message: string, code: string): void {
+  process.emitWarning(message, { type: 'SecretrefWarning', code });
+}
 
 type Location =
   | { kind: 'server'; url: string }
@@ -49,27 +56,69 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const loc = parseStoreUrl(options.url ?? (process.env.SECRETREF_DATABASE_URL || DEFAULT_STORE_URL));
   const counter: Counter = { queries: 0 };
   let driver: Driver;
+  let maintenance: Driver | undefined;
+  if (options.maintenanceUrl !== undefined && loc.kind !== 'server') {
+    throw new SecretrefError('INVALID_INPUT', 'maintenanceUrl applies to a PostgreSQL server store only.', { path: '/maintenanceUrl' });
+  }
   if (loc.kind === 'server') {
     const { openServer } = await import('./server.js');
-    driver = openServer(loc.url, counter, {
+    const serverOptions = {
       connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
       statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
       poolSize: options.poolSize ?? 10,
       applicationName: `secretref/${schema}`,
-    });
+    };
+    driver = openServer(loc.url, counter, serverOptions);
+    const maintenanceUrl = options.maintenanceUrl ?? (process.env.SECRETREF_MAINTENANCE_DATABASE_URL || undefined);
+    if (maintenanceUrl !== undefined) {
+      if (parseStoreUrl(maintenanceUrl).kind !== 'server') {
+        throw new SecretrefError('INVALID_INPUT', 'maintenanceUrl must be a postgres:// URL.', { path: '/maintenanceUrl' });
+      }
+      maintenance = openServer(maintenanceUrl, counter, { ...serverOptions, poolSize: 2, applicationName: `secretref/${schema}/maintenance` });
+    }
   } else {
     const { openEmbedded } = await import('./pglite.js');
-    driver = await openEmbedded(loc, counter, options.lockTimeoutMs ?? 30_000);
+    driver = await openEmbedded(loc, counter, options.lockTimeoutMs ?? 30_000, options.onWarning ?? emitWarning);
   }
   let crypto: string;
+  let complete: boolean;
   try {
-    crypto = (await migrate(driver, schema)).crypto;
+    ({ crypto, complete } = await migrate(maintenance ?? driver, schema));
+    if (maintenance) await grantApplication(maintenance, driver, { schema: quoted, crypto });
   } catch (e) {
     await driver.close().catch(() => undefined);
+    await maintenance?.close().catch(() => undefined);
     throw e;
   }
-  const ctx: StoreContext = { driver, schema: quoted, crypto, hub: new ChangeHub(driver, schema), ring, closed: false };
+  const ctx: StoreContext = {
+    driver,
+    maintenance: maintenance ?? driver,
+    schema: quoted,
+    crypto,
+    hub: new ChangeHub(driver, schema),
+    ring,
+    closed: false,
+  };
+  if (!complete) {
+    try {
+      await rebind(ctx, options.onWarning ?? emitWarning);
+    } catch (e) {
+      await driver.close().catch(() => undefined);
+      await maintenance?.close().catch(() => undefined);
+      throw e;
+    }
+  }
   return new StoreImpl(ctx, schema, counter);
+}
+
+/** As the owner: grants the application connection's role what it needs, unless it has it or is the owner. */
+async function grantApplication(maintenance: Driver, app: Driver, n: SqlNames): Promise<void> {
+  const [me] = await app.query<{ role: string }>('select current_user::text as role');
+  const [owner] = await maintenance.query<{ role: string }>('select current_user::text as role');
+  if (!me || !owner || me.role === owner.role) return;
+  const granted = st.applicationGranted(n, me.role);
+  if ((await maintenance.query<{ ok: boolean }>(granted.text, granted.params))[0]?.ok) return;
+  await maintenance.exec(st.grantApplication(n, quoteIdent(me.role)).text);
 }
 
 class StoreImpl implements Store {
@@ -109,10 +158,33 @@ class StoreImpl implements Store {
     return { queries: this.counter.queries };
   }
 
+  folderModes(): FolderModesReport | null {
+    const f = this.ctx.driver.dataFolder;
+    return f ? { folder: f.path, atOpen: { ...f.atOpen }, now: inspectModes(f.path) } : null;
+  }
+
+  async roles(): Promise<RoleReport> {
+    assertOpen(this.ctx);
+    const q = st.roleInfo(this.ctx);
+    type Row = { role: string; superuser: boolean; bypass_rls: boolean; owns_tables: boolean };
+    const me = (await this.ctx.driver.query<Row>(q.text, q.params))[0];
+    const separate = this.ctx.maintenance !== this.ctx.driver;
+    const owner = separate ? (await this.ctx.maintenance.query<{ role: string }>('select current_user::text as role'))[0] : undefined;
+    return {
+      backend: this.backend,
+      role: me?.role ?? 'unknown',
+      superuser: me?.superuser === true,
+      bypassRls: me?.bypass_rls === true,
+      ownsTables: me?.owns_tables === true,
+      maintenanceRole: owner?.role ?? null,
+    };
+  }
+
   async close(): Promise<void> {
     if (this.ctx.closed) return;
     this.ctx.closed = true;
     await this.ctx.hub.close();
     await this.ctx.driver.close();
+    if (this.ctx.maintenance !== this.ctx.driver) await this.ctx.maintenance.close();
   }
 }

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { wrapDbError } from './db-errors.js';
 import type { Counter, Driver, Queryable, Row } from './driver.js';
+import { describeTightening, prepareFolder, tightenModes, type ModeReport } from './file-modes.js';
 import { acquireFolderLock, type FolderLock } from './lock.js';
 
 export type EmbeddedLocation = { kind: 'file'; path: string } | { kind: 'memory'; name: string | undefined };
@@ -16,22 +17,37 @@ interface Shared {
   db: PGlite;
   lock: FolderLock | undefined;
   refs: number;
+  /** The data folder's modes as boot found them, before tightening (file stores only). */
+  modesAtOpen: ModeReport | undefined;
 }
 
 const instances = new Map<string, Promise<Shared>>();
 
-async function boot(loc: EmbeddedLocation, lockTimeoutMs: number): Promise<Shared> {
+/** Says what the store fixed on its own (see OpenStoreOptions.onWarning). */
+export type Warn = (message: string, code: string) => void;
+
+async function boot(loc: EmbeddedLocation, lockTimeoutMs: number, warn: Warn): Promise<Shared> {
   // Load the WebAssembly build while waiting for the lock: importing touches no data folder.
   const modules = Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pgcrypto')]);
   modules.catch(() => undefined);
   const lock = loc.kind === 'file' ? await acquireFolderLock(loc.path, lockTimeoutMs) : undefined;
   try {
+    let modesAtOpen: ModeReport | undefined;
+    if (loc.kind === 'file') {
+      // 0700 before PGlite writes a byte: what it creates inside is then out of others' reach.
+      const existed = prepareFolder(loc.path);
+      modesAtOpen = tightenModes(loc.path);
+      if (!existed) modesAtOpen = { ...modesAtOpen, looseFolders: 0, looseFiles: 0, exposed: false };
+      else if (modesAtOpen.exposed) warn(describeTightening(loc.path, modesAtOpen), 'SECRETREF_STORE_MODES');
+    }
     const [{ PGlite }, { pgcrypto }] = await modules;
     const db = await PGlite.create({
       ...(loc.kind === 'file' ? { dataDir: loc.path } : {}),
       extensions: { pgcrypto },
     });
-    return { db, lock, refs: 0 };
+    // initdb (a new store) and recovery create files 0666 less the umask.
+    if (loc.kind === 'file') tightenModes(loc.path);
+    return { db, lock, refs: 0, modesAtOpen };
   } catch (e) {
     lock?.release();
     throw wrapDbError(e, 'open the embedded store');
@@ -65,12 +81,12 @@ function queryable(q: Pick<PGlite, 'query' | 'exec'>, counter: Counter): Queryab
 }
 
 /** Opens (or joins, within this process) the embedded database at `loc`. */
-export async function openEmbedded(loc: EmbeddedLocation, counter: Counter, lockTimeoutMs: number): Promise<Driver> {
+export async function openEmbedded(loc: EmbeddedLocation, counter: Counter, lockTimeoutMs: number, warn: Warn): Promise<Driver> {
   const normalized: EmbeddedLocation = loc.kind === 'file' ? { kind: 'file', path: resolve(loc.path) } : loc;
   const key = keyOf(normalized);
   let pending = key === undefined ? undefined : instances.get(key);
   if (pending === undefined) {
-    pending = boot(normalized, lockTimeoutMs);
+    pending = boot(normalized, lockTimeoutMs, warn);
     if (key !== undefined) {
       instances.set(key, pending);
       pending.catch(() => instances.delete(key));
@@ -84,6 +100,7 @@ export async function openEmbedded(loc: EmbeddedLocation, counter: Counter, lock
   return {
     backend: 'embedded',
     ...base,
+    ...(normalized.kind === 'file' && shared.modesAtOpen ? { dataFolder: { path: normalized.path, atOpen: shared.modesAtOpen } } : {}),
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       counter.queries += 2; // BEGIN, COMMIT
       try {
@@ -116,6 +133,8 @@ export async function openEmbedded(loc: EmbeddedLocation, counter: Counter, lock
       try {
         await db.close();
       } finally {
+        // Files PGlite created while open (new tables, WAL segments) are 0666 less the umask.
+        if (normalized.kind === 'file') tightenModes(normalized.path);
         shared.lock?.release();
       }
     },

@@ -21,6 +21,15 @@ export interface InfoRow {
   previous_valid_until: Date | null;
   value?: string | null;
   previous_value?: string | null;
+  /** Reads: the row's HMAC checked (null: under another key, not checked). */
+  intact?: boolean | null;
+}
+
+/** A row of a guarded write (statements.guardedResult): the written row, or null columns when nothing was written. */
+export interface GuardedRow extends InfoRow {
+  cur_key_id: string;
+  /** The row found: intact (written), not intact (refused), null (under another key, refused). */
+  cur_intact: boolean | null;
 }
 
 export interface AuditRow {
@@ -92,6 +101,8 @@ export function toAudit(r: AuditRow): AuditEntry {
 export interface CompareRow {
   [k: string]: unknown;
   key_id: string;
+  /** Null under another key. */
+  intact: boolean | null;
   same_value: boolean | null;
   same_description: boolean;
   same_metadata: boolean;

@@ -10,9 +10,9 @@ import { randomUUID } from 'node:crypto';
 import { SecretrefError } from '../errors.js';
 import { INTERNAL_LIMITS } from '../limits.js';
 import { assertOpen, type StoreContext } from './context.js';
-import { notFound, statementError, wrongKey, type StatementSubject } from './db-errors.js';
+import { notFound, otherKeyWrite, statementError, tampered, wrongKey, type StatementSubject } from './db-errors.js';
 import type { Queryable, Row } from './driver.js';
-import { differingFields, toAudit, toInfo, toResolved, type AuditRow, type CompareRow, type InfoRow } from './rows.js';
+import { differingFields, toAudit, toInfo, toResolved, type AuditRow, type CompareRow, type GuardedRow, type InfoRow } from './rows.js';
 import * as st from './statements.js';
 import type {
   AuditEntry,
@@ -33,6 +33,14 @@ import type {
   UpdateSecretPatch,
 } from './types.js';
 import * as v from './validate.js';
+
+/** A row of `begin_write`. */
+interface GuardRow {
+  [k: string]: unknown;
+  allowed: boolean;
+  row_key: string | null;
+  rekey_keys: string[] | null;
+}
 
 async function run<R extends Row>(q: Queryable, s: st.Statement): Promise<R[]> {
   return await q.query<R>(s.text, s.params);
@@ -72,7 +80,9 @@ export class ScopedStoreImpl implements ScopedStore {
 
   async list(opts: ListOptions = {}): Promise<ListResult> {
     const p = v.parseList(opts);
-    const rows = await this.read<InfoRow>(st.listPage(this.ctx, { developerId: this.developerId, ...p, limit: p.limit + 1 }));
+    const { tenantKey, keyId } = this.tenant();
+    const rows = await this.read<InfoRow>(st.listPage(this.ctx, { developerId: this.developerId, ...p, limit: p.limit + 1, tenantKey, keyId }));
+    refuseTampered(rows);
     const items = rows.slice(0, p.limit).map(toInfo);
     const last = items[items.length - 1];
     return { items, nextCursor: rows.length > p.limit && last ? v.encodeCursor(last.name) : null };
@@ -99,7 +109,7 @@ export class ScopedStoreImpl implements ScopedStore {
       throw new SecretrefError('INVALID_INPUT', 'update needs at least one field to change.');
     }
     const statement = st.updateSecret(this.ctx, { ...this.tenant(), name, change });
-    return await this.write(rename ? [name, rename] : [name], async (tx) => toInfo(await found(run<InfoRow>(tx, statement), name)), {
+    return await this.write(rename ? [name, rename] : [name], async (tx) => this.guarded(await run<GuardedRow>(tx, statement), name), {
       ...(rename !== undefined ? { duplicateOf: rename } : {}),
     });
   }
@@ -115,15 +125,15 @@ export class ScopedStoreImpl implements ScopedStore {
     v.checkValue(value);
     const graceMs = v.checkGraceMs(opts.graceMs);
     const statement = st.rotateSecret(this.ctx, { ...this.tenant(), name, value, graceMs });
-    return await this.write([name], async (tx) => toInfo(await found(run<InfoRow>(tx, statement), name)));
+    return await this.write([name], async (tx) => this.guarded(await run<GuardedRow>(tx, statement), name));
   }
 
   async rollback(name: string): Promise<SecretInfo> {
     v.checkName(name);
-    const statement = st.rollbackSecret(this.ctx, { developerId: this.developerId, name });
+    const statement = st.rollbackSecret(this.ctx, { ...this.tenant(), name });
     return await this.write([name], async (tx) => {
-      const row = (await run<InfoRow>(tx, statement))[0];
-      if (row) return toInfo(row);
+      const rows = await run<GuardedRow>(tx, statement);
+      if (rows.length) return this.guarded(rows, name);
       if (!(await run(tx, st.describe(this.ctx, { developerId: this.developerId, name })))[0]) throw notFound(name);
       throw new SecretrefError(
         'INVALID_INPUT',
@@ -175,6 +185,7 @@ export class ScopedStoreImpl implements ScopedStore {
           result = { outcome: 'created', fields: [] };
           return;
         }
+        if (same.intact === false) throw tampered([p.name]);
         if (same.same_value === null) throw wrongKey([p.name], [same.key_id], tenant.keyId);
         const fields = differingFields(same);
         result = { outcome: fields.length === 0 ? 'unchanged' : overwrite ? 'updated' : 'conflict', fields };
@@ -184,7 +195,7 @@ export class ScopedStoreImpl implements ScopedStore {
           ...(fields.includes('description') ? { description: p.description } : {}),
           ...(fields.includes('metadata') ? { metadata: { replace: p.metadata } } : {}),
         };
-        await run(tx, st.updateSecret(this.ctx, { ...tenant, name: p.name, change, provenance }));
+        this.guarded(await run<GuardedRow>(tx, st.updateSecret(this.ctx, { ...tenant, name: p.name, change, provenance })), p.name);
       },
       { names: [p.name], keyId: tenant.keyId, duplicateOf: p.name },
     );
@@ -196,6 +207,15 @@ export class ScopedStoreImpl implements ScopedStore {
     return (await this.read<AuditRow>(st.auditPage(this.ctx, { developerId: this.developerId, ...q }))).map(toAudit);
   }
 
+  /** The row of a guarded write (statements.guardedResult): written, or why not. */
+  private guarded(rows: GuardedRow[], name: string): SecretInfo {
+    const r = rows[0];
+    if (r === undefined) throw notFound(name);
+    if (r.cur_intact === null) throw wrongKey([name], [r.cur_key_id], this.ctx.ring.keyId);
+    if (r.cur_intact === false) throw tampered([name]);
+    return toInfo(r);
+  }
+
   private tenant(): st.Tenant {
     const ring = this.ctx.ring;
     return { developerId: this.developerId, tenantKey: ring.tenantKey(this.developerId), keyId: ring.keyId };
@@ -203,9 +223,16 @@ export class ScopedStoreImpl implements ScopedStore {
 
   /** One round trip: the function sets the tenant, audits `action` (if any) and decrypts. */
   private async fetch(names: string[], action: 'resolve' | 'reveal' | null, previous: boolean): Promise<InfoRow[]> {
-    const t = action === null ? { tenantKey: null, keyId: null } : this.tenant();
+    // Always under the key: every read checks each row's HMAC (descriptions included).
+    const t = this.tenant();
     const statement = st.fetch(this.ctx, { developerId: this.developerId, names, action, tenantKey: t.tenantKey, keyId: t.keyId, previous });
-    return await this.read<InfoRow>(statement, { names, keyId: this.ctx.ring.keyId });
+    const rows = await this.read<InfoRow>(statement, { names, keyId: this.ctx.ring.keyId });
+    for (const r of rows) {
+      r.value = utf8(r.value);
+      r.previous_value = utf8(r.previous_value);
+    }
+    refuseTampered(rows);
+    return rows;
   }
 
   private async mustInspect(name: string): Promise<InfoRow> {
@@ -233,7 +260,12 @@ export class ScopedStoreImpl implements ScopedStore {
     const written = (): readonly string[] => (typeof names === 'function' ? names() : names);
     try {
       const out = await this.ctx.driver.transaction(async (tx) => {
-        await run(tx, st.beginTenant(this.ctx, this.developerId));
+        const keyId = this.ctx.ring.keyId;
+        const guard = (await run<GuardRow>(tx, st.beginWrite(this.ctx, { developerId: this.developerId, keyId })))[0];
+        if (!guard?.allowed) {
+          const about = typeof names === 'function' ? (subject.names ?? []) : names;
+          throw otherKeyWrite(about, keyId, guard?.row_key ?? 'unknown', guard?.rekey_keys ?? null);
+        }
         const result = await fn(tx);
         if (written().length) await this.ctx.hub.notify(tx, this.developerId, [...written()]);
         return result;
@@ -244,6 +276,18 @@ export class ScopedStoreImpl implements ScopedStore {
       throw statementError(e, subject);
     }
   }
+}
+
+/** Rows that fail their integrity check are refused, all of them named: nothing of them is used. */
+function refuseTampered(rows: readonly InfoRow[]): void {
+  const bad = rows.filter((r) => r.intact === false);
+  if (bad.length) throw tampered(bad.map((r) => r.name));
+}
+
+/** A value read as bytes (see st.fetch), decoded keeping a leading U+FEFF. */
+function utf8(v: unknown): string | null {
+  if (v === null || v === undefined) return null;
+  return v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8') : String(v);
 }
 
 /** The one row a statement about `name` returns; none means there is no such secret. */

@@ -17,9 +17,19 @@ export const PGP_OPTIONS = 'cipher-algo=aes256, s2k-mode=1, s2k-digest-algo=sha2
 /** Channel of change notifications (payload: JSON {s: schema, d: developer, n: names, o: origin}). */
 export const NOTIFY_CHANNEL = 'secretref_changes';
 
-/** Transaction-local settings the row-level-security policies read. */
+/** Transaction-local setting the row-level-security policies read. */
 export const TENANT_SETTING = 'secretref.developer_id';
+/**
+ * Read only by the `maintenance` policies of migration 1, which migration 3 drops: any session
+ * could set it (security review #8). Kept so migration 1 keeps its text.
+ */
 export const MAINTENANCE_SETTING = 'secretref.maintenance';
+
+/**
+ * Advisory lock (class, hashtext(quoted schema)): every write holds it shared; a rekey takes it
+ * exclusively for the moment it checks that no row is left under the old key and ends.
+ */
+export const REKEY_LOCK_CLASS = 0x73726567;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 

@@ -9,7 +9,7 @@
  * test/store/statements.test.ts holds both (and pins migration 1's text). Values are
  * always bound parameters; identifiers are quoted names from validated configuration.
  */
-import { MAINTENANCE_SETTING, PGP_OPTIONS, TENANT_SETTING } from './sql.js';
+import { PGP_OPTIONS, REKEY_LOCK_CLASS, TENANT_SETTING } from './sql.js';
 import type { AuditAction } from './types.js';
 import type { ParsedCreate } from './validate.js';
 
@@ -50,6 +50,88 @@ export function encrypt(n: SqlNames, value: string, tenantKey: string, row: stri
 /** `ciphertext` of row `row` decrypted (pgcrypto reads the S2K settings from the message). */
 export function decrypt(n: SqlNames, ciphertext: string, tenantKey: string, row: string): string {
   return `${n.crypto}.pgp_sym_decrypt(${ciphertext}, ${passphrase(tenantKey, row)})`;
+}
+
+/**
+ * Passphrase of a bound ciphertext (binding 2): the developer's derived key, the row's secret id,
+ * and the name and version the value has, so a ciphertext put back after a rotation, or moved to
+ * another name, does not decrypt. `name` and `version` are SQL expressions (the row's columns,
+ * or the new values of a write).
+ */
+export function boundPassphrase(tenantKey: string, row: string, name: string, version: string): string {
+  return `${tenantKey} || ':' || ${row}.secret_id::text || ':' || (${name}) || ':' || (${version})::text`;
+}
+
+/** `value` encrypted for row `row` as value `version` of `name` (binding 2). */
+export function encryptBound(n: SqlNames, value: string, tenantKey: string, row: string, name: string, version: string): string {
+  return `${n.crypto}.pgp_sym_encrypt(${value}, ${boundPassphrase(tenantKey, row, name, version)}, '${PGP_OPTIONS}')`;
+}
+
+/**
+ * `ciphertext` of row `row` decrypted as value `version` of `name`; a row from before the binding
+ * (binding 1) decrypts under its old passphrase. Callers decrypt only rows that pass `intact`.
+ */
+export function decryptBound(n: SqlNames, ciphertext: string, tenantKey: string, row: string, name: string, version: string): string {
+  return `case when ${row}.binding = 2
+    then ${n.crypto}.pgp_sym_decrypt(${ciphertext}, ${boundPassphrase(tenantKey, row, name, version)})
+    else ${decrypt(n, ciphertext, tenantKey, row)} end`;
+}
+
+/** The columns an HMAC authenticates, as SQL expressions (a row's columns, or a write's new values). */
+export interface MacColumns {
+  developer: string;
+  id: string;
+  name: string;
+  version: string;
+  expiresAt: string;
+  allowedTools: string;
+  allowedHosts: string;
+}
+
+/** The columns of row alias `a`. */
+export function rowColumns(a: string): MacColumns {
+  return {
+    developer: `${a}.developer_id`,
+    id: `${a}.secret_id`,
+    name: `${a}.name`,
+    version: `${a}.version`,
+    expiresAt: `${a}.expires_at`,
+    allowedTools: `${a}.allowed_tools`,
+    allowedHosts: `${a}.allowed_hosts`,
+  };
+}
+
+/**
+ * HMAC-SHA256 (hex) under the developer's derived key of what a row's ciphertext does not
+ * protect: its developer, id, name, version, expiry and usage policy. Timestamps in UTC with
+ * microseconds and arrays as JSON, so the text does not depend on session settings.
+ */
+export function rowMac(n: SqlNames, tenantKey: string, c: MacColumns): string {
+  const fields = [
+    `'secretref:row:v2'`,
+    `(${c.developer})::text`,
+    `(${c.id})::text`,
+    `(${c.name})`,
+    `(${c.version})::text`,
+    `coalesce(to_char((${c.expiresAt}) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), '-')`,
+    `coalesce(array_to_json(${c.allowedTools})::text, '-')`,
+    `coalesce(array_to_json(${c.allowedHosts})::text, '-')`,
+  ];
+  return `encode(${n.crypto}.hmac(concat_ws(chr(31), ${fields.join(', ')}), ${tenantKey} || ':mac', 'sha256'), 'hex')`;
+}
+
+/** Version recorded in `migrations` once every row is bound (see rebind.ts); from then on an unbound row is refused. */
+export const REBIND_VERSION = 5;
+
+/**
+ * True when row `a` is as secretref wrote it: its HMAC matches (binding 2), or it is from before
+ * the binding and not every row has been re-bound yet (binding 1). Never for binding 0 (a row
+ * from before that did not decrypt when it was to be re-bound). Only meaningful when the row is
+ * under the key `tenantKey` derives from.
+ */
+export function intact(n: SqlNames, tenantKey: string, a: string): string {
+  return `case ${a}.binding when 2 then ${a}.mac = ${rowMac(n, tenantKey, rowColumns(a))}
+    when 1 then not exists (select 1 from ${n.schema}.migrations m where m.version = ${REBIND_VERSION}) else false end`;
 }
 
 /** One audit record: the action (a catalogued one, or an SQL expression yielding one) and its detail. */
@@ -127,33 +209,140 @@ export function beginTenant(n: SqlNames, developerId: string): Statement {
   return { text: `select ${n.schema}.begin_tenant($1::uuid)`, params: [developerId] };
 }
 
-/** Switches the transaction to the policy that spans developers (rekey). */
-export function maintenance(): Statement {
-  return { text: `select set_config('${MAINTENANCE_SETTING}', 'on', true)`, params: [] };
+/**
+ * Opens a write transaction for one developer under key `keyId` (function `begin_write` of
+ * migration 2): `allowed` is false when the developer's rows are under another key (`row_key`,
+ * one of them) and no rekey between the two is in progress (`rekey_keys`: the keys of the rekeys
+ * in progress that involve `keyId`).
+ */
+export function beginWrite(n: SqlNames, a: { developerId: string; keyId: string }): Statement {
+  return {
+    text: `select allowed, row_key, rekey_keys from ${n.schema}.begin_write($1::uuid, $2::text)`,
+    params: [a.developerId, a.keyId],
+  };
+}
+
+/** Records that a rekey from `from` to `to` is in progress (writes under either key are allowed). */
+export function startRekey(n: SqlNames, a: { from: string; to: string }): Statement {
+  return {
+    text: `insert into ${n.schema}.rekeys (from_key, to_key) values ($1::text, $2::text) on conflict do nothing`,
+    params: [a.from, a.to],
+  };
+}
+
+/** Waits until no write is in flight and holds them off until the transaction ends (see REKEY_LOCK_CLASS). */
+export function rekeyBarrier(n: SqlNames): Statement {
+  return { text: `select pg_advisory_xact_lock(${REKEY_LOCK_CLASS}, hashtext('${n.schema}'))`, params: [] };
+}
+
+/** After `rekeyBarrier`: the rows left under `from`; when none, the rekey is recorded as finished. */
+export function finishRekey(n: SqlNames, a: { from: string; to: string }): Statement {
+  const text = `with left_over as (
+       select count(*) as n from ${n.schema}.secrets where key_id = $1::text or previous_key_id = $1::text
+     ), done as (
+       delete from ${n.schema}.rekeys r where r.from_key = $1::text and r.to_key = $2::text and (select n from left_over) = 0
+       returning 1
+     )
+     select n from left_over`;
+  return { text, params: [a.from, a.to] };
+}
+
+/**
+ * First statement of a maintenance transaction (rekey): lifts FORCE ROW LEVEL SECURITY, for this
+ * transaction only (DDL is transactional), so the tables' owner sees every developer's rows. Only
+ * the owner may do this (42501 otherwise); no setting can. `restoreRowSecurity` ends it; a
+ * rollback restores it as well. Takes the tables' ACCESS EXCLUSIVE lock until the transaction ends.
+ */
+export function liftRowSecurity(n: SqlNames): Statement {
+  return {
+    text: `alter table ${n.schema}.secrets no force row level security; alter table ${n.schema}.audit no force row level security`,
+    params: [],
+  };
+}
+
+/** Last statement of a maintenance transaction: row-level security binds the owner again. */
+export function restoreRowSecurity(n: SqlNames): Statement {
+  return {
+    text: `alter table ${n.schema}.secrets force row level security; alter table ${n.schema}.audit force row level security`,
+    params: [],
+  };
+}
+
+/**
+ * Grants an application role (quoted) what the store's operations need, and nothing that lets it
+ * past row-level security or change the audit. Run by the owner (openStore with maintenanceUrl).
+ */
+export function grantApplication(n: SqlNames, role: string): Statement {
+  const s = n.schema;
+  return {
+    text: [
+      `grant usage on schema ${s} to ${role}`,
+      `grant select, insert, update, delete on ${s}.secrets to ${role}`,
+      `grant select, insert on ${s}.audit to ${role}`,
+      `grant select on ${s}.rekeys, ${s}.migrations to ${role}`,
+    ].join('; '),
+    params: [],
+  };
+}
+
+/** Whether role $1 already holds what `grantApplication` gives. */
+export function applicationGranted(n: SqlNames, role: string): Statement {
+  const s = n.schema;
+  const table = (t: string, privs: string[]): string =>
+    privs.map((p) => `has_table_privilege($1::text, '${s}.${t}', '${p}')`).join(' and ');
+  return {
+    // has_schema_privilege takes a plain name; the table functions parse the quoted identifier.
+    text: `select has_schema_privilege($1::text, '${s.slice(1, -1)}', 'USAGE') and ${table('secrets', ['SELECT', 'INSERT', 'UPDATE', 'DELETE'])}
+              and ${table('audit', ['SELECT', 'INSERT'])} and ${table('rekeys', ['SELECT'])} and ${table('migrations', ['SELECT'])} as ok`,
+    params: [role],
+  };
+}
+
+/** The connection's role and what it can do past row-level security (doctor). */
+export function roleInfo(n: SqlNames): Statement {
+  return {
+    text: `select current_user::text as role, r.rolsuper as superuser, r.rolbypassrls as bypass_rls,
+                  coalesce(pg_has_role(current_user, c.relowner, 'MEMBER'), false) as owns_tables
+             from pg_roles r left join pg_class c on c.oid = to_regclass($1::text)
+            where r.rolname = current_user`,
+    params: [`${n.schema}.secrets`],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Reads
 
-/** Reads names in one round trip; with `action`, also audits it and decrypts (function `fetch`). */
+/** Columns of `secret_info` but the two values. */
+const INFO_FIELDS = [
+  'secret_id', 'developer_id', 'name', 'description', 'metadata', 'version', 'key_id', 'expires_at', 'allowed_tools',
+  'allowed_hosts', 'created_at', 'updated_at', 'previous_version', 'previous_key_id', 'previous_valid_until',
+];
+
+/**
+ * Reads names in one round trip; with `action`, also audits it and decrypts (function
+ * `read_secrets` of migration 4). Every row under the caller's key comes with `intact` (its
+ * HMAC checked; null under another key), and is decrypted only when intact. Values leave as
+ * UTF-8 bytes: PGlite decodes result text with a TextDecoder, which drops a leading U+FEFF, and
+ * a value must come back exactly as it went in.
+ */
 export function fetch(
   n: SqlNames,
-  a: { developerId: string; names: readonly string[]; action: 'resolve' | 'reveal' | null; tenantKey: string | null; keyId: string | null; previous: boolean },
+  a: { developerId: string; names: readonly string[]; action: 'resolve' | 'reveal' | null; tenantKey: string; keyId: string; previous: boolean },
 ): Statement {
   return {
-    text: `select * from ${n.schema}.fetch($1::uuid, $2::text[], $3::text, $4::text, $5::text, $6::boolean)`,
+    text: `select * from ${n.schema}.read_secrets($1::uuid, $2::text[], $3::text, $4::text, $5::text, $6::boolean)`,
     params: [a.developerId, a.names, a.action, a.tenantKey, a.keyId, a.previous],
   };
 }
 
-/** One page of descriptions, by name (function `list_page`). */
+/** One page of descriptions, by name, each with `intact` (function `list_secrets` of migration 4). */
 export function listPage(
   n: SqlNames,
-  a: { developerId: string; after: string | null; prefix: string; metadata: Record<string, unknown> | null; limit: number },
+  a: { developerId: string; after: string | null; prefix: string; metadata: Record<string, unknown> | null; limit: number; tenantKey: string; keyId: string },
 ): Statement {
   return {
-    text: `select * from ${n.schema}.list_page($1::uuid, $2::text, $3::text, $4::jsonb, $5::integer)`,
-    params: [a.developerId, a.after, a.prefix, a.metadata === null ? null : JSON.stringify(a.metadata), a.limit],
+    text: `select * from ${n.schema}.list_secrets($1::uuid, $2::text, $3::text, $4::jsonb, $5::integer, $6::text, $7::text)`,
+    params: [a.developerId, a.after, a.prefix, a.metadata === null ? null : JSON.stringify(a.metadata), a.limit, a.tenantKey, a.keyId],
   };
 }
 
@@ -193,13 +382,14 @@ export function compareSecret(
   const p = new Params();
   const developer = p.bind(a.developerId, 'uuid');
   const name = p.bind(a.name, 'text');
-  const text = `select t.secret_id, t.key_id,
-         case when t.key_id = ${p.bind(a.keyId, 'text')}
-           then ${decrypt(n, 't.value_encrypted', p.bind(a.tenantKey, 'text'), 't')} = ${p.bind(a.value, 'text')} end as same_value,
-         t.description is not distinct from ${p.bind(a.description, 'text')} as same_description,
-         t.metadata = ${p.bind(JSON.stringify(a.metadata), 'jsonb')} as same_metadata
-    from ${n.schema}.secrets t where t.developer_id = ${developer} and t.name = ${name}
-     for update`;
+  const key = p.bind(a.keyId, 'text');
+  const tk = p.bind(a.tenantKey, 'text');
+  const text = `select c.secret_id, c.key_id, c.intact,
+         case when c.intact then ${decryptBound(n, 'c.value_encrypted', tk, 'c', 'c.name', 'c.version')} = ${p.bind(a.value, 'text')} end as same_value,
+         c.description is not distinct from ${p.bind(a.description, 'text')} as same_description,
+         c.metadata = ${p.bind(JSON.stringify(a.metadata), 'jsonb')} as same_metadata
+    from (select t.*, case when t.key_id = ${key} then ${intact(n, tk, 't')} end as intact
+            from ${n.schema}.secrets t where t.developer_id = ${developer} and t.name = ${name} for update) c`;
   return { text, params: p.values };
 }
 
@@ -214,15 +404,22 @@ export function insertSecret(
   const p = new Params();
   const s = a.secret;
   const row = `(select ${p.bind(a.secretId, 'uuid')} as secret_id) r`;
+  const tk = p.bind(a.tenantKey, 'text');
+  const developer = p.bind(a.developerId, 'uuid');
+  const name = p.bind(s.name, 'text');
+  const expiresAt = p.bind(s.expiresAt?.toISOString() ?? null, 'timestamptz');
+  const tools = p.bind(s.allowedTools, 'text[]');
+  const hosts = p.bind(s.allowedHosts, 'text[]');
+  const mac = rowMac(n, tk, { developer, id: 'r.secret_id', name, version: '1', expiresAt, allowedTools: tools, allowedHosts: hosts });
   const text = `with ins as (
-       insert into ${n.schema}.secrets (secret_id, developer_id, name, description, value_encrypted, key_id,
-                                        metadata, expires_at, allowed_tools, allowed_hosts, created_at, updated_at)
-       select r.secret_id, ${p.bind(a.developerId, 'uuid')}, ${p.bind(s.name, 'text')}, ${p.bind(s.description, 'text')},
-              ${encrypt(n, p.bind(s.value, 'text'), p.bind(a.tenantKey, 'text'), 'r')},
-              ${p.bind(a.keyId, 'text')}, ${p.bind(JSON.stringify(s.metadata), 'jsonb')}, ${p.bind(s.expiresAt?.toISOString() ?? null, 'timestamptz')},
-              ${p.bind(s.allowedTools, 'text[]')}, ${p.bind(s.allowedHosts, 'text[]')},
+       insert into ${n.schema}.secrets (secret_id, developer_id, name, description, value_encrypted, key_id, version,
+                                        metadata, expires_at, allowed_tools, allowed_hosts, created_at, updated_at, binding, mac)
+       select r.secret_id, ${developer}, ${name}, ${p.bind(s.description, 'text')},
+              ${encryptBound(n, p.bind(s.value, 'text'), tk, 'r', name, '1')},
+              ${p.bind(a.keyId, 'text')}, 1, ${p.bind(JSON.stringify(s.metadata), 'jsonb')}, ${expiresAt}, ${tools}, ${hosts},
               coalesce(${p.bind(a.createdAt?.toISOString() ?? null, 'timestamptz')}, now()),
-              coalesce(${p.bind(a.updatedAt?.toISOString() ?? null, 'timestamptz')}, now())
+              coalesce(${p.bind(a.updatedAt?.toISOString() ?? null, 'timestamptz')}, now()),
+              2, ${mac}
          from ${row}
        returning *
      ), logged as (
@@ -230,6 +427,25 @@ export function insertSecret(
      )
      select ${infoColumns('ins')} from ins`;
   return { text, params: p.values };
+}
+
+/**
+ * CTE `cur`: the row a write is about, locked, with `intact` (its HMAC checked; null when the
+ * row is not under the writer's key, so it can be neither checked nor re-encrypted). A write
+ * changes the row only when it is intact, so it never signs what someone else changed.
+ */
+function current(n: SqlNames, tk: string, developer: string, name: string, underKey: string, extra = '', columns = ''): string {
+  return `cur as (
+       select t.secret_id, t.key_id,${columns} case when ${underKey} then ${intact(n, tk, 't')} end as intact
+         from ${n.schema}.secrets t where t.developer_id = ${developer} and t.name = ${name}${extra}
+          for update
+     )`;
+}
+
+/** The result of a guarded write: the written row's columns, and `cur_key_id` / `cur_intact` of the row it found. */
+function guardedResult(): string {
+  return `select ${infoColumns('upd')}, cur.key_id as cur_key_id, cur.intact as cur_intact
+       from cur left join upd on upd.secret_id = cur.secret_id`;
 }
 
 /** What `updateSecret` changes; absent fields stay. */
@@ -247,20 +463,38 @@ export interface SecretChange {
 /** Field names an update records in its audit detail, in this order. */
 const AUDITED_FIELDS = ['value', 'description', 'metadata', 'expiresAt', 'allowedTools', 'allowedHosts'] as const;
 
-/** Changes `name`; audits `rename` and/or `update` (with the fields changed). No row: not found. */
+/**
+ * Changes `name`; audits `rename` and/or `update` (with the fields changed). Every update
+ * re-encrypts (the values are bound to the name, and a row from before the binding is bound
+ * now) and signs the new name, version, expiry and policy. See `guardedResult` for the row.
+ */
 export function updateSecret(n: SqlNames, a: Tenant & { name: string; change: SecretChange; provenance?: Provenance }): Statement {
   const p = new Params();
   const c = a.change;
+  const tk = p.bind(a.tenantKey, 'text');
+  const key = p.bind(a.keyId, 'text');
+  const newName = c.rename !== undefined ? p.bind(c.rename, 'text') : 't.name';
+  const newVersion = c.value !== undefined ? 't.version + 1' : 't.version';
+  const expiresAt = c.expiresAt !== undefined ? p.bind(c.expiresAt?.toISOString() ?? null, 'timestamptz') : 't.expires_at';
+  const tools = c.allowedTools !== undefined ? p.bind(c.allowedTools, 'text[]') : 't.allowed_tools';
+  const hosts = c.allowedHosts !== undefined ? p.bind(c.allowedHosts, 'text[]') : 't.allowed_hosts';
+  const reencrypt = (column: string, version: string): string =>
+    encryptBound(n, decryptBound(n, `t.${column}`, tk, 't', 't.name', version), tk, 't', newName, version);
   const sets: string[] = [];
   if (c.value !== undefined) {
     sets.push(
-      `value_encrypted = ${encrypt(n, p.bind(c.value, 'text'), p.bind(a.tenantKey, 'text'), 't')}`,
-      `key_id = ${p.bind(a.keyId, 'text')}`,
-      'version = t.version + 1',
+      `value_encrypted = ${encryptBound(n, p.bind(c.value, 'text'), tk, 't', newName, newVersion)}`,
+      `key_id = ${key}`,
+      `version = ${newVersion}`,
       CLEAR_PREVIOUS,
     );
+  } else {
+    sets.push(
+      `value_encrypted = ${reencrypt('value_encrypted', 't.version')}`,
+      `previous_value_encrypted = case when t.previous_value_encrypted is not null then ${reencrypt('previous_value_encrypted', 't.previous_version')} end`,
+    );
   }
-  if (c.rename !== undefined) sets.push(`name = ${p.bind(c.rename, 'text')}`);
+  if (c.rename !== undefined) sets.push(`name = ${newName}`);
   if (c.description !== undefined) sets.push(`description = ${p.bind(c.description, 'text')}`);
   if (c.metadata !== undefined) {
     sets.push(
@@ -269,9 +503,11 @@ export function updateSecret(n: SqlNames, a: Tenant & { name: string; change: Se
         : `metadata = (t.metadata || ${p.bind(JSON.stringify(c.metadata.merge), 'jsonb')}) - ${p.bind(c.metadata.remove, 'text[]')}`,
     );
   }
-  if (c.expiresAt !== undefined) sets.push(`expires_at = ${p.bind(c.expiresAt?.toISOString() ?? null, 'timestamptz')}`);
-  if (c.allowedTools !== undefined) sets.push(`allowed_tools = ${p.bind(c.allowedTools, 'text[]')}`);
-  if (c.allowedHosts !== undefined) sets.push(`allowed_hosts = ${p.bind(c.allowedHosts, 'text[]')}`);
+  if (c.expiresAt !== undefined) sets.push(`expires_at = ${expiresAt}`);
+  if (c.allowedTools !== undefined) sets.push(`allowed_tools = ${tools}`);
+  if (c.allowedHosts !== undefined) sets.push(`allowed_hosts = ${hosts}`);
+  const mac = rowMac(n, tk, { developer: 't.developer_id', id: 't.secret_id', name: newName, version: newVersion, expiresAt, allowedTools: tools, allowedHosts: hosts });
+  sets.push('binding = 2', `mac = ${mac}`);
   const fields = AUDITED_FIELDS.filter((f) => c[f] !== undefined);
   const records: AuditRecord[] = [];
   if (c.rename !== undefined) {
@@ -281,15 +517,17 @@ export function updateSecret(n: SqlNames, a: Tenant & { name: string; change: Se
     const detail = `jsonb_build_object('fields', ${p.bind(JSON.stringify(fields), 'jsonb')}, 'version', u.version)`;
     records.push({ action: 'update', detail: withProvenance(detail, p, a.provenance) });
   }
-  if (sets.length === 0 || records.length === 0) throw new TypeError('updateSecret needs a change');
-  const text = `with upd as (
+  if (records.length === 0) throw new TypeError('updateSecret needs a change');
+  // A previous value under another key cannot be re-encrypted: such a row is refused (null intact).
+  const underKey = `t.key_id = ${key} and (t.previous_key_id is null or t.previous_key_id = ${key})`;
+  const text = `with ${current(n, tk, p.bind(a.developerId, 'uuid'), p.bind(a.name, 'text'), underKey)}, upd as (
        update ${n.schema}.secrets t set ${sets.join(', ')}, updated_at = now()
-        where t.developer_id = ${p.bind(a.developerId, 'uuid')} and t.name = ${p.bind(a.name, 'text')}
+         from cur where t.secret_id = cur.secret_id and cur.intact
        returning t.*
      ), logged as (
        ${audit(n, records, 'upd', 'u')}
      )
-     select ${infoColumns('upd')} from upd`;
+     ${guardedResult()}`;
   return { text, params: p.values };
 }
 
@@ -305,47 +543,64 @@ export function deleteSecret(n: SqlNames, a: { developerId: string; name: string
   return { text, params: [a.developerId, a.name] };
 }
 
-/** New current value; the old one stays readable for `graceMs` (0: dropped at once). */
+/**
+ * New current value; the old one stays readable for `graceMs` (0: dropped at once). The old
+ * ciphertext is bound to its own version already, so it moves to `previous` as it is (a row from
+ * before the binding is re-encrypted). See `guardedResult` for the row.
+ */
 export function rotateSecret(n: SqlNames, a: Tenant & { name: string; value: string; graceMs: number }): Statement {
   const p = new Params();
   const developer = p.bind(a.developerId, 'uuid');
   const name = p.bind(a.name, 'text');
   const grace = p.bind(a.graceMs, 'float8');
-  const text = `with upd as (
+  const tk = p.bind(a.tenantKey, 'text');
+  const key = p.bind(a.keyId, 'text');
+  const previous = `case when t.binding = 2 then t.value_encrypted
+           else ${encryptBound(n, decrypt(n, 't.value_encrypted', tk, 't'), tk, 't', 't.name', 't.version')} end`;
+  const mac = rowMac(n, tk, { ...rowColumns('t'), version: 't.version + 1' });
+  const text = `with ${current(n, tk, developer, name, `t.key_id = ${key}`)}, upd as (
        update ${n.schema}.secrets t set
-         previous_value_encrypted = case when ${grace} > 0 then t.value_encrypted end,
+         previous_value_encrypted = case when ${grace} > 0 then ${previous} end,
          previous_key_id = case when ${grace} > 0 then t.key_id end,
          previous_version = case when ${grace} > 0 then t.version end,
          previous_valid_until = case when ${grace} > 0 then now() + ${grace} * interval '1 millisecond' end,
-         value_encrypted = ${encrypt(n, p.bind(a.value, 'text'), p.bind(a.tenantKey, 'text'), 't')},
-         key_id = ${p.bind(a.keyId, 'text')},
+         value_encrypted = ${encryptBound(n, p.bind(a.value, 'text'), tk, 't', 't.name', 't.version + 1')},
+         key_id = ${key},
          version = t.version + 1,
+         binding = 2,
+         mac = ${mac},
          updated_at = now()
-       where t.developer_id = ${developer} and t.name = ${name}
+         from cur where t.secret_id = cur.secret_id and cur.intact
        returning t.*
      ), logged as (
        ${audit(n, { action: 'rotate', detail: `jsonb_build_object('version', u.version, 'keyId', u.key_id, 'graceUntil', u.previous_valid_until)` }, 'upd', 'u')}
      )
-     select ${infoColumns('upd')} from upd`;
+     ${guardedResult()}`;
   return { text, params: p.values };
 }
 
-/** Makes the value before the last rotation current again. No row: absent, or nothing in grace. */
-export function rollbackSecret(n: SqlNames, a: { developerId: string; name: string }): Statement {
-  const text = `with cur as (
-       select t.secret_id, t.previous_version from ${n.schema}.secrets t
-        where t.developer_id = $1::uuid and t.name = $2::text and t.previous_valid_until > now()
-        for update
-     ), upd as (
-       update ${n.schema}.secrets t set value_encrypted = t.previous_value_encrypted, key_id = t.previous_key_id,
-              version = t.version + 1, updated_at = now(), ${CLEAR_PREVIOUS}
-         from cur where t.secret_id = cur.secret_id
+/**
+ * Makes the value before the last rotation current again, re-encrypted as the new version. No
+ * row: absent, or nothing in grace. See `guardedResult` for the row.
+ */
+export function rollbackSecret(n: SqlNames, a: Tenant & { name: string }): Statement {
+  const p = new Params();
+  const tk = p.bind(a.tenantKey, 'text');
+  const key = p.bind(a.keyId, 'text');
+  const restored = encryptBound(n, decryptBound(n, 't.previous_value_encrypted', tk, 't', 't.name', 't.previous_version'), tk, 't', 't.name', 't.version + 1');
+  const mac = rowMac(n, tk, { ...rowColumns('t'), version: 't.version + 1' });
+  const underKey = `t.key_id = ${key} and t.previous_key_id = ${key}`;
+  const cur = current(n, tk, p.bind(a.developerId, 'uuid'), p.bind(a.name, 'text'), underKey, ' and t.previous_valid_until > now()', ' t.previous_version,');
+  const text = `with ${cur}, upd as (
+       update ${n.schema}.secrets t set value_encrypted = ${restored}, key_id = t.previous_key_id,
+              version = t.version + 1, binding = 2, mac = ${mac}, updated_at = now(), ${CLEAR_PREVIOUS}
+         from cur where t.secret_id = cur.secret_id and cur.intact
        returning t.*, cur.previous_version as restored_version
      ), logged as (
        ${audit(n, { action: 'rollback', detail: `jsonb_build_object('version', u.version, 'restoredVersion', u.restored_version)` }, 'upd', 'u')}
      )
-     select ${infoColumns('upd')} from upd`;
-  return { text, params: [a.developerId, a.name] };
+     ${guardedResult()}`;
+  return { text, params: p.values };
 }
 
 /** Rows still (current or previous value) under key `keyId`, every developer (maintenance mode). */
@@ -362,28 +617,102 @@ export function pickUnderKey(n: SqlNames, keyId: string, limit: number): Stateme
   };
 }
 
-/** Re-encrypts the current and previous values of the rows `ids` from key `from` to key `to`. */
+/**
+ * Re-encrypts the current and previous values of the rows `ids` from key `from` to key `to`, and
+ * signs them under the new key. A row is changed only when its HMAC checks out under the key it is
+ * under (`intact`); the result has one row per id, with `intact` and, when written, the name.
+ */
 export function rekeyBatch(
   n: SqlNames,
   a: { ids: string[]; oldTenantKeys: string[]; newTenantKeys: string[]; from: string; to: string },
 ): Statement {
-  const reencrypt = (column: string): string => encrypt(n, decrypt(n, `t.${column}`, 'b.old_key', 't'), 'b.new_key', 't');
+  const reencrypt = (column: string, version: string): string =>
+    encryptBound(n, decryptBound(n, `t.${column}`, 'b.old_key', 't', 't.name', version), 'b.new_key', 't', 't.name', version);
   const text = `with b as (
        select * from unnest($1::uuid[], $2::text[], $3::text[]) as b(id, old_key, new_key)
+     ), cur as (
+       select t.secret_id, case when t.key_id = $4::text then ${intact(n, 'b.old_key', 't')}
+                                when t.key_id = $5::text then ${intact(n, 'b.new_key', 't')} end as intact
+         from ${n.schema}.secrets t join b on t.secret_id = b.id
      ), upd as (
        update ${n.schema}.secrets t set
-         value_encrypted = case when t.key_id = $4::text then ${reencrypt('value_encrypted')} else t.value_encrypted end,
+         value_encrypted = case when t.key_id = $4::text then ${reencrypt('value_encrypted', 't.version')} else t.value_encrypted end,
          key_id = case when t.key_id = $4::text then $5::text else t.key_id end,
-         previous_value_encrypted = case when t.previous_key_id = $4::text then ${reencrypt('previous_value_encrypted')}
+         previous_value_encrypted = case when t.previous_key_id = $4::text then ${reencrypt('previous_value_encrypted', 't.previous_version')}
            else t.previous_value_encrypted end,
-         previous_key_id = case when t.previous_key_id = $4::text then $5::text else t.previous_key_id end
-       from b where t.secret_id = b.id
+         previous_key_id = case when t.previous_key_id = $4::text then $5::text else t.previous_key_id end,
+         mac = case when t.key_id = $4::text then ${rowMac(n, 'b.new_key', rowColumns('t'))} else t.mac end,
+         binding = case when t.key_id = $4::text then 2 else t.binding end
+       from b, cur where t.secret_id = b.id and cur.secret_id = t.secret_id and cur.intact
        returning t.developer_id, t.secret_id, t.name
      ), logged as (
        ${audit(n, { action: 'rekey', detail: `jsonb_build_object('from', $4::text, 'to', $5::text)` }, 'upd', 'u')}
      )
-     select developer_id, name::text as name from upd`;
+     select cur.secret_id, cur.intact, upd.developer_id, upd.name::text as name from cur left join upd on upd.secret_id = cur.secret_id`;
   return { text, params: [a.ids, a.oldTenantKeys, a.newTenantKeys, a.from, a.to] };
+}
+
+/** Locks the next rows from before the binding under `keyId` (every developer; maintenance). */
+export function pickUnbound(n: SqlNames, keyId: string, limit: number): Statement {
+  return {
+    text: `select secret_id, developer_id from ${n.schema}.secrets
+            where binding = 1 and key_id = $1 and (previous_key_id is null or previous_key_id = $1)
+            order by secret_id limit $2 for update skip locked`,
+    params: [keyId, limit],
+  };
+}
+
+/**
+ * Binds rows from before the binding (binding 1) to their name and version, and signs them. There
+ * is nothing to check such a row against: it is taken as it is (audited as a rekey to the same key).
+ */
+export function rebindBatch(n: SqlNames, a: { ids: string[]; tenantKeys: string[]; keyId: string }): Statement {
+  const rebind = (column: string, version: string): string =>
+    encryptBound(n, decrypt(n, `t.${column}`, 'b.key', 't'), 'b.key', 't', 't.name', version);
+  const text = `with b as (
+       select * from unnest($1::uuid[], $2::text[]) as b(id, key)
+     ), upd as (
+       update ${n.schema}.secrets t set
+         value_encrypted = ${rebind('value_encrypted', 't.version')},
+         previous_value_encrypted = case when t.previous_value_encrypted is not null then ${rebind('previous_value_encrypted', 't.previous_version')} end,
+         mac = ${rowMac(n, 'b.key', rowColumns('t'))},
+         binding = 2
+       from b where t.secret_id = b.id and t.binding = 1 and t.key_id = $3::text
+       returning t.developer_id, t.secret_id, t.name
+     ), logged as (
+       ${audit(n, { action: 'rekey', detail: `jsonb_build_object('from', $3::text, 'to', $3::text, 'binding', 2)` }, 'upd', 'u')}
+     )
+     select developer_id, name::text as name from upd`;
+  return { text, params: [a.ids, a.tenantKeys, a.keyId] };
+}
+
+/** A row from before the binding that does not decrypt under its own key: marked unusable (binding 0), for good. */
+export function quarantineUnbound(n: SqlNames, a: { id: string; keyId: string }): Statement {
+  const text = `with upd as (
+       update ${n.schema}.secrets t set binding = 0 where t.secret_id = $1::uuid and t.binding = 1 and t.key_id = $2::text
+       returning t.developer_id, t.secret_id, t.name
+     ), logged as (
+       ${audit(n, { action: 'rekey', detail: `jsonb_build_object('from', $2::text, 'to', $2::text, 'binding', 0)` }, 'upd', 'u')}
+     )
+     select count(*) as n from upd`;
+  return { text, params: [a.id, a.keyId] };
+}
+
+/**
+ * Records that every row is bound (REBIND_VERSION in `migrations`) when no unbound row is left;
+ * from then on an unbound row is refused. Returns `done`.
+ */
+export function finishRebind(n: SqlNames, migrationName: string): Statement {
+  return {
+    text: `with left_over as (select count(*) as n from ${n.schema}.secrets where binding = 1), ins as (
+       insert into ${n.schema}.migrations (version, name)
+       select ${REBIND_VERSION}, $1::text where (select n from left_over) = 0
+       on conflict (version) do nothing
+       returning 1
+     )
+     select (select n from left_over) = 0 as done`,
+    params: [migrationName],
+  };
 }
 
 /** Row counts by key id for keys other than `keyId` (current and previous values). */
@@ -471,6 +800,154 @@ begin
              select t.secret_id from ${s}.secrets t where t.developer_id = p_developer and t.name = p_name))
        and (p_since is null or a.at >= p_since)
      order by a.at desc, a.audit_id desc
+     limit p_limit;
+end $fn$;
+`;
+}
+
+/**
+ * The key guard of migration 2: table \`rekeys\` (rekeys in progress) and function \`begin_write\`,
+ * which opens every write transaction (begin_tenant, then the check that the developer's rows are
+ * under the writer's key). Pinned like migration 1.
+ */
+export function keyGuard(n: SqlNames): string {
+  const s = n.schema;
+  const rowKeys = (cmp: string): string =>
+    [
+      `(select t.key_id as k from ${s}.secrets t where t.developer_id = p_developer and t.key_id ${cmp} p_key_id limit 1)`,
+      `(select t.previous_key_id from ${s}.secrets t where t.developer_id = p_developer and t.previous_key_id ${cmp} p_key_id limit 1)`,
+    ].join('\n    union all\n    ');
+  return `
+create table ${s}.rekeys (
+  from_key text not null,
+  to_key text not null,
+  started_at timestamptz not null default now(),
+  primary key (from_key, to_key),
+  constraint rekeys_two_keys check (from_key <> to_key)
+);
+create index secrets_developer_key_idx on ${s}.secrets (developer_id, key_id);
+create index secrets_developer_previous_key_idx on ${s}.secrets (developer_id, previous_key_id) where previous_key_id is not null;
+
+-- One key id of the developer's rows (current or previous value) other than p_key_id; four index probes.
+create function ${s}.other_key(p_developer uuid, p_key_id text) returns text
+language sql stable as $fn$
+  select k from (
+    ${rowKeys('<')}
+    union all
+    ${rowKeys('>')}
+  ) o limit 1
+$fn$;
+
+-- Opens a write transaction under key p_key_id. Refused (allowed = false) when the developer's rows
+-- are under another key, unless a rekey between the keys is in progress.
+create function ${s}.begin_write(p_developer uuid, p_key_id text)
+returns table (allowed boolean, row_key text, rekey_keys text[])
+language plpgsql volatile as $fn$
+declare
+  v_other text;
+  v_rekey text[];
+begin
+  perform ${s}.begin_tenant(p_developer);
+  perform pg_advisory_xact_lock_shared(${REKEY_LOCK_CLASS}, hashtext('${s}'));
+  v_other := ${s}.other_key(p_developer, p_key_id);
+  if v_other is null then
+    if not exists (select 1 from ${s}.secrets t where t.developer_id = p_developer) then
+      -- No rows yet: this developer's writers take turns, so two keys cannot both start.
+      perform pg_advisory_xact_lock(hashtextextended('${s}:' || p_developer::text, 0));
+    end if;
+    -- Again, with a snapshot no older than the one that saw rows (or that holds the turn).
+    v_other := ${s}.other_key(p_developer, p_key_id);
+  end if;
+  if v_other is null then
+    return query select true, null::text, null::text[];
+    return;
+  end if;
+  select array_agg(distinct k) into v_rekey
+    from ${s}.rekeys r cross join lateral unnest(array[r.from_key, r.to_key]) k
+   where p_key_id in (r.from_key, r.to_key);
+  if v_rekey is not null then
+    select ks.k into v_other from (
+      select t.key_id as k from ${s}.secrets t where t.developer_id = p_developer
+      union
+      select t.previous_key_id from ${s}.secrets t where t.developer_id = p_developer and t.previous_key_id is not null
+    ) ks where ks.k <> all (v_rekey) limit 1;
+    if v_other is null then
+      return query select true, null::text, v_rekey;
+      return;
+    end if;
+  end if;
+  return query select false, v_other, v_rekey;
+end $fn$;
+`;
+}
+
+/** Columns of type `secret_row` (migration 4): `secret_info` but the values, then `intact` and the values as bytes. */
+const SECRET_ROW = `secret_id uuid, developer_id uuid, name text, description text, metadata jsonb, version integer,
+  key_id text, expires_at timestamptz, allowed_tools text[], allowed_hosts text[],
+  created_at timestamptz, updated_at timestamptz,
+  previous_version integer, previous_key_id text, previous_valid_until timestamptz,
+  intact boolean, value bytea, previous_value bytea`;
+
+/**
+ * The binding of migration 4: columns `binding` (1: passphrase bound to developer and id, as
+ * before; 2: also to name and version, with `mac`; 0: from before, did not decrypt when it was to
+ * be re-bound, refused) and `mac`, type `secret_row`, and the read
+ * functions that check every row they return (`read_secrets`, `list_secrets`). Pinned like migration 1.
+ */
+export function bindingSchema(n: SqlNames): string {
+  const s = n.schema;
+  const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intact(n, 'p_tenant_key', a)} end`;
+  return `
+alter table ${s}.secrets add column binding smallint not null default 1;
+alter table ${s}.secrets alter column binding set default 2;
+alter table ${s}.secrets add column mac text;
+alter table ${s}.secrets add constraint secrets_binding check (binding in (0, 1, 2) and (binding <> 2 or mac is not null));
+create index secrets_unbound_idx on ${s}.secrets (secret_id) where binding = 1;
+
+create type ${s}.secret_row as (
+  ${SECRET_ROW});
+
+-- Reads names of one developer in one statement. Every row under p_key_id comes with intact (its
+-- HMAC checked); with p_action, also audits and decrypts the intact rows.
+create function ${s}.read_secrets(p_developer uuid, p_names text[], p_action text, p_tenant_key text, p_key_id text, p_previous boolean)
+returns setof ${s}.secret_row
+language plpgsql volatile as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  if p_action is null then
+    return query
+      select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
+        from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names);
+  else
+    return query
+      with hit as (
+        select t.*, ${intactOrNull('t')} as intact from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names)
+      ), logged as (
+        ${audit(n, { action: { sql: 'p_action' }, detail: `jsonb_build_object('version', h.version)` }, 'hit', 'h')}
+      )
+      select ${infoColumns('h')}, h.intact,
+        case when h.intact
+          then convert_to(${decryptBound(n, 'h.value_encrypted', 'p_tenant_key', 'h', 'h.name', 'h.version')}, 'UTF8') end,
+        case when h.intact and p_previous and h.previous_valid_until > now() and h.previous_key_id = p_key_id
+          then convert_to(${decryptBound(n, 'h.previous_value_encrypted', 'p_tenant_key', 'h', 'h.name', 'h.previous_version')}, 'UTF8') end
+      from hit h;
+  end if;
+end $fn$;
+
+-- One page of descriptions of one developer, by name, each with intact.
+create function ${s}.list_secrets(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer, p_tenant_key text, p_key_id text)
+returns setof ${s}.secret_row
+language plpgsql volatile as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
+      from ${s}.secrets t
+     where t.developer_id = p_developer
+       and (p_after is null or t.name > p_after)
+       and starts_with(t.name, p_prefix)
+       and (p_filter is null or t.metadata @> p_filter)
+     order by t.name
      limit p_limit;
 end $fn$;
 `;

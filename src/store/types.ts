@@ -17,12 +17,26 @@ export interface OpenStoreOptions {
   schema?: string;
   /** Embedded only: how long to wait for another process's lock on the data folder. Default 30 s. */
   lockTimeoutMs?: number;
+  /**
+   * Where the store says what it fixed without failing (e.g. it tightened an embedded data folder
+   * that other users could read). Never given a value or a key. Default: `process.emitWarning`
+   * with a `SECRETREF_*` code, which Node prints on stderr.
+   */
+  onWarning?: (message: string, code: string) => void;
   /** Server only: connection timeout. Default 5 s. */
   connectTimeoutMs?: number;
   /** Server only: statement timeout. Default 30 s. */
   statementTimeoutMs?: number;
   /** Server only: maximum pooled connections. Default 10. */
   poolSize?: number;
+  /**
+   * Server only: a connection as the role that owns the store's schema, for migrations and
+   * `rekey` (default `SECRETREF_MAINTENANCE_DATABASE_URL`). With it, the schema belongs to that
+   * role and the application role (`url`) is granted only what the operations need: row-level
+   * security then binds it for good (it cannot lift it; only an owner can), and it cannot change
+   * the audit. Without it, the application role must own the schema (one role for everything).
+   */
+  maintenanceUrl?: string;
 }
 
 /** A secret as the store describes it: everything but its value. */
@@ -290,6 +304,42 @@ export interface ScopedStore {
   audit(query?: AuditQuery): Promise<AuditEntry[]>;
 }
 
+/** Modes found under an embedded store's data folder (permission bits; see `Store.folderModes`). */
+export interface FolderModes {
+  /** Mode of the data folder itself; null when it does not exist. */
+  folderMode: number | null;
+  /** Folders (the data folder included) not 0700, and files not 0600. */
+  looseFolders: number;
+  looseFiles: number;
+  /** Entries whose mode could not be changed (another owner, a read-only file system). */
+  failed: number;
+  /** The data folder let group or others in, so its files were reachable. */
+  exposed: boolean;
+}
+
+/** An embedded store's data folder: its modes when this process opened it, and now. */
+export interface FolderModesReport {
+  folder: string;
+  /** Before secretref tightened them at open (a folder secretref created itself counts as tight). */
+  atOpen: FolderModes;
+  now: FolderModes;
+}
+
+/** Who a store's connections are, as the database sees them (`doctor`). */
+export interface RoleReport {
+  backend: 'embedded' | 'server';
+  /** The application connection's role (`current_user`). */
+  role: string;
+  /** Superusers bypass row-level security silently. */
+  superuser: boolean;
+  /** So do roles with BYPASSRLS. */
+  bypassRls: boolean;
+  /** The application role owns the store's tables (or may act as their owner): it could lift row-level security. */
+  ownsTables: boolean;
+  /** The role of `maintenanceUrl`, when maintenance runs as another role than the application. */
+  maintenanceRole: string | null;
+}
+
 /** An open store. */
 export interface Store {
   readonly backend: 'embedded' | 'server';
@@ -303,5 +353,15 @@ export interface Store {
   /** Resolves once changes made elsewhere (other store objects, other processes) are being received. */
   listening(): Promise<void>;
   stats(): StoreStats;
+  /**
+   * Embedded on disk: the data folder's modes at open and now (`doctor`); null for other stores.
+   * Always there on a store from `openStore`; optional so that wrappers need not forward it.
+   */
+  folderModes?(): FolderModesReport | null;
+  /**
+   * The database roles the store runs as, and what they can do past row-level security. Always
+   * there on a store from `openStore`; optional so that wrappers need not forward it.
+   */
+  roles?(): Promise<RoleReport>;
   close(): Promise<void>;
 }

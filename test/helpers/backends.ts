@@ -18,7 +18,10 @@ export type BackendKind = 'embedded' | 'server';
 export interface SqlOptions {
   /** Sets `secretref.developer_id` for the statement's transaction (server). */
   developerId?: string;
-  /** Sets `secretref.maintenance` (the cross-developer policy) for the statement's transaction. */
+  /**
+   * Sees every developer's rows. Server: runs as the superuser of the test setup (nothing the
+   * application role can do lifts row-level security since migration 3); embedded: as always.
+   */
   maintenance?: boolean;
 }
 
@@ -54,6 +57,7 @@ function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; tea
   let url = '';
   let keeper: Store | undefined;
   let client: pg.Client | undefined;
+  let admin: pg.Client | undefined;
 
   const copyTemplate = (): string => {
     const dir = mkdtempSync(join(tmpdir(), 'secretref-it-'));
@@ -82,6 +86,7 @@ function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; tea
       await Promise.all(stores.map((s) => s.close().catch(() => undefined)));
       await keeper?.close();
       await client?.end().catch(() => undefined);
+      await admin?.end().catch(() => undefined);
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     },
     async open(opts: OpenStoreOptions = {}) {
@@ -98,17 +103,23 @@ function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; tea
         if (!db) throw new Error('the embedded test database is not open');
         return (await db.query<R>(text, params)).rows;
       }
+      if (opts.maintenance) {
+        const adminUrl = inject('pg').adminUrl;
+        if (adminUrl === null) throw new Error('maintenance SQL needs SECRETREF_TEST_ADMIN_DATABASE_URL (a superuser)');
+        if (!admin) {
+          admin = new pg.Client({ connectionString: adminUrl });
+          await admin.connect();
+        }
+        return (await admin.query(text, params)).rows as R[];
+      }
       if (!client) {
         client = new pg.Client({ connectionString: url });
         await client.connect();
       }
-      if (opts.developerId === undefined && !opts.maintenance) return (await client.query(text, params)).rows as R[];
+      if (opts.developerId === undefined) return (await client.query(text, params)).rows as R[];
       await client.query('begin');
       try {
-        if (opts.developerId !== undefined) {
-          await client.query(`select set_config('secretref.developer_id', $1, true)`, [opts.developerId]);
-        }
-        if (opts.maintenance) await client.query(`select set_config('secretref.maintenance', 'on', true)`);
+        await client.query(`select set_config('secretref.developer_id', $1, true)`, [opts.developerId]);
         const rows = (await client.query(text, params)).rows as R[];
         await client.query('commit');
         return rows;

@@ -1,6 +1,6 @@
 /**
  * The process the crash suites kill: `node --import tsx test/helpers/crash-child.ts COMMAND JSON`.
- * Keys come from the environment (SECRETS_MASTER_KEY, SECRETREF_CHILD_NEW_KEY), never argv. After
+ * Keys come from the environment (SECRETS_MASTER_KEY, SECRETREF_CHILD_NEW_KEY, SECRETREF_CHILD_OTHER_KEY), never argv. After
  * each operation the library acknowledged, it prints one JSON line (`ack`); Linux writes to a pipe
  * synchronously, so an ack the parent read is an operation that had returned.
  */
@@ -32,10 +32,19 @@ async function main(): Promise<void> {
   const from = args.from ?? 0;
   const count = args.count ?? 0;
   if (cmd === 'rotate') {
+    // With SECRETREF_CHILD_OTHER_KEY (the new key of a rekey running meanwhile), a row the rekey
+    // already moved is rotated under that key: a write must hold the key of the row it replaces.
+    const otherKey = process.env.SECRETREF_CHILD_OTHER_KEY;
+    const other = otherKey ? await openStore({ url: args.url, schema: args.schema, masterKey: otherKey, lockTimeoutMs: 60_000 }) : undefined;
     for (let i = from; i < count; i++) {
-      await store.scope(dev(i)).rotate(secretName(i), valueOf(i, args.gen ?? 1), { graceMs: args.graceMs ?? 3_600_000 });
+      const rotate = (s: typeof store) => s.scope(dev(i)).rotate(secretName(i), valueOf(i, args.gen ?? 1), { graceMs: args.graceMs ?? 3_600_000 });
+      await rotate(store).catch((e: unknown) => {
+        if (other && (e as { code?: string }).code === 'ENCRYPTION_ERROR') return rotate(other);
+        throw e;
+      });
       say({ event: 'ack', i });
     }
+    await other?.close();
   } else if (cmd === 'write') {
     for (let i = from; i < count; i++) {
       await store.scope(dev(i)).create({ name: secretName(i), value: valueOf(i, 0), metadata: { i } });

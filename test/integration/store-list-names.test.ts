@@ -16,9 +16,11 @@ describeBackends('store listNames', (backend) => {
   /** `count` rows named `${prefix}00000…` for `developerId`, written straight into the table (listing reads no value). */
   async function seed(store: Store, developerId: string, count: number, prefix = 'n'): Promise<void> {
     await backend.sql(
-      `insert into ${store.schema}.secrets (developer_id, name, value_encrypted, key_id)
-       select $1::uuid, $2 || lpad(g::text, 6, '0'), '\\x00'::bytea, 'k' from generate_series(1, $3::integer) g`,
-      [developerId, prefix, count],
+      // binding 0: rows with no real ciphertext nor HMAC (listing names reads neither).
+      `insert into ${store.schema}.secrets (developer_id, name, value_encrypted, key_id, binding)
+       select $1::uuid, $2 || lpad(g::text, 6, '0'), '\\x00'::bytea, $4, 0 from generate_series(1, $3::integer) g`,
+      // The store's key id: a write under another key than the developer's rows is refused.
+      [developerId, prefix, count, store.keyId],
       { developerId },
     );
   }

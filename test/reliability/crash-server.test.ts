@@ -189,7 +189,8 @@ describe('crash safety on the server (SIGKILL mid-rotate, mid-rekey)', () => {
     let from = 0;
     for (let k = 0; k < MIXED_KILLS; k++) {
       const rekeyChild = spawnCrashChild('rekey', { url, schema, batchSize: 10 }, { SECRETS_MASTER_KEY: K2, SECRETREF_CHILD_NEW_KEY: K3 });
-      const rotateChild = spawnCrashChild('rotate', { url, schema, developers: DEVELOPERS, from, count: N, gen: 2 }, { SECRETS_MASTER_KEY: K2 });
+      // Rows the rekey has moved are rotated under its new key (a write must hold the row's key).
+      const rotateChild = spawnCrashChild('rotate', { url, schema, developers: DEVELOPERS, from, count: N, gen: 2 }, { SECRETS_MASTER_KEY: K2, SECRETREF_CHILD_OTHER_KEY: K3 });
       const target = from + randomInt(1, Math.max(1, Math.floor((N - from) * 0.4)));
       await Promise.all([
         killWhen(rotateChild, (e) => e.event === 'ack' && Number(e.i) >= target, 8),
@@ -206,7 +207,7 @@ describe('crash safety on the server (SIGKILL mid-rotate, mid-rekey)', () => {
       killLog.push(`mixed@rotate ${p},rekey ${[...state.values()].filter((s) => s.keyId === keyFingerprint(K3)).length}`);
       from = p;
     }
-    await runToEnd(spawnCrashChild('rotate', { url, schema, developers: DEVELOPERS, from, count: N, gen: 2 }, { SECRETS_MASTER_KEY: K2 }));
+    await runToEnd(spawnCrashChild('rotate', { url, schema, developers: DEVELOPERS, from, count: N, gen: 2 }, { SECRETS_MASTER_KEY: K2, SECRETREF_CHILD_OTHER_KEY: K3 }));
     const rerun = await runToEnd(spawnCrashChild('rekey', { url, schema, batchSize: 50 }, { SECRETS_MASTER_KEY: K2, SECRETREF_CHILD_NEW_KEY: K3 }));
     expect(rerun.find((e) => e.event === 'rekeyed')?.otherKeys).toEqual({});
     const state = await verifyAll([K3], { previousSample: 50 });

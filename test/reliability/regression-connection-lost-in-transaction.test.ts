@@ -41,7 +41,7 @@ it('a connection killed inside a write transaction rejects the write with STORE_
     await holder.connect();
     closers.push(() => holder.end());
     await holder.query('begin');
-    await holder.query(`select set_config('secretref.maintenance', 'on', true)`);
+    await holder.query(`select set_config('secretref.developer_id', $1, true)`, [dev]);
     await holder.query(`select 1 from "${schema}".secrets where name = 'k' for update`);
 
     // The rotation's transaction waits on the row lock, holding its pooled connection.

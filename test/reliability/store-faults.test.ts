@@ -94,8 +94,8 @@ async function attempt(resolver: Resolver, tag = 'v1'): Promise<Outcome> {
 }
 
 /** Takes the row lock of `name` in the open transaction of `c` (RLS hides rows without a tenant). */
-async function lockRow(c: pg.Client, schema: string, name: string): Promise<void> {
-  await c.query(`select set_config('secretref.maintenance', 'on', true)`);
+async function lockRow(c: pg.Client, schema: string, name: string, developerId: string): Promise<void> {
+  await c.query(`select set_config('secretref.developer_id', $1, true)`, [developerId]);
   const r = await c.query(`select 1 from "${schema}".secrets where name = $1 for update`, [name]);
   expect(r.rowCount).toBe(1);
 }
@@ -167,7 +167,9 @@ describe('store faults under render', () => {
     const r = resolverOn(store, { developerId, ttlMs: 0 });
     expect((await attempt(r)).ok).toBe(true);
 
-    const holder = await client(appUrl);
+    // The superuser: since migration 3 the application role has no UPDATE/DELETE/TRUNCATE on the
+    // audit, which LOCK ... ACCESS EXCLUSIVE needs.
+    const holder = await client();
     await holder.query('begin');
     await holder.query(`lock table "${schema}".audit in access exclusive mode`); // every resolution is audited
     const blocked = await attempt(r);
@@ -176,7 +178,7 @@ describe('store faults under render', () => {
     // Writes wait for a row lock the same bounded way.
     await holder.query('rollback');
     await holder.query('begin');
-    await lockRow(holder, schema, 'k_0');
+    await lockRow(holder, schema, 'k_0', developerId);
     const started = performance.now();
     const write = await store.scope(developerId).rotate('k_0', 'never-written').then(
       () => 'ok',
@@ -197,7 +199,7 @@ describe('store faults under render', () => {
 
     const holder = await client(appUrl);
     await holder.query('begin');
-    await lockRow(holder, schema, 'k_0');
+    await lockRow(holder, schema, 'k_0', developerId);
     // This write takes the pool's only connection and waits on the row lock.
     const held = store.scope(developerId).rotate('k_0', 'v2-0', { graceMs: 0 });
     await sleep(200);

@@ -196,7 +196,7 @@ describe('no leaks through any output', () => {
               holders.push(holder);
               await holder.connect();
               await holder.query('begin');
-              await holder.query(`select set_config('secretref.maintenance', 'on', true)`);
+              await holder.query(`select set_config('secretref.developer_id', $1, true)`, [dev]);
               await holder.query(`select 1 from "${schema}".secrets where developer_id = $1 for update`, [dev]);
               await capture(outputs, s.rotate('a', vc.value));
               await capture(outputs, s.update('b', { value: va.value }));

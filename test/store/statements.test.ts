@@ -46,19 +46,25 @@ const WRITES: Record<string, { statements: st.Statement[]; actions: string[] }> 
   },
   deleteSecret: { statements: [st.deleteSecret(N, { ...DEV, name: 'a' })], actions: ['delete'] },
   rotateSecret: { statements: [st.rotateSecret(N, { ...TENANT, name: 'a', value: 'v', graceMs: 1 })], actions: ['rotate'] },
-  rollbackSecret: { statements: [st.rollbackSecret(N, { ...DEV, name: 'a' })], actions: ['rollback'] },
+  rollbackSecret: { statements: [st.rollbackSecret(N, { ...TENANT, name: 'a' })], actions: ['rollback'] },
   rekeyBatch: {
     statements: [st.rekeyBatch(N, { ids: ['id'], oldTenantKeys: ['o'], newTenantKeys: ['n'], from: 'k1', to: 'k2' })],
     actions: ['rekey'],
   },
+  rebindBatch: { statements: [st.rebindBatch(N, { ids: ['id'], tenantKeys: ['tk'], keyId: 'k' })], actions: ['rekey'] },
+  quarantineUnbound: { statements: [st.quarantineUnbound(N, { id: 'id', keyId: 'k' })], actions: ['rekey'] },
 };
 
 /** Statements that write no secret (reads, and transaction settings). */
 const OTHERS: Record<string, st.Statement> = {
   beginTenant: st.beginTenant(N, TENANT.developerId),
-  maintenance: st.maintenance(),
+  liftRowSecurity: st.liftRowSecurity(N),
+  restoreRowSecurity: st.restoreRowSecurity(N),
+  grantApplication: st.grantApplication(N, '"app"'),
+  applicationGranted: st.applicationGranted(N, 'app'),
+  roleInfo: st.roleInfo(N),
   fetch: st.fetch(N, { ...DEV, names: ['a'], action: 'resolve', tenantKey: 'tk', keyId: 'kid', previous: true }),
-  listPage: st.listPage(N, { ...DEV, after: null, prefix: '', metadata: null, limit: 1 }),
+  listPage: st.listPage(N, { ...DEV, after: null, prefix: '', metadata: null, limit: 1, tenantKey: 'tk', keyId: 'kid' }),
   listNames: st.listNames(N, { ...DEV, after: null, prefix: '', limit: 1 }),
   auditPage: st.auditPage(N, { ...DEV, name: null, since: null, limit: 1 }),
   describe: st.describe(N, { ...DEV, name: 'a' }),
@@ -66,10 +72,19 @@ const OTHERS: Record<string, st.Statement> = {
   countUnderKey: st.countUnderKey(N, 'k'),
   pickUnderKey: st.pickUnderKey(N, 'k', 1),
   otherKeys: st.otherKeys(N, 'k'),
+  beginWrite: st.beginWrite(N, { ...DEV, keyId: 'kid' }),
+  startRekey: st.startRekey(N, { from: 'k1', to: 'k2' }),
+  rekeyBarrier: st.rekeyBarrier(N),
+  finishRekey: st.finishRekey(N, { from: 'k1', to: 'k2' }),
+  pickUnbound: st.pickUnbound(N, 'k', 1),
+  finishRebind: st.finishRebind(N, 'name'),
 };
 
 /** The building blocks and the SQL function bodies (checked below on their own). */
-const BLOCKS = ['passphrase', 'encrypt', 'decrypt', 'audit', 'infoColumns', 'sqlFunctions'];
+const BLOCKS = [
+  'passphrase', 'encrypt', 'decrypt', 'audit', 'infoColumns', 'sqlFunctions', 'keyGuard',
+  'boundPassphrase', 'encryptBound', 'decryptBound', 'rowColumns', 'rowMac', 'intact', 'bindingSchema',
+];
 
 const AUDIT_INSERT = `insert into ${N.schema}.audit (developer_id, secret_id, name, action, detail)`;
 const WRITES_SECRETS = /\b(insert\s+into\s+"sch"\.secrets|update\s+"sch"\.secrets\s+\w+\s+set|delete\s+from\s+"sch"\.secrets)\b/;
@@ -78,18 +93,51 @@ function occurrences(text: string, needle: string): number {
   return text.split(needle).length - 1;
 }
 
-/** Every pgcrypto call in `text`, checked to have the passphrase of a row alias. */
+/** The arguments of the call whose `(` is at `open`, split at top-level commas (quotes respected). */
+function callArguments(text: string, open: number): string[] {
+  const args: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = open + 1;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === "'") quoted = !quoted;
+    if (quoted) continue;
+    if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) {
+      args.push(text.slice(start, i).trim());
+      return args;
+    } else if (c === ',' && depth === 1) {
+      args.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  throw new Error('unbalanced call');
+}
+
+/** Passphrase of a row alias: derived key ‖ ':' ‖ secret_id (binding 1), then ‖ name ‖ version (binding 2). */
+const PASS_V1 = String.raw`[\w$:.]+ \|\| ':' \|\| \w+\.secret_id::text`;
+const PASS_V2 = String.raw`${PASS_V1} \|\| ':' \|\| \([\w$:.]+\) \|\| ':' \|\| \([\w$:. +1]+\)::text`;
+
+/**
+ * Every pgcrypto call in `text`: each decrypt uses a row passphrase; each encrypt the bound one
+ * (name and version included) and the store options.
+ */
 function cryptoCalls(text: string): { encrypts: number; decrypts: number; unbound: string[] } {
-  const encrypts = occurrences(text, 'pgp_sym_encrypt(');
-  const decrypts = occurrences(text, 'pgp_sym_decrypt(');
-  const bound = new RegExp(
-    String.raw`"pgx"\.pgp_sym_(?:encrypt\((?:[^()]|"pgx"\.pgp_sym_decrypt\([^()]*\))*?, [\w$:.]+ \|\| ':' \|\| \w+\.secret_id::text, '${PGP_OPTIONS}'\)|decrypt\([\w$:.]+, [\w$:.]+ \|\| ':' \|\| \w+\.secret_id::text\))`,
-    'g',
-  );
-  const matched = text.match(bound) ?? [];
-  const inner = matched.reduce((n, m) => n + (m.startsWith('"pgx".pgp_sym_encrypt(') ? occurrences(m, 'pgp_sym_decrypt(') : 0), 0);
-  const unbound = matched.length + inner === encrypts + decrypts ? [] : [text];
-  return { encrypts, decrypts, unbound };
+  const bad: string[] = [];
+  let encrypts = 0;
+  let decrypts = 0;
+  for (const m of text.matchAll(/"pgx"\.pgp_sym_(encrypt|decrypt)\(/g)) {
+    const args = callArguments(text, (m.index ?? 0) + m[0].length - 1);
+    if (m[1] === 'encrypt') {
+      encrypts++;
+      if (!new RegExp(`^${PASS_V2}$`).test(args[1] ?? '') || args[2] !== `'${PGP_OPTIONS}'` || args.length !== 3) bad.push(args.join(' ‖ '));
+    } else {
+      decrypts++;
+      if (!new RegExp(`^(${PASS_V2}|${PASS_V1})$`).test(args[1] ?? '') || args.length !== 2) bad.push(args.join(' ‖ '));
+    }
+  }
+  return { encrypts, decrypts, unbound: bad };
 }
 
 describe('store statements', () => {
@@ -117,10 +165,10 @@ describe('store statements', () => {
     }
   });
 
-  it('every pgp_sym_encrypt and pgp_sym_decrypt uses the row passphrase and the store options', () => {
+  it('every pgp_sym_encrypt binds name and version; every pgp_sym_decrypt uses a row passphrase', () => {
     let encrypts = 0;
     const all = [...Object.values(WRITES).flatMap((w) => w.statements), ...Object.values(OTHERS)].map((s) => s.text);
-    for (const text of [...all, st.sqlFunctions(N)]) {
+    for (const text of [...all, st.sqlFunctions(N), st.bindingSchema(N)]) {
       const c = cryptoCalls(text);
       expect(c.unbound).toEqual([]);
       encrypts += c.encrypts;
@@ -136,6 +184,29 @@ describe('store statements', () => {
     expect(occurrences(fns, st.decrypt(N, 'h.previous_value_encrypted', 'p_tenant_key', 'h'))).toBe(1);
   });
 
+  it('the SQL function `read_secrets` (migration 4) audits, checks the HMAC and decrypts bound values through the same helpers', () => {
+    const fns = st.bindingSchema(N);
+    expect(occurrences(fns, AUDIT_INSERT)).toBe(1);
+    expect(occurrences(fns, st.intact(N, 'p_tenant_key', 't'))).toBe(3);
+    expect(occurrences(fns, st.decryptBound(N, 'h.value_encrypted', 'p_tenant_key', 'h', 'h.name', 'h.version'))).toBe(1);
+    expect(occurrences(fns, st.decryptBound(N, 'h.previous_value_encrypted', 'p_tenant_key', 'h', 'h.name', 'h.previous_version'))).toBe(1);
+    // Decrypted only when intact.
+    expect(fns).toMatch(/case when h\.intact\s+then convert_to\(case when h\.binding = 2/);
+  });
+
+  it('every write that changes a row it finds checks the row first (cur.intact), so it never signs a tampered row', () => {
+    for (const s of [
+      ...WRITES.updateSecret!.statements,
+      ...WRITES['updateSecret (rename)']!.statements,
+      ...WRITES.rotateSecret!.statements,
+      ...WRITES.rollbackSecret!.statements,
+      ...WRITES.rekeyBatch!.statements,
+    ]) {
+      expect(s.text).toMatch(/from (b, )?cur where t\.secret_id = (cur\.secret_id|b\.id and cur\.secret_id = t\.secret_id) and cur\.intact/);
+      expect(s.text).toContain('mac = ');
+    }
+  });
+
   it('pgcrypto, the passphrase and the audit insert are written once in src/, in the helpers', () => {
     const files: string[] = [];
     const walk = (dir: string): void => {
@@ -145,8 +216,9 @@ describe('store statements', () => {
       }
     };
     walk(join(import.meta.dirname, '../../src'));
-    const where = (needle: RegExp): string[] =>
-      files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(needle)].map(() => f.slice(f.indexOf('src/'))));
+    const where = (needle: RegExp): string[] => [
+      ...new Set(files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(needle)].map(() => f.slice(f.indexOf('src/'))))),
+    ];
     expect(where(/pgp_sym_encrypt\(/g)).toEqual(['src/store/statements.ts']);
     expect(where(/pgp_sym_decrypt\(/g).filter((f) => f !== 'src/import/julep.ts')).toEqual(['src/store/statements.ts']);
     expect(where(/\|\| ':' \|\|/g)).toEqual(['src/store/statements.ts']);
@@ -159,5 +231,20 @@ describe('store statements', () => {
     // Pinned from migration 1 as released; if this fails, keep the old text for version 1 and add
     // a migration that replaces what changed.
     expect(createHash('sha256').update(text).digest('hex')).toBe('8afaf2d756fcd084558e9b0521fa1a5314ea0872aa255f27e4ec47e29bda5d4a');
+  });
+
+  it('migrations 2–5 keep their text too (key guard, roles, binding; 5 is a data migration with none)', () => {
+    const pinned: Record<number, string> = {
+      2: '29783f09741312ddbdb741aac5480a468b21a6483bea4fcd0ceb8956afaaf021',
+      3: '2ea6038c3405e7412436bb02b12bec4d7aa888fc5e41bc47e22572dfe9e7d1a6',
+      4: 'bc7ee3352be20938cd8d0226e5528fa4e39a7ee2a03f9ba33bd0f0671d46bc95',
+      5: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    };
+    for (const m of MIGRATIONS.filter((x) => x.version > 1)) {
+      const text = m.sql(N).replace(/\s+/g, ' ').trim();
+      expect(createHash('sha256').update(text).digest('hex'), `migration ${m.version}`).toBe(pinned[m.version]);
+    }
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(MIGRATIONS.filter((m) => m.data).map((m) => m.version)).toEqual([st.REBIND_VERSION]);
   });
 });
