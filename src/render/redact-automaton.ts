@@ -1,5 +1,5 @@
 /**
- * The matcher behind `redact()`: an Aho–Corasick automaton over UTF-16 code units. One left-to-right
+ * The automaton behind `redact()`'s matcher: Aho–Corasick over UTF-16 code units. One left-to-right
  * pass over a text reports, at every position, the longest needle that ends there — in time linear
  * in the text, whatever the number and size of the needles (a regular expression of alternatives
  * grew with both, and threw past about 24,600 characters of needles).
@@ -8,9 +8,9 @@
  * a longer one lives there by its first ANCHOR units (its anchor), and where the anchor is found the
  * whole needle is checked against two polynomial hashes (32-bit, random odd bases) of the text
  * read so far. A real occurrence is never missed (equal strings hash equal); a collision — about
- * one in 2^64 for strings not built to collide, and nobody can build one without the value — can
- * only mask text that is not a value. The check costs one comparison per long needle sharing that
- * anchor.
+ * one in 2^64 for text not built to collide, and aiming one at a value takes knowing the value —
+ * can only mask text that is not a value. The check costs one comparison per long needle sharing
+ * that anchor.
  *
  * Line breaks, and the spaces or tabs that follow them, are not part of what is matched: a needle
  * found across them masks them too (base64 wrapped at 64 or 76 columns, indented YAML blocks).

@@ -119,7 +119,7 @@ export class Matcher {
    * starts, the longest one there (and maybe shorter ones: the sink keeps the longest). `view`:
    * the decoded view `text` is the text of (null: `text` is the original). With `from` and `to`,
    * only matches starting in `[from, to)` whose first PROBE characters lie there too are sure to be
-   * reported. `breaks: false` tells that the text holds no line break.
+   * reported. `breaks` tells whether the text holds a line break, when the caller knows.
    */
   scan(text: string, view: View | null, sink: MatchSink, from = 0, to = text.length, breaks?: boolean): void {
     const buckets = this.buckets;
@@ -129,8 +129,8 @@ export class Matcher {
     }
     // The search runs on the range alone, so that it cannot go on past it.
     const hay = from === 0 && to === text.length ? text : text.slice(from, to);
-    const cr = breaks !== false && hay.indexOf('\r') >= 0;
-    const re = cr || (breaks !== false && hay.indexOf('\n') >= 0) ? (this.probe ??= probeSearch(buckets.keys(), GAP)) : (this.probePlain ??= probeSearch(buckets.keys(), ''));
+    const gaps = breaks ?? (hay.indexOf('\n') >= 0 || hay.indexOf('\r') >= 0);
+    const re = gaps ? (this.probe ??= probeSearch(buckets.keys(), GAP)) : (this.probePlain ??= probeSearch(buckets.keys(), ''));
     const probeLength = this.probeLength;
     const afterBreak = false;
     let starts: Int32Array | null | undefined;

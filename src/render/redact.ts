@@ -32,8 +32,6 @@ import { cutIn, jsonViews, percentViews, type View } from './redact-views.js';
 
 export { MIN_MASKED } from './redact-needles.js';
 
-/** A character that starts an escape or a line break: without one, there is no view to decode. */
-const SPECIAL = /[\\%+\r\n]/;
 /**
  * Scans of one call at most. The first is final unless masking could make a new match (a value
  * that could run into a marker, or a mask that cut an escape in two); each further scan only
@@ -190,14 +188,11 @@ class Redactor {
     const { matcher, cover } = this;
     cover.reset(t.length);
     this.json = this.percent = NO_VIEWS;
-    // Most short texts hold no escape and no line break: one test says so.
-    if (!SPECIAL.test(t)) {
-      matcher.scan(t, null, cover, 0, t.length, false);
-      return cover.empty ? null : this.mask(t);
-    }
-    matcher.scan(t, null, cover);
-    this.json = jsonViews(t, matcher.longest);
-    this.percent = percentViews(t, matcher.longest, this.plus);
+    // indexOf of one character is the engine's memchr: far cheaper than any other test.
+    const breaks = t.indexOf('\n') >= 0 || t.indexOf('\r') >= 0;
+    matcher.scan(t, null, cover, 0, t.length, breaks);
+    if (t.indexOf('\\') >= 0) this.json = jsonViews(t, matcher.longest);
+    if (t.indexOf('%') >= 0 || (this.plus && t.indexOf('+') >= 0)) this.percent = percentViews(t, matcher.longest, this.plus);
     for (const v of this.json) matcher.scan(v.text, v, cover);
     for (const v of this.percent) matcher.scan(v.text, v, cover);
     return cover.empty ? null : this.mask(t);
