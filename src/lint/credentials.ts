@@ -49,14 +49,35 @@ export function looksRandom(s: string): boolean {
 
 const hintsOf = (f: (typeof TOKEN_FORMATS)[number]): readonly string[] => (typeof f.hint === 'string' ? [f.hint] : f.hint);
 /** One pass over a string tells whether any format can match in it (most strings hold no hint). */
-const ANY_HINT = new RegExp(TOKEN_FORMATS.flatMap(hintsOf).map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'));
+const ANY_HINT = new RegExp(TOKEN_FORMATS.flatMap(hintsOf).map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+/** The formats each hint selects: one scan of the text for hints picks the formats to try. */
+const FORMATS_BY_HINT = new Map<string, (typeof TOKEN_FORMATS)[number][]>();
+for (const f of TOKEN_FORMATS) {
+  for (const h of hintsOf(f)) {
+    const list = FORMATS_BY_HINT.get(h);
+    if (list) list.push(f);
+    else FORMATS_BY_HINT.set(h, [f]);
+  }
+}
+
+/** Formats whose hint occurs in `value`, in table order. */
+function formatsIn(value: string): (typeof TOKEN_FORMATS)[number][] {
+  const chosen = new Set<(typeof TOKEN_FORMATS)[number]>();
+  ANY_HINT.lastIndex = 0;
+  for (let m = ANY_HINT.exec(value); m; m = ANY_HINT.exec(value)) {
+    // A hint may be a prefix of another (`sk-` / `sk-ant-`): collect every hint that starts here.
+    for (const [h, fs] of FORMATS_BY_HINT) if (value.startsWith(h, m.index)) for (const f of fs) chosen.add(f);
+    ANY_HINT.lastIndex = m.index + 1;
+  }
+  return chosen.size === 0 ? [] : TOKEN_FORMATS.filter((f) => chosen.has(f));
+}
 
 /** Token formats found in `value`. */
 export function findTokens(value: string): CredentialMatch[] {
-  if (!ANY_HINT.test(value)) return [];
+  const formats = formatsIn(value);
+  if (formats.length === 0) return [];
   const out: CredentialMatch[] = [];
-  for (const f of TOKEN_FORMATS) {
-    if (!hintsOf(f).some((h) => value.includes(h))) continue;
+  for (const f of formats) {
     f.re.lastIndex = 0;
     for (let m = f.re.exec(value); m; m = f.re.exec(value)) {
       const body = m[2] ?? '';
@@ -189,6 +210,18 @@ export function maskCredential(m: CredentialMatch): string {
 
 /** `X-API-Key` → `api_key`, `clientSecret` → `client_secret`. */
 export function snake(s: string): string {
+  // Field and header names repeat across every definition: remember the recent ones.
+  let out = SNAKE_MEMO.get(s);
+  if (out === undefined) {
+    if (SNAKE_MEMO.size >= INTERNAL_LIMITS.compileMemoEntries) SNAKE_MEMO.clear();
+    SNAKE_MEMO.set(s, (out = snakeUncached(s)));
+  }
+  return out;
+}
+
+const SNAKE_MEMO = new Map<string, string>();
+
+function snakeUncached(s: string): string {
   return s
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .replace(/[^A-Za-z0-9]+/g, '_')
