@@ -60,6 +60,13 @@ for (const f of TOKEN_FORMATS) {
   }
 }
 
+/**
+ * Every token format is a prefix and a body of at least 16 characters with no white space, so a
+ * string without such a run holds no token (most field values: names, types, prose). This check is
+ * a single character-class scan, much cheaper than looking for every hint.
+ */
+const TOKEN_RUN = /[\w.~+/=:-]{16}/;
+
 /** Formats whose hint occurs in `value`, in table order. */
 function formatsIn(value: string): (typeof TOKEN_FORMATS)[number][] {
   const chosen = new Set<(typeof TOKEN_FORMATS)[number]>();
@@ -74,6 +81,7 @@ function formatsIn(value: string): (typeof TOKEN_FORMATS)[number][] {
 
 /** Token formats found in `value`. */
 export function findTokens(value: string): CredentialMatch[] {
+  if (!TOKEN_RUN.test(value)) return [];
   const formats = formatsIn(value);
   if (formats.length === 0) return [];
   const out: CredentialMatch[] = [];
