@@ -44,7 +44,7 @@ export type { Resolver, ResolverOptions, ResolverStats, ProviderKeyOptions, Prov
 /** `lint(source, options)` → every diagnostic of a definition (SPEC §5); `formatDiagnostics` renders text, JSON (version 1) or SARIF 2.1.0. */
 export { lint, formatDiagnostics, LINT_RULES, LINT_CODES, summarize } from './lint/index.js';
 /** The lint report as data: `jsonReport` (the JSON format, version 1) and `sarifLog` (a SARIF 2.1.0 log object). */
-export { jsonReport, sarifLog } from './lint/index.js';
+export { jsonReport, rulesDocUri, sarifLog } from './lint/index.js';
 /**
  * Accepting findings: `# secretref-ignore CODE` comments (applied by `lint`), the `.secretrefignore`
  * file (`parseIgnoreFile`, `applyIgnoreFile`) and baselines (`baselineOf`, `formatBaseline`,

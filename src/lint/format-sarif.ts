@@ -43,6 +43,13 @@ export const SARIF_SCHEMA = 'https://raw.githubusercontent.com/oasis-tcs/sarif-s
 export const DEFAULT_INFORMATION_URI = 'https://www.npmjs.com/package/secretref';
 /** The key of our partial fingerprint (versioned: a new scheme gets a new key). */
 export const FINGERPRINT_KEY = 'secretref/v2';
+/**
+ * Where a published version documents its rules: docs/errors.md of that package version, one
+ * heading per code (`#pasted_credential`). Each rule's `helpUri` is this plus the code's anchor.
+ */
+export function rulesDocUri(version: string): string {
+  return `https://unpkg.com/secretref@${encodeURIComponent(version)}/docs/errors.md`;
+}
 /** The `automationDetails.id` of a lint run. */
 export const DEFAULT_AUTOMATION_ID = 'secretref/lint/';
 

@@ -107,4 +107,45 @@ describe('lint in CI: ignore comment, ignore file, baseline, new finding', () =>
     expect(JSON.parse(withVar.stdout).diagnostics).toEqual([]);
     expect(withVar.code).toBe(0);
   });
+
+  it('--write-baseline FILE writes the baseline in one flag (the same file --baseline then reads)', async () => {
+    const dir = join(repo, 'wb');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'k.yaml'), `name: k\nsetup:\n  api_key: ${FIXTURE}\n`);
+    const write = await cli(['lint', '--offline', 'k.yaml', '--write-baseline', 'base.json'], { cwd: dir });
+    expect(write.code).toBe(0);
+    expect(write.stderr).toContain('Wrote 1 finding(s) to the baseline base.json');
+    const read = await cli(['lint', '--offline', 'k.yaml', '--baseline', 'base.json'], { cwd: dir });
+    expect(read.code).toBe(0);
+    expect(read.stderr).toContain('1 suppressed');
+    expect((await cli(['lint', '--offline', 'k.yaml', '--write-baseline', 'a.json', '--baseline', 'b.json'], { cwd: dir })).code).toBe(2);
+  });
+
+  it("every rule's helpUri points at a heading of docs/errors.md that exists", async () => {
+    const r = await cli(['lint', '--offline', 'new.yaml', '--format', 'sarif', '--fail-on', 'never'], { cwd: tools });
+    const rules = JSON.parse(r.stdout).runs[0].tool.driver.rules as { id: string; helpUri?: string }[];
+    const doc = readFileSync(join(import.meta.dirname, '../../docs/errors.md'), 'utf8');
+    // GitHub's anchor of a heading: lower case, punctuation other than - and _ dropped, spaces as -.
+    const anchors = new Set([...doc.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-')));
+    expect(rules.length).toBeGreaterThan(10);
+    for (const rule of rules) {
+      const uri = new URL(rule.helpUri ?? '');
+      expect(uri.pathname).toMatch(/\/docs\/errors\.md$/);
+      expect(anchors, rule.id).toContain(uri.hash.slice(1));
+    }
+  });
+});
+
+describe('refs --var', () => {
+  it('names a variable the definitions use, so refs reports no UNKNOWN_VARIABLE', async () => {
+    const dir = join(repo, 'refs-vars');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'v.yaml'), 'name: v\nheaders:\n  Authorization: "Bearer {{ secrets.acme_token | default(fallback) }}"\n');
+    const without = await cli(['refs', 'v.yaml', '--json'], { cwd: dir });
+    expect(without.code).toBe(1);
+    expect(JSON.parse(without.stdout).files[0].problems.map((p: { code: string }) => p.code)).toEqual(['UNKNOWN_VARIABLE']);
+    const withVar = await cli(['refs', 'v.yaml', '--json', '--var', 'fallback=none'], { cwd: dir });
+    expect(withVar.code).toBe(0);
+    expect(JSON.parse(withVar.stdout).files[0].references.map((x: { name: string }) => x.name)).toEqual(['acme_token']);
+  });
 });

@@ -19,6 +19,7 @@ import {
   lint as lintSource,
   parseBaseline,
   parseIgnoreFile,
+  rulesDocUri,
   sarifLog,
   SecretrefError,
   type Diagnostic,
@@ -142,6 +143,7 @@ type LintFlags = {
   failOn: string;
   baseline?: string;
   updateBaseline?: boolean;
+  writeBaseline?: string;
   ignoreFile?: string;
   sarifRoot?: string;
 };
@@ -161,7 +163,8 @@ export const lintCommand = defineCommand({
     { flags: '--var <key=value>', description: 'a variable the definitions may use (repeatable; only the name matters to lint)', repeatable: true },
     { flags: '--fail-on <level>', description: 'exit 1 on findings at or above this level: error, warning or never', default: 'error' },
     { flags: '--baseline <file>', description: 'accept the findings recorded in this file; report only new ones' },
-    { flags: '--update-baseline', description: 'write the current findings to the --baseline file (and accept them)' },
+    { flags: '--write-baseline <file>', description: 'write the current findings to this baseline file (and accept them); --baseline FILE then reports only new ones' },
+    { flags: '--update-baseline', description: 'write the current findings to the --baseline file (the same as --write-baseline FILE)' },
     { flags: '--ignore-file <file>', description: `the ignore file (default: ${IGNORE_FILE} from here up to the repository root)` },
     { flags: '--sarif-root <dir>', description: 'the folder SARIF and baseline paths are relative to (default: the repository root, found from .git)' },
   ],
@@ -173,6 +176,8 @@ export const lintCommand = defineCommand({
     const days = Number(flags.expiringWithin);
     if (!Number.isFinite(days) || days < 0) throw new UsageError('--expiring-within takes a number of days.');
     if (flags.updateBaseline && flags.baseline === undefined) throw new UsageError('--update-baseline needs --baseline FILE (the file to write).');
+    if (flags.writeBaseline !== undefined && flags.baseline !== undefined) throw new UsageError('--write-baseline FILE and --baseline FILE do not go together: write the baseline first, then read it.');
+    const baseline = flags.writeBaseline ?? flags.baseline;
     const dialect = parseDialect(flags.dialect);
     return {
       paths: argList(args, 0),
@@ -181,12 +186,12 @@ export const lintCommand = defineCommand({
       expiringWithinDays: days,
       vars: Object.keys(parsePairs(flags.var, '--var') ?? {}),
       failOn: flags.failOn as FailOn,
-      updateBaseline: flags.updateBaseline === true,
+      updateBaseline: flags.updateBaseline === true || flags.writeBaseline !== undefined,
       ...(flags.environment !== undefined ? { environment: flags.environment } : {}),
       ...(flags.tool !== undefined ? { tool: flags.tool } : {}),
       ...(flags.output !== undefined ? { output: flags.output } : {}),
       ...(dialect ? { dialect } : {}),
-      ...(flags.baseline !== undefined ? { baseline: flags.baseline } : {}),
+      ...(baseline !== undefined ? { baseline } : {}),
       ...(flags.ignoreFile !== undefined ? { ignoreFile: flags.ignoreFile } : {}),
       ...(flags.sarifRoot !== undefined ? { sarifRoot: flags.sarifRoot } : {}),
     };
@@ -199,7 +204,7 @@ export const lintCommand = defineCommand({
       options.format === 'json'
         ? stringify(lintJson(diagnostics, files))
         : options.format === 'sarif'
-          ? stringify(sarifLog(diagnostics, { root: result.root, cwd: ctx.io.cwd, toolVersion: VERSION, properties: { dialects: files } }))
+          ? stringify(sarifLog(diagnostics, { root: result.root, cwd: ctx.io.cwd, toolVersion: VERSION, helpBaseUri: rulesDocUri(VERSION), properties: { dialects: files } }))
           : formatDiagnostics(diagnostics, 'text', { color, source: result.sources, excerpt: color });
     if (options.output !== undefined) await writeFileAtomic(resolve(ctx.io.cwd, options.output), report.endsWith('\n') ? report : `${report}\n`);
     else if (report.length > 0) ctx.out(report);
@@ -212,7 +217,7 @@ export const lintCommand = defineCommand({
       ctx.err(`${files.length} file(s): ${errors} error(s), ${warnings} warning(s)${suppressed > 0 ? `, ${suppressed} suppressed` : ''} (${notes.join('; ')}).`);
     }
     if (result.baseline && 'written' in result.baseline) ctx.err(`Wrote ${result.baseline.written} finding(s) to the baseline ${options.baseline ?? ''}.`);
-    else if (result.baseline && result.baseline.stale > 0) ctx.err(`${result.baseline.stale} baseline entr${result.baseline.stale === 1 ? 'y matches' : 'ies match'} no finding any more; run with --update-baseline to drop them.`);
+    else if (result.baseline && result.baseline.stale > 0) ctx.err(`${result.baseline.stale} baseline entr${result.baseline.stale === 1 ? 'y matches' : 'ies match'} no finding any more; run with --write-baseline FILE to drop them.`);
     const failOn = options.failOn ?? 'error';
     if (failOn === 'never') return 0;
     return errors > 0 || (failOn === 'warning' && warnings > 0) ? 1 : 0;

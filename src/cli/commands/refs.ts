@@ -5,11 +5,14 @@ import type { CliContext } from '../context.js';
 import { describeDialects, parseDialect, type Dialect } from '../dialect.js';
 import { collectFiles, readInput } from '../files.js';
 import { problemJson, refsJson, type RefsFileJson } from '../json.js';
+import { parsePairs } from '../parse-args.js';
 
 export interface RefsOptions {
   paths: string[];
   /** Every file in this dialect; default: the project config's choice per file. */
   dialect?: Dialect;
+  /** Variables the definitions may use (only the names matter). */
+  vars?: string[];
 }
 
 export interface RefsResult {
@@ -23,7 +26,7 @@ export async function refs(options: RefsOptions, ctx: CliContext): Promise<RefsR
   for (const path of await collectFiles(options.paths, ctx.io)) {
     const input = await readInput(path, ctx.io);
     const dialect = ctx.dialectFor(path, options.dialect);
-    const doc = analyzeSource(input.source, { filename: input.name, dialect });
+    const doc = analyzeSource(input.source, { filename: input.name, dialect, ...(options.vars ? { vars: options.vars } : {}) });
     problems += doc.problems.length;
     files.push({
       file: input.name,
@@ -52,11 +55,13 @@ export const refsCommand = defineCommand({
   arguments: [{ name: '<paths...>', description: 'YAML/JSON files or folders' }],
   options: [
     { flags: '--dialect <dialect>', description: 'secretref or julep (default: the project config file, else secretref)' },
+    { flags: '--var <key=value>', description: 'a variable the definitions may use (repeatable; only the name matters to refs)', repeatable: true },
     { flags: '--json', description: 'machine-readable output (docs/cli.md)' },
   ],
-  toOptions: (args, flags: { dialect?: string; json?: boolean }): RefsOptions & { json: boolean } => {
+  toOptions: (args, flags: { dialect?: string; json?: boolean; var?: string[] }): RefsOptions & { json: boolean } => {
     const dialect = parseDialect(flags.dialect);
-    return { paths: argList(args, 0), ...(dialect ? { dialect } : {}), json: flags.json === true };
+    const vars = Object.keys(parsePairs(flags.var, '--var') ?? {});
+    return { paths: argList(args, 0), ...(dialect ? { dialect } : {}), ...(vars.length > 0 ? { vars } : {}), json: flags.json === true };
   },
   run: refs,
   report(result, options, ctx) {
