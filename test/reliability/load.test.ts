@@ -178,7 +178,10 @@ describe('load: 200 concurrent callers while secrets rotate', () => {
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: CALLERS }, async () => {
-        while (started < RENDERS) {
+        // At least RENDERS renders, and on until every secret rotated twice during the run (on a
+        // loaded machine the rotators get fewer turns); bounded, so a rotator that never runs fails below.
+        const rotatedTwice = (): boolean => Math.min(...local.done, ...remote.done) >= 2;
+        while (started < RENDERS || (!rotatedTwice() && started < RENDERS * 10)) {
           started++;
           // A caller does other work between renders (the tool runs); the run spans many rotations.
           await sleep(Math.random() * PAUSE_MS);
@@ -244,13 +247,13 @@ describe('load: 200 concurrent callers while secrets rotate', () => {
     const s = resolver.stats();
     const storeQueries = real.stats().queries - queriesBefore;
     console.info(
-      `[reliability] load: ${RENDERS} renders by ${CALLERS} callers in ${Math.round(elapsed)} ms, 0 failed; ` +
+      `[reliability] load: ${started} renders by ${CALLERS} callers in ${Math.round(elapsed)} ms, 0 failed; ` +
         `${rotations} rotations meanwhile; resolver store queries ${s.storeQueries} (${batches()} batches; ` +
         `hits ${s.hits}, misses ${s.misses}, in-flight joins ${s.inflightJoins}, invalidations ${s.invalidations}); ` +
         `store round trips incl. rotations ${storeQueries}; renders from one batch ${perRender.oneBatch}, ` +
         `from several ${perRender.severalBatches} (of which mixed generations across batches ${perRender.mixedAcrossBatches})`,
     );
     // Batching: far fewer store queries than renders despite the rotations.
-    expect(s.storeQueries).toBeLessThan(RENDERS);
+    expect(s.storeQueries).toBeLessThan(started);
   }, budget(90_000, 600_000));
 });
