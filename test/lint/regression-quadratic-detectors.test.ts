@@ -11,6 +11,7 @@ import { findFieldSecret, findTokens, findUrlSecrets } from '../../src/lint/cred
 import { findLookalikes } from '../../src/lint/looks-like.js';
 import { ignoreComments } from '../../src/lint/ignore-comments.js';
 import { hasAlphabetWalk, isPlaceholder } from '../../src/lint/placeholder.js';
+import { growth } from '../helpers/growth.js';
 
 const DETECTORS: Record<string, (s: string) => unknown> = {
   findUrlSecrets,
@@ -54,30 +55,6 @@ const ADVERSARIAL: Record<string, (n: number) => string> = {
   '--a-a-a-…': (n) => `--${'a-'.repeat(n / 2)}`,
   'abcdef…walks': (n) => 'abcdefghijklmnopqrstuvwxyz'.repeat(n / 26),
 };
-
-/** Milliseconds per call over a window well above timer noise. */
-function window(f: (s: string) => unknown, s: string): number {
-  let calls = 0;
-  const t0 = performance.now();
-  let t = t0;
-  while (t - t0 < 10) {
-    f(s);
-    calls++;
-    t = performance.now();
-  }
-  return (t - t0) / calls;
-}
-
-/** Time per call at n and at 8n, rounds interleaved and the fastest kept: load spikes only slow a round down. */
-function growth(f: (s: string) => unknown, small: string, large: string): number {
-  let a = Infinity;
-  let b = Infinity;
-  for (let round = 0; round < 5; round++) {
-    a = Math.min(a, window(f, small));
-    b = Math.min(b, window(f, large));
-  }
-  return b / a;
-}
 
 describe('ignore comments are found in linear time', () => {
   it.each([

@@ -118,10 +118,10 @@ describe('limits', () => {
     );
   });
 
-  it('many keys in one mapping stay linear (100,000 keys)', () => {
+  it('many keys in one mapping are accepted (100,000 keys; growth with the key count: test/syntax/regressions.test.ts)', () => {
     const src = Array.from({ length: 100_000 }, (_, i) => `k${i}: ${i}`).join('\n');
-    const t0 = performance.now();
-    expect(analyzeSource(src).problems).toEqual([]);
-    expect(performance.now() - t0).toBeLessThan(10_000);
+    const d = analyzeSource(src);
+    expect(d.problems).toEqual([]);
+    expect(d.references).toEqual([]);
   });
 });
