@@ -56,19 +56,25 @@ export function keyFilePath(config: Config, io: Io): string {
   return join(base, 'secretref', 'keys', `${id}.key`);
 }
 
+/** The master key from the environment, or the embedded default's key file when one exists; never asks. */
+export async function existingMasterKey(config: Config, io: Io): Promise<string | undefined> {
+  const fromEnv = masterKeyFromEnv(io.env);
+  if (fromEnv !== undefined || !config.embeddedDefault) return fromEnv;
+  try {
+    const key = (await readFile(keyFilePath(config, io), 'utf8')).trim();
+    return key || undefined;
+  } catch {
+    return undefined; // no key file yet
+  }
+}
+
 /** The master key: SECRETS_MASTER_KEY, else (embedded default) the key file, else an offer to create one. */
 export async function masterKeyFor(config: Config, opts: GlobalOptions, io: Io): Promise<string> {
-  const fromEnv = masterKeyFromEnv(io.env);
-  if (fromEnv !== undefined) return fromEnv;
+  const existing = await existingMasterKey(config, io);
+  if (existing !== undefined) return existing;
   const missing = `Set ${ENV.masterKey} to your master key (create one with \`secretref keygen\`).`;
   if (!config.embeddedDefault) throw new SecretrefError('MASTER_KEY_MISSING', missing);
   const file = keyFilePath(config, io);
-  try {
-    const key = (await readFile(file, 'utf8')).trim();
-    if (key) return key;
-  } catch {
-    // no key file yet
-  }
   let create = opts.createKey === true;
   if (!create && io.stdinIsTTY) {
     create = await io.confirm(`No ${ENV.masterKey} is set. Create a new master key in ${file}?`);

@@ -3,7 +3,7 @@
  * defaults), a lazily opened store, and the dialect of each input file.
  */
 import { openStore, type Store } from '../index.js';
-import { resolveConfig, masterKeyFor, type Config, type GlobalOptions } from './config.js';
+import { existingMasterKey, resolveConfig, masterKeyFor, type Config, type GlobalOptions } from './config.js';
 import type { Dialect } from './dialect.js';
 import type { Io } from './io.js';
 import { stringify } from './json.js';
@@ -11,6 +11,7 @@ import { dialectFor, loadProjectConfig, type ConfigChoice, type ProjectConfig } 
 
 export class CliContext {
   private store: Store | undefined;
+  private storeWithoutKey = false;
   private project: ProjectConfig | undefined;
   private prepared = false;
   constructor(
@@ -59,6 +60,19 @@ export class CliContext {
     const key = masterKey ?? (await this.masterKey());
     this.store = await openStore({ url: this.config().url, masterKey: key });
     return this.store;
+  }
+
+  /**
+   * Opens the configured store for reading descriptions (lint): with the master key when one is
+   * configured, so rows are authenticated; else without it (`withoutKey`), never asking for one.
+   */
+  async openStoreForReading(): Promise<{ store: Store; withoutKey: boolean }> {
+    if (!this.store) {
+      const key = await existingMasterKey(this.config(), this.io);
+      this.store = await openStore(key !== undefined ? { url: this.config().url, masterKey: key } : { url: this.config().url, withoutKey: true });
+      this.storeWithoutKey = key === undefined;
+    }
+    return { store: this.store, withoutKey: this.storeWithoutKey };
   }
 
   async close(): Promise<void> {

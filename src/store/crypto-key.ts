@@ -56,9 +56,27 @@ export function masterKeyWeakness(key: string): string | undefined {
 /** The master key in use: its fingerprint and the tenant keys derived from it. */
 export interface KeyRing {
   readonly keyId: string;
+  /** Set on NO_KEY only. */
+  readonly withoutKey?: true;
   /** Passphrase prefix for one developer's rows (hex HMAC); the row's secret id is appended in SQL. */
   tenantKey(developerId: string): string;
 }
+
+/**
+ * The ring of a store opened without the master key (`withoutKey`): its key id matches no row,
+ * so reads return descriptions unauthenticated and decrypt nothing, and anything that needs a
+ * tenant key (every value read, every write) is refused.
+ */
+export const NO_KEY: KeyRing = Object.freeze({
+  keyId: '',
+  withoutKey: true,
+  tenantKey(): string {
+    throw new SecretrefError(
+      'MASTER_KEY_MISSING',
+      'This store was opened without the master key (withoutKey): it reads names, descriptions, metadata, expiry and usage policy only. Open it with the master key to read values or write.',
+    );
+  },
+});
 
 /** Validates `key` (or `SECRETS_MASTER_KEY`) and wraps it. Surrounding whitespace is ignored. */
 export function loadKeyRing(key: string | undefined, source = 'the masterKey option'): KeyRing {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { SecretrefError } from '../errors.js';
 import { DEFAULT_SCHEMA, DEFAULT_STORE_URL } from './defaults.js';
 import { assertOpen, type StoreContext } from './context.js';
-import { loadKeyRing } from './crypto-key.js';
+import { loadKeyRing, NO_KEY } from './crypto-key.js';
 import type { Counter, Driver } from './driver.js';
 import { migrate } from './migrations.js';
 import { ChangeHub } from './notify.js';
@@ -50,7 +50,7 @@ export function parseStoreUrl(url: string): Location {
  * weak → MASTER_KEY_WEAK). Migrations run at open. Close the store when done.
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
-  const ring = loadKeyRing(options.masterKey);
+  const ring = options.withoutKey === true ? NO_KEY : loadKeyRing(options.masterKey);
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const quoted = quoteSchema(schema);
   const loc = parseStoreUrl(options.url ?? (process.env.SECRETREF_DATABASE_URL || DEFAULT_STORE_URL));
@@ -99,7 +99,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     ring,
     closed: false,
   };
-  if (!complete) {
+  // Re-binding re-encrypts, which takes the key: without it the rows wait for the next keyed open.
+  if (!complete && !ring.withoutKey) {
     try {
       await rebind(ctx, options.onWarning ?? emitWarning);
     } catch (e) {

@@ -223,8 +223,9 @@ export class ScopedStoreImpl implements ScopedStore {
 
   /** One round trip: the function sets the tenant, audits `action` (if any) and decrypts. */
   private async fetch(names: string[], action: 'resolve' | 'reveal' | null, previous: boolean): Promise<InfoRow[]> {
-    // Always under the key: every read checks each row's HMAC (descriptions included).
-    const t = this.tenant();
+    // Under the key, every read checks each row's HMAC (descriptions included). A store opened
+    // without it reads descriptions only, unauthenticated (NO_KEY matches no row's key id).
+    const t = action === null && this.ctx.ring.withoutKey ? { tenantKey: '', keyId: this.ctx.ring.keyId } : this.tenant();
     const statement = st.fetch(this.ctx, { developerId: this.developerId, names, action, tenantKey: t.tenantKey, keyId: t.keyId, previous });
     const rows = await this.read<InfoRow>(statement, { names, keyId: this.ctx.ring.keyId });
     for (const r of rows) {
@@ -257,6 +258,8 @@ export class ScopedStoreImpl implements ScopedStore {
     subject: StatementSubject = {},
   ): Promise<T> {
     assertOpen(this.ctx);
+    // Every write signs or guards rows under the key: a store opened without it writes nothing.
+    if (this.ctx.ring.withoutKey) this.ctx.ring.tenantKey(this.developerId);
     const written = (): readonly string[] => (typeof names === 'function' ? names() : names);
     try {
       const out = await this.ctx.driver.transaction(async (tx) => {

@@ -13,6 +13,12 @@ export interface OpenStoreOptions {
   url?: string;
   /** Master key. Default: `SECRETS_MASTER_KEY`. Never logged, stored or put in an error. */
   masterKey?: string;
+  /**
+   * Open without the master key, for reading names, descriptions, metadata, expiry and usage
+   * policy (what lint's store rules need). These reads are not authenticated (the rows' HMAC needs
+   * the key); reading a value and every write are refused with MASTER_KEY_MISSING.
+   */
+  withoutKey?: boolean;
   /** Schema holding every object of the store. Default `secretref`. */
   schema?: string;
   /** Embedded only: how long to wait for another process's lock on the data folder. Default 30 s. */

@@ -78,6 +78,8 @@ export interface LintResult {
   root: string;
   /** What the baseline did: entries written, or entries no finding matched any more. */
   baseline?: { written: number } | { stale: number };
+  /** The store was read without the master key: its rows were not authenticated. */
+  withoutKey: boolean;
 }
 
 export async function lint(options: LintCommandOptions, ctx: CliContext): Promise<LintResult> {
@@ -87,7 +89,8 @@ export async function lint(options: LintCommandOptions, ctx: CliContext): Promis
   const baselinePath = options.baseline !== undefined ? resolve(cwd, options.baseline) : undefined;
   const baseline = baselinePath !== undefined && !options.updateBaseline ? await loadBaseline(baselinePath, options.baseline as string) : undefined;
   const files = await collectFiles(options.paths, ctx.io);
-  const store = options.offline ? undefined : await ctx.openStore();
+  const opened = options.offline ? undefined : await ctx.openStoreForReading();
+  const store = opened?.store;
   const developerId = store ? ctx.developerId() : undefined;
   const environment = ctx.environment(options.environment);
   const diagnostics: Diagnostic[] = [];
@@ -128,7 +131,7 @@ export async function lint(options: LintCommandOptions, ctx: CliContext): Promis
   } else if (baseline) {
     baselineReport = { stale: applyBaseline(diagnostics, baseline, key) };
   }
-  return { diagnostics, sources, files: dialects, root, ...(baselineReport ? { baseline: baselineReport } : {}) };
+  return { diagnostics, sources, files: dialects, root, withoutKey: opened?.withoutKey === true, ...(baselineReport ? { baseline: baselineReport } : {}) };
 }
 
 type LintFlags = {
@@ -150,7 +153,7 @@ type LintFlags = {
 
 export const lintCommand = defineCommand({
   name: 'lint',
-  description: 'check references before anything runs (offline rules; with the store: existence, expiry, policy)',
+  description: 'check references before anything runs (offline rules; with the store: existence, expiry, policy — names and policy only, so no master key is needed)',
   arguments: [{ name: '<paths...>', description: 'YAML/JSON files or folders; - for stdin' }],
   options: [
     { flags: '--format <format>', description: 'text, json or sarif', default: 'text' },
@@ -213,7 +216,7 @@ export const lintCommand = defineCommand({
     const warnings = open.filter((d) => d.severity === 'warning').length;
     const suppressed = diagnostics.length - open.length;
     if (options.format === 'text' || options.output !== undefined) {
-      const notes = [...(options.offline ? ['offline'] : []), describeDialects(files.map((f) => f.dialect))];
+      const notes = [...(options.offline ? ['offline'] : []), ...(result.withoutKey ? ['store read without the master key: rows not authenticated'] : []), describeDialects(files.map((f) => f.dialect))];
       ctx.err(`${files.length} file(s): ${errors} error(s), ${warnings} warning(s)${suppressed > 0 ? `, ${suppressed} suppressed` : ''} (${notes.join('; ')}).`);
     }
     if (result.baseline && 'written' in result.baseline) ctx.err(`Wrote ${result.baseline.written} finding(s) to the baseline ${options.baseline ?? ''}.`);
