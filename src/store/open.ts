@@ -57,18 +57,24 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const counter: Counter = { queries: 0 };
   let driver: Driver;
   let maintenance: Driver | undefined;
-  if (options.maintenanceUrl !== undefined && loc.kind !== 'server') {
-    throw new SecretrefError('INVALID_INPUT', 'maintenanceUrl applies to a PostgreSQL server store only.', { path: '/maintenanceUrl' });
+  for (const key of ['maintenanceUrl', 'notifyUrl'] as const) {
+    if (options[key] !== undefined && loc.kind !== 'server') {
+      throw new SecretrefError('INVALID_INPUT', `${key} applies to a PostgreSQL server store only.`, { path: `/${key}` });
+    }
   }
   if (loc.kind === 'server') {
     const { openServer } = await import('./server.js');
+    const notifyUrl = options.notifyUrl ?? (process.env.SECRETREF_NOTIFY_URL || undefined);
+    if (notifyUrl !== undefined && parseStoreUrl(notifyUrl).kind !== 'server') {
+      throw new SecretrefError('INVALID_INPUT', 'notifyUrl must be a postgres:// URL.', { path: '/notifyUrl' });
+    }
     const serverOptions = {
       connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
       statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
       poolSize: options.poolSize ?? 10,
       applicationName: `secretref/${schema}`,
     };
-    driver = openServer(loc.url, counter, serverOptions);
+    driver = openServer(loc.url, counter, { ...serverOptions, ...(notifyUrl !== undefined ? { notifyUrl } : {}) });
     const maintenanceUrl = options.maintenanceUrl ?? (process.env.SECRETREF_MAINTENANCE_DATABASE_URL || undefined);
     if (maintenanceUrl !== undefined) {
       if (parseStoreUrl(maintenanceUrl).kind !== 'server') {

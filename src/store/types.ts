@@ -37,6 +37,13 @@ export interface OpenStoreOptions {
    * the audit. Without it, the application role must own the schema (one role for everything).
    */
   maintenanceUrl?: string;
+  /**
+   * Server only: where the LISTEN connection for change notifications goes (default
+   * `SECRETREF_NOTIFY_URL`, then `url`). Behind a transaction pooler, point it at the primary
+   * directly (or at a session-mode pool): a transaction pooler drops notifications. See
+   * docs/deployment.md.
+   */
+  notifyUrl?: string;
 }
 
 /** A secret as the store describes it: everything but its value. */

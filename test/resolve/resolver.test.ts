@@ -6,7 +6,7 @@ import { createResolver } from '../../src/resolve/resolver.js';
 import type { Resolver, ResolverOptions } from '../../src/resolve/resolver-types.js';
 import { keygen } from '../../src/store/crypto-key.js';
 import type { ScopedStore, Store } from '../../src/store/types.js';
-import { describeBackends } from '../helpers/backends.js';
+import { ALL_KINDS, describeBackends } from '../helpers/backends.js';
 import { fakeClock, rejected as rejection } from '../helpers/expect-error.js';
 
 
@@ -299,4 +299,4 @@ describeBackends('resolver', (backend) => {
       expect(code).toBe('INVALID_INPUT');
     }
   });
-});
+}, ALL_KINDS);
