@@ -952,3 +952,53 @@ begin
 end $fn$;
 `;
 }
+
+/**
+ * Migration 6: the paging functions `list_page` and `list_secrets` with their bounds as one
+ * index range (`name >= greatest(after || chr(1), prefix)` — in byte order the least string
+ * after `after` — and `name < prefix || '~'`), read in name order from the (developer_id, name)
+ * index whatever the estimates (`enable_seqscan` and `enable_bitmapscan` off for these functions'
+ * one query), so that every page, in a generic plan or a custom one, stops after `limit` rows.
+ * Migration 1's `p_after is null or name > p_after` was a filter in the generic plan PostgreSQL
+ * switches to after five calls: every page read the developer's rows from the first. With the
+ * range alone the planner still picked, on a low estimate, a bitmap scan and a sort of every row
+ * after the cursor (test/integration/regression-paging-reads-every-row.test.ts). `'~'` sorts after every
+ * character a name may hold (^[A-Za-z][A-Za-z0-9_]*$; the column is collate "C"), so the range
+ * holds exactly the names that start with the prefix (no starts_with() filter, whose guessed
+ * selectivity made the planner sort every row). Pinned like migration 1.
+ */
+export function keysetPaging(n: SqlNames): string {
+  const s = n.schema;
+  const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intact(n, 'p_tenant_key', a)} end`;
+  const bounds = `t.developer_id = p_developer
+       and t.name >= greatest((p_after || chr(1)) collate "C", p_prefix collate "C")
+       and t.name < p_prefix || '~'
+       and (p_filter is null or t.metadata @> p_filter)`;
+  return `
+create or replace function ${s}.list_page(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer)
+returns setof ${s}.secret_info
+language plpgsql volatile set enable_seqscan = off set enable_bitmapscan = off as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select ${infoColumns('t')}, null::text, null::text
+      from ${s}.secrets t
+     where ${bounds}
+     order by t.name
+     limit p_limit;
+end $fn$;
+
+create or replace function ${s}.list_secrets(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer, p_tenant_key text, p_key_id text)
+returns setof ${s}.secret_row
+language plpgsql volatile set enable_seqscan = off set enable_bitmapscan = off as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
+      from ${s}.secrets t
+     where ${bounds}
+     order by t.name
+     limit p_limit;
+end $fn$;
+`;
+}
