@@ -309,6 +309,16 @@ export function roleInfo(n: SqlNames): Statement {
   };
 }
 
+/** The server's connection limits and how many connections it has now (`connectionBudget`). */
+export function serverConnections(): Statement {
+  return {
+    text: `select current_setting('max_connections')::integer as max,
+                  current_setting('superuser_reserved_connections')::integer as reserved,
+                  (select count(*)::integer from pg_stat_activity where backend_type = 'client backend') as in_use`,
+    params: [],
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reads
 

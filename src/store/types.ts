@@ -27,7 +27,12 @@ export interface OpenStoreOptions {
   connectTimeoutMs?: number;
   /** Server only: statement timeout. Default 30 s. */
   statementTimeoutMs?: number;
-  /** Server only: maximum pooled connections. Default 10. */
+  /**
+   * Server only: maximum pooled connections of this store object (1..1000; default
+   * `SECRETREF_POOL_SIZE`, then 10). A process opens at most poolSize + 1 (the LISTEN connection,
+   * once something subscribes) + 2 (with `maintenanceUrl`); see `Store.connectionBudget()` and
+   * docs/deployment.md for the budget per topology.
+   */
   poolSize?: number;
   /**
    * Server only: a connection as the role that owns the store's schema, for migrations and
@@ -347,6 +352,26 @@ export interface RoleReport {
   maintenanceRole: string | null;
 }
 
+/** The connections one store object may open, and what the server allows (`doctor`). */
+export interface ConnectionBudget {
+  backend: 'embedded' | 'server';
+  /** Pooled connections to `url`, at most (poolSize). */
+  pool: number;
+  /** The LISTEN connection (to `notifyUrl`, else `url`), open while something subscribes. */
+  listen: number;
+  /** Where the LISTEN connection goes. */
+  listenTo: 'url' | 'notifyUrl' | null;
+  /** Connections of `maintenanceUrl` (migrations and rekey), at most. */
+  maintenance: number;
+  /** pool + listen + maintenance. */
+  total: number;
+  /** The server's max_connections and superuser_reserved_connections (behind a pooler: the server's, not the pooler's). */
+  serverMaxConnections: number | null;
+  serverReserved: number | null;
+  /** Connections open on the server now (every client), as pg_stat_activity shows them. */
+  serverInUse: number | null;
+}
+
 /** An open store. */
 export interface Store {
   readonly backend: 'embedded' | 'server';
@@ -370,5 +395,10 @@ export interface Store {
    * there on a store from `openStore`; optional so that wrappers need not forward it.
    */
   roles?(): Promise<RoleReport>;
+  /**
+   * How many connections this store object may open, and what the server allows. Always there
+   * on a store from `openStore`; optional so that wrappers need not forward it.
+   */
+  connectionBudget?(): Promise<ConnectionBudget>;
   close(): Promise<void>;
 }

@@ -63,6 +63,7 @@ const OTHERS: Record<string, st.Statement> = {
   grantApplication: st.grantApplication(N, '"app"'),
   applicationGranted: st.applicationGranted(N, 'app'),
   roleInfo: st.roleInfo(N),
+  serverConnections: st.serverConnections(),
   fetch: st.fetch(N, { ...DEV, names: ['a'], action: 'resolve', tenantKey: 'tk', keyId: 'kid', previous: true }),
   listPage: st.listPage(N, { ...DEV, after: null, prefix: '', metadata: null, limit: 1, tenantKey: 'tk', keyId: 'kid' }),
   listNames: st.listNames(N, { ...DEV, after: null, prefix: '', limit: 1 }),
