@@ -7,7 +7,7 @@ import { SecretrefError } from '../errors.js';
 import { errorSqlState } from './db-errors.js';
 import type { Driver, Queryable } from './driver.js';
 import { MAINTENANCE_SETTING, PGP_OPTIONS, TENANT_SETTING, quoteIdent } from './sql.js';
-import { REBIND_VERSION, bindingSchema, keyGuard, keysetPaging, sqlFunctions, type SqlNames } from './statements.js';
+import { REBIND_VERSION, bindingSchema, boundedAudit, keyGuard, keysetPaging, sqlFunctions, type SqlNames } from './statements.js';
 
 /** Advisory-lock key (two int4) shared by every secretref schema: also serialises CREATE EXTENSION. */
 const LOCK_KEY = [0x73726566, 1] as const;
@@ -142,6 +142,11 @@ create trigger audit_no_truncate before truncate on ${s}.audit
     version: 6,
     name: 'paging by index range on every call (keyset bounds as index conditions, also in a generic plan)',
     sql: (n) => keysetPaging(n),
+  },
+  {
+    version: 7,
+    name: 'bounded audit: one record per read batch (names), index on at, pruning of old records by the owner',
+    sql: (n) => boundedAudit(n),
   },
 ];
 

@@ -10,6 +10,7 @@ import { loadKeyRing } from './crypto-key.js';
 import type { Counter, Driver } from './driver.js';
 import { migrate } from './migrations.js';
 import { ChangeHub } from './notify.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS, checkRetentionDays, pruneAudit } from './prune.js';
 import { rebind } from './rebind.js';
 import { rekey } from './rekey.js';
 import { ScopedStoreImpl } from './scoped.js';
@@ -17,7 +18,7 @@ import { quoteIdent, quoteSchema } from './sql.js';
 import * as st from './statements.js';
 import type { SqlNames } from './statements.js';
 import { inspectModes } from './file-modes.js';
-import type { ConnectionBudget, FolderModesReport, OpenStoreOptions, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
+import type { ConnectionBudget, FolderModesReport, OpenStoreOptions, PruneAuditOptions, PruneAuditResult, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
 import { checkDeveloperId } from './validate.js';
 
 /** Default of OpenStoreOptions.onWarning: a process warning, printed by Node on stderr. */
@@ -51,6 +52,7 @@ export function parseStoreUrl(url: string): Location {
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   const ring = loadKeyRing(options.masterKey);
+  const auditRetention = options.auditRetention === undefined ? DEFAULT_AUDIT_RETENTION_DAYS : checkRetentionDays(options.auditRetention, '/auditRetention');
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const quoted = quoteSchema(schema);
   const loc = parseStoreUrl(options.url ?? (process.env.SECRETREF_DATABASE_URL || DEFAULT_STORE_URL));
@@ -117,7 +119,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       throw e;
     }
   }
-  return new StoreImpl(ctx, schema, counter, budget);
+  return new StoreImpl(ctx, schema, counter, budget, auditRetention);
 }
 
 /** Connections of `maintenanceUrl`: migrations and rekey run one transaction at a time. */
@@ -158,6 +160,7 @@ class StoreImpl implements Store {
     readonly schema: string,
     private readonly counter: Counter,
     private readonly budget: StaticBudget,
+    private readonly auditRetention: number,
   ) {
     this.backend = ctx.driver.backend;
   }
@@ -208,6 +211,11 @@ class StoreImpl implements Store {
       ownsTables: me?.owns_tables === true,
       maintenanceRole: owner?.role ?? null,
     };
+  }
+
+  async pruneAudit(opts?: PruneAuditOptions): Promise<PruneAuditResult> {
+    assertOpen(this.ctx);
+    return await pruneAudit(this.ctx, this.auditRetention, opts);
   }
 
   async connectionBudget(): Promise<ConnectionBudget> {

@@ -49,6 +49,11 @@ export interface OpenStoreOptions {
    * docs/deployment.md.
    */
   notifyUrl?: string;
+  /**
+   * Days an audit record is kept (integer 1..36500; default 90): what `Store.pruneAudit()`
+   * deletes is older. Nothing is deleted unless pruneAudit runs (docs/deployment.md).
+   */
+  auditRetention?: number;
 }
 
 /** A secret as the store describes it: everything but its value. */
@@ -224,8 +229,15 @@ export interface AuditEntry {
   id: string;
   at: Date;
   developerId: string;
+  /** The secret's id; on a read of several names, null. */
   secretId: string | null;
+  /** The secret's name; on a read of several names, the first of `names` in byte order. */
   name: string;
+  /**
+   * Every name the record is about: one for a write; for a read (`resolve`, `reveal`) every name
+   * of the batch that existed, in one record (detail `versions`: name → version).
+   */
+  names: string[];
   action: AuditAction;
   /** Non-secret facts (versions, key ids, old name). */
   detail: Record<string, unknown>;
@@ -372,6 +384,24 @@ export interface ConnectionBudget {
   serverInUse: number | null;
 }
 
+/** Options of `Store.pruneAudit`. */
+export interface PruneAuditOptions {
+  /** Days to keep (default: the store's `auditRetention`, 90). At least 1. */
+  retentionDays?: number;
+  /** Records deleted per transaction, 1..100000 (default 10000). */
+  batchSize?: number;
+  /** Stop after this many records (default: no limit). */
+  maxRecords?: number;
+}
+
+/** What `Store.pruneAudit` did. */
+export interface PruneAuditResult {
+  /** Records deleted. */
+  deleted: number;
+  /** Records older than this were deleted. */
+  before: Date;
+}
+
 /** An open store. */
 export interface Store {
   readonly backend: 'embedded' | 'server';
@@ -400,5 +430,12 @@ export interface Store {
    * on a store from `openStore`; optional so that wrappers need not forward it.
    */
   connectionBudget?(): Promise<ConnectionBudget>;
+  /**
+   * Deletes audit records older than the retention, every developer's, oldest first, in
+   * transactions of `batchSize` (an index range on `at` each). Maintenance: runs as the owner of
+   * the store's tables (`maintenanceUrl`), as the only exception to the append-only audit — never
+   * a record younger than a day. Always there on a store from `openStore`.
+   */
+  pruneAudit?(opts?: PruneAuditOptions): Promise<PruneAuditResult>;
   close(): Promise<void>;
 }
