@@ -18,7 +18,7 @@ import { quoteIdent, quoteSchema } from './sql.js';
 import * as st from './statements.js';
 import type { SqlNames } from './statements.js';
 import { inspectModes } from './file-modes.js';
-import type { ConnectionBudget, FolderModesReport, OpenStoreOptions, PruneAuditOptions, PruneAuditResult, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
+import type { ConnectionBudget, FolderModesReport, NotificationStatus, OpenStoreOptions, PruneAuditOptions, PruneAuditResult, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
 import { checkDeveloperId } from './validate.js';
 
 /** Default of OpenStoreOptions.onWarning: a process warning, printed by Node on stderr. */
@@ -188,7 +188,11 @@ class StoreImpl implements Store {
   }
 
   stats(): StoreStats {
-    return { queries: this.counter.queries };
+    return { queries: this.counter.queries, notifications: this.ctx.hub.notifications().state };
+  }
+
+  notifications(): NotificationStatus {
+    return this.ctx.hub.notifications();
   }
 
   folderModes(): FolderModesReport | null {

@@ -75,7 +75,7 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
   });
   const begin = beginWithTimeouts(o);
   /** BEGIN (with the timeouts) … COMMIT on one pooled connection; `counted`: BEGIN/COMMIT count as round trips. */
-  async function inTransaction<T>(fn: (tx: Queryable) => Promise<T>, counted: boolean, what: string): Promise<T> {
+  async function inTransaction<T>(fn: (tx: Queryable) => Promise<T>, counted: boolean, what: string, count: Counter = counter): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await pool.connect();
@@ -86,7 +86,7 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
     // transaction would otherwise be an uncaught 'error' event. The running query rejects anyway.
     const onLost = (): void => undefined;
     client.on('error', onLost);
-    const tx = queryable(client, counter);
+    const tx = queryable(client, count);
     const control = async (sql: string): Promise<void> => {
       if (counted) counter.queries++;
       await client.query(sql);
@@ -123,6 +123,9 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       return await inTransaction(fn, true, 'store transaction');
     },
+    async notify(channel: string, payload: string): Promise<void> {
+      await inTransaction((tx) => tx.query('select pg_notify($1, $2)', [channel, payload]), false, 'probe notification', { queries: 0 });
+    },
     async close(): Promise<void> {
       closed ??= pool.end();
       await closed;
@@ -138,16 +141,19 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
       };
       client.on('error', fire);
       client.on('end', fire);
+      let inRecovery = false;
       try {
         await client.connect();
         counter.queries++;
-        await client.query(`listen ${channel}`);
+        inRecovery = (await client.query<{ r: boolean }>('select pg_is_in_recovery() as r')).rows[0]?.r === true;
+        if (!inRecovery) await client.query(`listen ${channel}`);
       } catch (e) {
         fired = true;
         client.end().catch(() => undefined);
         throw wrapDbError(e, 'listen for changes');
       }
       return {
+        inRecovery,
         onNotification(cb) {
           client.on('notification', (m) => {
             if (m.channel === channel && m.payload !== undefined) cb(m.payload);

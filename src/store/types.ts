@@ -290,8 +290,35 @@ export type StoreListener = (event: StoreEvent) => void;
 
 /** Counters of one store object. */
 export interface StoreStats {
-  /** Round trips to the database (a transaction's BEGIN/COMMIT count too). */
+  /**
+   * Statements sent to the database (a transaction's BEGIN/COMMIT count too). On a server a
+   * single read also runs inside a BEGIN…COMMIT that sets the timeouts, which is not counted.
+   */
   queries: number;
+  /** Whether changes made elsewhere reach this store object (see `NotificationState`). */
+  notifications: NotificationState;
+}
+
+/**
+ * Whether changes made elsewhere reach a store object, as its probe found:
+ * - `local`: embedded; every writer is in this process, so nothing can be missed;
+ * - `verified`: the probe notification sent through the database URL arrived on the LISTEN connection;
+ * - `connecting`: nothing subscribed yet, or LISTEN / the first probe is under way;
+ * - `unverified`: the probe did not arrive in time (a transaction pooler drops notifications);
+ * - `standby`: the notify URL leads to a standby, which cannot LISTEN;
+ * - `lost`: the LISTEN connection dropped and is being re-established.
+ * Anything but `local` and `verified` makes a resolver trust its cache for
+ * INTERNAL_LIMITS.untrustedCacheMs (1 s) only.
+ */
+export type NotificationState = 'local' | 'verified' | 'connecting' | 'unverified' | 'standby' | 'lost';
+
+/** The notification path of a store object (`Store.notifications()`). */
+export interface NotificationStatus {
+  state: NotificationState;
+  /** How long the last probe that arrived took, in ms. */
+  probeMs: number | null;
+  /** When the state last changed (epoch ms). */
+  since: number;
 }
 
 /** Every operation confined to one developer id (SPEC §7). */
@@ -415,6 +442,12 @@ export interface Store {
   /** Resolves once changes made elsewhere (other store objects, other processes) are being received. */
   listening(): Promise<void>;
   stats(): StoreStats;
+  /**
+   * Whether changes made elsewhere reach this store object (probed after LISTEN, and again every
+   * 30 s while listening). Always there on a store from `openStore`; a store without it is taken
+   * as `local`.
+   */
+  notifications?(): NotificationStatus;
   /**
    * Embedded on disk: the data folder's modes at open and now (`doctor`); null for other stores.
    * Always there on a store from `openStore`; optional so that wrappers need not forward it.

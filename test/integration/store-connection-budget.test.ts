@@ -11,7 +11,7 @@ import pg from 'pg';
 import { afterAll, expect, inject, it } from 'vitest';
 import { keygen } from '../../src/store/crypto-key.js';
 import { openStore } from '../../src/store/open.js';
-import { ALL_KINDS, describeBackends } from '../helpers/backends.js';
+import { ALL_KINDS, describeBackends, pooledUrl } from '../helpers/backends.js';
 import { cli } from '../helpers/cli.js';
 import { rejected } from '../helpers/expect-error.js';
 
@@ -101,6 +101,20 @@ describeBackends(
       expect(check?.ok).toBe(true);
       if (backend.kind === 'embedded') expect(check?.detail).toContain('no database connections');
       else expect(check?.detail).toMatch(/^up to 11 per process: 10 pooled \(poolSize\) \+ 1 LISTEN .*max_connections 200/);
+      const n = (JSON.parse(r.stdout).checks as { name: string; ok: boolean; warn?: boolean; detail: string }[]).find((c) => c.name === 'notifications');
+      expect(n).toMatchObject({ ok: true });
+      expect(n?.detail).toMatch(backend.kind === 'embedded' ? /^embedded/ : /^verified: a probe .* in \d+ ms/);
+    });
+
+    if (backend.kind === 'embedded') return;
+    it('warns when the LISTEN connection goes through a transaction pooler: the probe does not arrive', async () => {
+      const env = { SECRETS_MASTER_KEY: keygen(), SECRETREF_DATABASE_URL: pooledUrl(), SECRETREF_DEVELOPER_ID: randomUUID() };
+      const r = await cli(['doctor', '--json'], { env, cwd: mkdtempSync(join(tmpdir(), 'secretref-budget-')) });
+      expect(r.code).toBe(0);
+      const n = (JSON.parse(r.stdout).checks as { name: string; ok: boolean; warn?: boolean; detail: string; fix?: string }[]).find((c) => c.name === 'notifications');
+      expect(n).toMatchObject({ ok: true, warn: true });
+      expect(n?.detail).toMatch(/^unverified: /);
+      expect(n?.fix).toContain('SECRETREF_NOTIFY_URL');
     });
   },
   ALL_KINDS.filter((k) => k !== 'pooled'),

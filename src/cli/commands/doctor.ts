@@ -16,6 +16,36 @@ type FolderModesReport = NonNullable<ReturnType<NonNullable<Store['folderModes']
 type RoleReport = Awaited<ReturnType<NonNullable<Store['roles']>>>;
 type ConnectionBudget = Awaited<ReturnType<NonNullable<Store['connectionBudget']>>>;
 
+/** Whether a resolver in a process of this configuration hears of changes made elsewhere (the store's probe). */
+async function notificationsCheck(store: Store): Promise<DoctorCheck | undefined> {
+  const name = 'notifications';
+  if (!store.notifications) return undefined;
+  if (store.backend === 'embedded') return { name, ok: true, detail: 'embedded: every writer is in this process; caches are invalidated at once' };
+  const unsubscribe = store.subscribe(() => undefined);
+  try {
+    await store.listening();
+    const n = store.notifications();
+    if (n.state === 'verified') {
+      return { name, ok: true, detail: `verified: a probe sent through the database URL arrived on the LISTEN connection in ${n.probeMs ?? '?'} ms; caches are trusted for their TTL` };
+    }
+    const why =
+      n.state === 'standby'
+        ? 'the notify URL leads to a standby, which cannot LISTEN'
+        : n.state === 'unverified'
+          ? 'a probe sent through the database URL did not arrive on the LISTEN connection (a transaction pooler drops notifications)'
+          : 'the LISTEN connection could not be opened';
+    return {
+      name,
+      ok: true,
+      warn: true,
+      detail: `${n.state}: ${why}; resolvers trust their caches for 1 s only, so every cold read goes to the database`,
+      fix: 'Set SECRETREF_NOTIFY_URL (openStore notifyUrl) to the primary directly, or to a session-mode pool; see docs/deployment.md.',
+    };
+  } finally {
+    unsubscribe();
+  }
+}
+
 /** The connections one process of this configuration may open, against what the server allows. */
 function budgetCheck(b: ConnectionBudget): DoctorCheck {
   const name = 'connections';
@@ -113,6 +143,8 @@ export async function doctor(_options: unknown, ctx: CliContext): Promise<Doctor
     if (roles) checks.push(roleCheck(roles));
     const budget = await store.connectionBudget?.();
     if (budget) checks.push(budgetCheck(budget));
+    const notifications = await notificationsCheck(store);
+    if (notifications) checks.push(notifications);
     if (store.backend === 'embedded') {
       // PGlite runs PostgreSQL with fsync off and its file system has no fsync (test/reliability).
       checks.push({ name: 'durability', ok: true, detail: 'embedded PGlite: a commit survives a killed process, not an OS crash or power loss (no fsync); use a PostgreSQL server where that matters, and back up the data folder' });
