@@ -7,7 +7,7 @@ import { SecretrefError } from '../errors.js';
 import { errorSqlState } from './db-errors.js';
 import type { Driver, Queryable } from './driver.js';
 import { MAINTENANCE_SETTING, PGP_OPTIONS, TENANT_SETTING, quoteIdent } from './sql.js';
-import { REBIND_VERSION, bindingSchema, boundedAudit, keyGuard, keysetPaging, sqlFunctions, type SqlNames } from './statements.js';
+import { REBIND_VERSION, bindingSchema, boundedAudit, keyGuard, keysetPaging, sizedNames, sqlFunctions, type SqlNames } from './statements.js';
 
 /** Advisory-lock key (two int4) shared by every secretref schema: also serialises CREATE EXTENSION. */
 const LOCK_KEY = [0x73726566, 1] as const;
@@ -147,6 +147,11 @@ create trigger audit_no_truncate before truncate on ${s}.audit
     version: 7,
     name: 'bounded audit: one record per read batch (names), index on at, pruning of old records by the owner',
     sql: (n) => boundedAudit(n),
+  },
+  {
+    version: 8,
+    name: 'names of a length range, filtered in the database (suggestions)',
+    sql: (n) => sizedNames(n),
   },
 ];
 

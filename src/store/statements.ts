@@ -370,8 +370,17 @@ export function listPage(
   };
 }
 
-/** One page of names only (function `list_page`). */
-export function listNames(n: SqlNames, a: { developerId: string; after: string | null; prefix: string; limit: number }): Statement {
+/** One page of names only (function `list_page`; with `lengths`, `list_names_sized` of migration 8). */
+export function listNames(
+  n: SqlNames,
+  a: { developerId: string; after: string | null; prefix: string; limit: number; lengths?: { min: number; max: number } | null },
+): Statement {
+  if (a.lengths) {
+    return {
+      text: `select name from ${n.schema}.list_names_sized($1::uuid, $2::text, $3::text, $4::integer, $5::integer, $6::integer)`,
+      params: [a.developerId, a.after, a.prefix, a.lengths.min, a.lengths.max, a.limit],
+    };
+  }
   return {
     text: `select name from ${n.schema}.list_page($1::uuid, $2::text, $3::text, null::jsonb, $4::integer)`,
     params: [a.developerId, a.after, a.prefix, a.limit],
@@ -1034,6 +1043,32 @@ begin
     select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
       from ${s}.secrets t
      where ${bounds}
+     order by t.name
+     limit p_limit;
+end $fn$;
+`;
+}
+
+/**
+ * Migration 8: `list_names_sized`, a page of names of `p_min`..`p_max` characters, on the same
+ * index range and in the same order as `list_page` (migration 6); the length is a filter applied
+ * as the index is walked, so only matching names leave the database. Pinned like migration 1.
+ */
+export function sizedNames(n: SqlNames): string {
+  const s = n.schema;
+  return `
+create function ${s}.list_names_sized(p_developer uuid, p_after text, p_prefix text, p_min integer, p_max integer, p_limit integer)
+returns table (name text)
+language plpgsql volatile set enable_seqscan = off set enable_bitmapscan = off as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select t.name::text
+      from ${s}.secrets t
+     where t.developer_id = p_developer
+       and t.name >= greatest((p_after || chr(1)) collate "C", p_prefix collate "C")
+       and t.name < p_prefix || '~'
+       and char_length(t.name) between p_min and p_max
      order by t.name
      limit p_limit;
 end $fn$;

@@ -157,6 +157,11 @@ export interface ListNamesOptions {
    * default. The walk yields the first `max` names in byte order, then ends.
    */
   max?: number;
+  /**
+   * Only names of `min`..`max` characters (1..128). The database filters as it walks the index,
+   * so only those names travel ("did you mean" asks for the lengths an edit could reach).
+   */
+  lengths?: { min: number; max: number };
 }
 
 /** A secret as another system holds it, for `importSecret`. */
