@@ -56,6 +56,15 @@ export const INTERNAL_LIMITS = {
   maxGraceMs: 366 * 24 * 60 * 60 * 1000,
   /** Bytes of one change notification (PostgreSQL refuses NOTIFY payloads over 8,000). */
   notifyPayloadBytes: 7_000,
+  /** How long the probe notification a store sends itself after LISTEN may take to arrive. */
+  notifyProbeTimeoutMs: 2_000,
+  /** How often a listening store probes its notification path again. */
+  notifyProbeIntervalMs: 30_000,
+  /**
+   * How long a resolver trusts a cached entry while change notifications are not verified (the
+   * probe did not arrive, the notify URL is a standby, the connection is down or not up yet).
+   */
+  untrustedCacheMs: 1_000,
   /** Rows read per page from a Julep secrets table during an import. */
   importPage: 500,
   /** Bytes of a project config file. */

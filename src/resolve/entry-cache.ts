@@ -18,6 +18,18 @@ export interface CacheEntry {
   secret: ResolvedSecret | null;
   /** Cache-clock time until which the entry is used without asking the store. */
   freshUntil: number;
+  /** Cache-clock time the store said it. */
+  loadedAt: number;
+}
+
+/**
+ * How far cached entries are trusted right now: entries loaded at or after `from` for their whole
+ * fresh window; older ones, or all when `from` is null (change notifications not verified), for
+ * `capMs` after they were loaded.
+ */
+export interface Trust {
+  from: number | null;
+  capMs: number;
 }
 
 export interface EntryCacheOptions {
@@ -58,10 +70,12 @@ export class EntryCache {
     return this.#lru.size;
   }
 
-  /** The entry if it is fresh at `t`. */
-  fresh(name: string, t: number): CacheEntry | undefined {
+  /** The entry if it is fresh at `t` (and, with `trust`, trusted that long). */
+  fresh(name: string, t: number, trust?: Trust): CacheEntry | undefined {
     const e = this.#lru.get(name);
-    return e !== undefined && e.freshUntil > t ? e : undefined;
+    if (e === undefined || e.freshUntil <= t) return undefined;
+    if (trust === undefined || (trust.from !== null && e.loadedAt >= trust.from)) return e;
+    return e.loadedAt + trust.capMs > t ? e : undefined;
   }
 
   /** The entry if it may be served while the store is unavailable (fresh, or stale ≤ maxStaleMs). */
@@ -75,7 +89,7 @@ export class EntryCache {
     const fresh = secret === null ? this.#opts.negativeTtlMs : this.#opts.ttlMs;
     const retain = fresh + this.#opts.maxStaleMs;
     if (retain <= 0) return; // caching disabled: single-flight only
-    this.#lru.set(name, { secret, freshUntil: t + fresh }, { ttl: retain });
+    this.#lru.set(name, { secret, freshUntil: t + fresh, loadedAt: t }, { ttl: retain });
   }
 
   delete(names: Iterable<string>): void {

@@ -42,7 +42,12 @@ export function missingWhere(name: string, prefix: string | undefined): string {
 /** Existing names close to each missing one, from one bounded listing of the developer's names. */
 export async function suggestFrom(scoped: ScopedStore, missing: readonly string[], prefix: string | undefined): Promise<Map<string, string[]>> {
   const existing: string[] = [];
-  for await (const name of scoped.listNames()) existing.push(name);
+  if (missing.length === 0) return new Map();
+  // Only names an edit could reach (suggestNames: a length difference of at most 3), with the
+  // environment prefix on top for the prefixed variants: the database leaves out the rest.
+  const lengths = missing.map((n) => n.length);
+  const window = { min: Math.max(1, Math.min(...lengths) - 3), max: Math.min(LIMITS.maxNameLength, Math.max(...lengths) + 3 + (prefix?.length ?? 0)) };
+  for await (const name of scoped.listNames({ lengths: window })) existing.push(name);
   // With an environment, `stripe_kye` may be meant as `prod_stripe_key`: compare unprefixed too.
   const bare = prefix === undefined ? existing : existing.map((n) => (n.startsWith(prefix) ? n.slice(prefix.length) : n));
   const pool = [...new Set([...existing, ...bare])];

@@ -4,6 +4,7 @@
 import type { Clock } from './entry-cache.js';
 import type { ProviderTable } from './providers.js';
 import type { InspectOutcome } from './lookup.js';
+import type { NotificationState } from '../store/types.js';
 import type { ResolveRequest, SecretSource } from './types.js';
 
 /** Options of {@link Resolver}'s factory, `createResolver(store, options)`. */
@@ -55,6 +56,13 @@ export interface ResolverStats {
   invalidations: number;
   /** Names currently cached. */
   entries: number;
+  /** Whether changes made elsewhere reach the store (`Store.notifications()`; `local` when it cannot say). */
+  notifications: NotificationState;
+  /**
+   * How long a cached value is used without asking the store: `ttlMs` while notifications are
+   * `local` or `verified`, otherwise at most INTERNAL_LIMITS.untrustedCacheMs (1 s).
+   */
+  cacheBoundMs: number;
 }
 
 /** Options of {@link Resolver.providerKey}. */

@@ -4,11 +4,11 @@
  * serving within a budget when the store is down, and the expiry/policy checks of each use.
  */
 import { SecretrefError, type Problem } from '../errors.js';
-import { LIMITS } from '../limits.js';
+import { INTERNAL_LIMITS, LIMITS } from '../limits.js';
 import type { ResolvedSecret, ScopedStore, Store, StoreEvent } from '../store/types.js';
 import { nameProblem } from '../syntax/names.js';
 import { BatchLoader, type Batch } from './batch-loader.js';
-import { EntryCache } from './entry-cache.js';
+import { EntryCache, type Trust } from './entry-cache.js';
 import { usageProblem } from '../policy/usage.js';
 import { compileProviderTable, lookupProviderSecret } from './providers.js';
 import type { ProviderKeyOptions, Resolver, ResolverOptions, ResolverStats } from './resolver-types.js';
@@ -81,6 +81,17 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
   };
   const unsubscribe = store.subscribe(onEvent);
 
+  // Whether changes made elsewhere reach us (the store's probe): while they do, entries loaded
+  // since then are trusted for their TTL; otherwise, and for entries from before, for
+  // INTERNAL_LIMITS.untrustedCacheMs only, so a rotated value is never served stale for a TTL.
+  let trustedFrom: number | null = null;
+  const trust = (t: number): Trust => {
+    const state = store.notifications?.().state ?? 'local';
+    if (state === 'local' || state === 'verified') trustedFrom ??= t;
+    else trustedFrom = null;
+    return { from: trustedFrom, capMs: INTERNAL_LIMITS.untrustedCacheMs };
+  };
+
   const candidates = (requested: string): readonly string[] => candidatesOf(requested, prefix);
 
   function resolve(request: ResolveRequest): Promise<ResolveOutcome> {
@@ -95,13 +106,14 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
 
     // Synchronous up to here, so every caller of this tick joins the same batch.
     const t = cache.now();
+    const trusted = trust(t);
     const lookups = new Map<string, Lookup>();
     const batches = new Set<Batch>();
     for (const name of requested) {
       for (const c of candidates(name)) {
         let l = lookups.get(c);
         if (l === undefined) {
-          const fresh = cache.fresh(c, t);
+          const fresh = cache.fresh(c, t, trusted);
           if (fresh !== undefined) {
             counters.hits++;
             l = { kind: 'known', secret: fresh.secret };
@@ -251,7 +263,9 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
     inspect,
     providerKey,
     stats(): ResolverStats {
-      return { ...counters, entries: cache.size };
+      const notifications = store.notifications?.().state ?? 'local';
+      const trusted = notifications === 'local' || notifications === 'verified';
+      return { ...counters, entries: cache.size, notifications, cacheBoundMs: trusted ? opts.ttlMs : Math.min(opts.ttlMs, INTERNAL_LIMITS.untrustedCacheMs) };
     },
     invalidate(names?: Iterable<string>): void {
       counters.invalidations++;

@@ -85,9 +85,42 @@ function toSecretrefError(e: unknown, what: string, state: string | undefined): 
     hint = ' The database role lacks a privilege (the store needs to own its schema, and pgcrypto must be installed or installable).';
   } else if (state === '57014') {
     hint = ' A statement took longer than the statement timeout.';
+  } else if (cls === '08') {
+    hint = poolerHint(state, message);
   }
   const text = SAFE_MESSAGE_CLASSES.has(cls) ? `: ${message.slice(0, 200)}` : '';
   return new SecretrefError(code, `${what} failed (SQLSTATE ${state}${text}).${hint}`);
+}
+
+/**
+ * What a connection pooler's refusal means and what to do, by its message (PgBouncer reports its
+ * own refusals as 08P01 with fixed texts; they never hold a parameter's value).
+ */
+const POOLER_REFUSALS: readonly { match: RegExp; hint: string }[] = [
+  {
+    match: /unsupported startup parameter/i,
+    hint:
+      ' A connection pooler (PgBouncer) refused a setting sent at connect. secretref sends none but application_name (its timeouts are set per transaction); ' +
+      'remove `options` and other settings from the database URL, or add their names to ignore_startup_parameters in pgbouncer.ini.',
+  },
+  {
+    match: /no such (database|user)/i,
+    hint: ' The connection pooler has no entry for this database or user: add it to [databases] (and the user to auth_file) in pgbouncer.ini.',
+  },
+  {
+    match: /server login has been failing|cannot connect to server|server conn crashed|no server connection/i,
+    hint: ' The connection pooler cannot reach PostgreSQL behind it: check its [databases] entry and that the server is up.',
+  },
+  {
+    match: /query_wait_timeout|no more connections allowed|max_client_conn|client_login_timeout/i,
+    hint: ' The connection pooler is full: raise default_pool_size / max_client_conn in pgbouncer.ini, or lower poolSize (see docs/deployment.md for the budget).',
+  },
+];
+
+/** The hint for a pooler's refusal, or '' when `message` is not one. */
+function poolerHint(state: string, message: string): string {
+  if (state !== '08P01' && state !== '08006' && state !== '08004') return '';
+  return POOLER_REFUSALS.find((r) => r.match.test(message))?.hint ?? '';
 }
 
 export function unavailable(message: string): SecretrefError {

@@ -23,10 +23,14 @@ export interface Driver extends Queryable {
   readonly dataFolder?: { readonly path: string; readonly atOpen: ModeReport };
   /** Server only: a dedicated connection LISTENing on `channel`. */
   listen?(channel: string): Promise<ListenConnection>;
+  /** Server only: sends one notification through the pool, outside the round-trip counter (the change hub's probe). */
+  notify?(channel: string, payload: string): Promise<void>;
 }
 
 /** A dedicated notification connection. `onLost` fires once when it drops. */
 export interface ListenConnection {
+  /** The server is a standby (pg_is_in_recovery()): LISTEN was not sent. */
+  readonly inRecovery: boolean;
   onNotification(cb: (payload: string) => void): void;
   onLost(cb: () => void): void;
   close(): Promise<void>;

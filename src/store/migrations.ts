@@ -7,7 +7,7 @@ import { SecretrefError } from '../errors.js';
 import { errorSqlState } from './db-errors.js';
 import type { Driver, Queryable } from './driver.js';
 import { MAINTENANCE_SETTING, PGP_OPTIONS, TENANT_SETTING, quoteIdent } from './sql.js';
-import { REBIND_VERSION, bindingSchema, keyGuard, sqlFunctions, type SqlNames } from './statements.js';
+import { REBIND_VERSION, bindingSchema, boundedAudit, keyGuard, keysetPaging, sizedNames, sqlFunctions, type SqlNames } from './statements.js';
 
 /** Advisory-lock key (two int4) shared by every secretref schema: also serialises CREATE EXTENSION. */
 const LOCK_KEY = [0x73726566, 1] as const;
@@ -138,6 +138,21 @@ create trigger audit_no_truncate before truncate on ${s}.audit
     sql: () => '',
     data: true,
   },
+  {
+    version: 6,
+    name: 'paging by index range on every call (keyset bounds as index conditions, also in a generic plan)',
+    sql: (n) => keysetPaging(n),
+  },
+  {
+    version: 7,
+    name: 'bounded audit: one record per read batch (names), index on at, pruning of old records by the owner',
+    sql: (n) => boundedAudit(n),
+  },
+  {
+    version: 8,
+    name: 'names of a length range, filtered in the database (suggestions)',
+    sql: (n) => sizedNames(n),
+  },
 ];
 
 export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
@@ -168,15 +183,17 @@ async function cryptoSchema(q: Queryable): Promise<string | undefined> {
 export async function migrate(driver: Driver, schema: string): Promise<SchemaInfo> {
   const s = `"${schema}"`;
   try {
-    const rows = await driver.query<{ version: number | null; ext: string | null }>(
+    const rows = await driver.query<{ version: number | null; applied: number; ext: string | null }>(
       `select (select max(version) from ${s}.migrations) as version,
+              (select count(*)::integer from ${s}.migrations) as applied,
               (select n.nspname::text from pg_extension e join pg_namespace n on n.oid = e.extnamespace
                 where e.extname = 'pgcrypto') as ext`,
     );
     const version = rows[0]?.version ?? 0;
     const ext = rows[0]?.ext;
     if (version > LATEST_VERSION) throw tooNew(version);
-    if (version === LATEST_VERSION && ext) return { crypto: quoteIdent(ext), complete: true };
+    // Every version there, the data migrations included (a schema migration may come after one).
+    if (version === LATEST_VERSION && rows[0]?.applied === MIGRATIONS.length && ext) return { crypto: quoteIdent(ext), complete: true };
   } catch (e) {
     const state = errorSqlState(e);
     if (state !== '42P01' && state !== '3F000') throw e;

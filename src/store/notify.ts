@@ -1,15 +1,22 @@
 /**
  * Change notifications. Writes through a store object are announced to its listeners at once;
  * every write also runs `pg_notify` in its own transaction, and a dedicated LISTEN connection
- * (opened on the first subscribe) carries other store objects' and other processes' writes. When
- * that connection drops, listeners get `{ type: 'reset' }` (changes may have been missed), the
- * connection is re-established with backoff, and `reset` is sent again once it is back.
+ * (opened on the first subscribe, to `notifyUrl` when given) carries other store objects' and
+ * other processes' writes. When that connection drops, listeners get `{ type: 'reset' }` (changes
+ * may have been missed), the connection is re-established with backoff, and `reset` is sent
+ * again once it is back.
+ *
+ * A LISTEN that succeeds does not prove notifications arrive: behind a transaction pooler they
+ * are dropped silently. So after LISTEN the hub sends itself a probe notification through the
+ * store's own connections (the path every writer's NOTIFY takes) and waits for it on the LISTEN
+ * connection, and probes again every INTERNAL_LIMITS.notifyProbeIntervalMs. The outcome is the
+ * `NotificationState` a resolver reads to decide how long it may trust its cache.
  */
 import { INTERNAL_LIMITS } from '../limits.js';
 import { randomUUID } from 'node:crypto';
 import type { Driver, ListenConnection, Queryable } from './driver.js';
 import { NOTIFY_CHANNEL } from './sql.js';
-import type { StoreEvent, StoreListener } from './types.js';
+import type { NotificationState, NotificationStatus, StoreEvent, StoreListener } from './types.js';
 
 /** pg_notify payloads must stay under 8000 bytes. */
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -19,6 +26,8 @@ interface Payload {
   d: string;
   n: string[];
   o: string;
+  /** A probe's id (no `d`, no `n`). */
+  p?: string;
 }
 
 export class ChangeHub {
@@ -30,11 +39,33 @@ export class ChangeHub {
   private retry: NodeJS.Timeout | undefined;
   private failures = 0;
   private closed = false;
+  private status: NotificationStatus;
+  /** Probes on their way: id → called when it arrives. */
+  private readonly probes = new Map<string, () => void>();
+  private probeTimer: NodeJS.Timeout | undefined;
+  private probing = false;
 
   constructor(
     private readonly driver: Driver,
     private readonly schema: string,
-  ) {}
+  ) {
+    // Embedded: only this process can open the database, and PGlite delivers every notification.
+    this.local = driver.backend === 'embedded' || !driver.listen;
+    this.status = { state: this.local ? 'local' : 'connecting', probeMs: null, since: Date.now() };
+  }
+
+  private readonly local: boolean;
+
+  /** Whether changes made elsewhere reach this store object. */
+  notifications(): NotificationStatus {
+    return { ...this.status };
+  }
+
+  private setState(state: NotificationState, probeMs: number | null = this.status.probeMs): void {
+    if (this.local) return;
+    if (state !== this.status.state) this.status = { state, probeMs, since: Date.now() };
+    else this.status.probeMs = probeMs;
+  }
 
   subscribe(listener: StoreListener): () => void {
     this.listeners.add(listener);
@@ -47,7 +78,7 @@ export class ChangeHub {
     };
   }
 
-  /** Resolves once notifications from elsewhere are being received (or cannot be). */
+  /** Resolves once notifications from elsewhere are being received and the first probe has settled (or they cannot be). */
   async listening(): Promise<void> {
     await this.connecting;
   }
@@ -85,9 +116,52 @@ export class ChangeHub {
   private stop(): void {
     if (this.retry) clearTimeout(this.retry);
     this.retry = undefined;
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.probeTimer = undefined;
     const c = this.conn;
     this.conn = undefined;
     void c?.close();
+    this.setState('connecting');
+  }
+
+  /**
+   * Sends a probe through the store's connections and waits for it on `conn`. A probe that does
+   * not arrive makes the state `unverified`; after `verified`, listeners get a reset as well
+   * (changes may have been missed since the last probe that arrived).
+   */
+  private async probe(conn: ListenConnection): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
+    const id = randomUUID();
+    const started = performance.now();
+    try {
+      const arrived = new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), INTERNAL_LIMITS.notifyProbeTimeoutMs);
+        timer.unref();
+        this.probes.set(id, () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      const payload: Omit<Payload, 'd' | 'n'> = { s: this.schema, o: this.origin, p: id };
+      let sent = true;
+      try {
+        await this.driver.notify?.(NOTIFY_CHANNEL, JSON.stringify(payload));
+      } catch {
+        sent = false; // the store is unreachable: nothing was verified
+      }
+      const ok = sent && (await arrived);
+      if (this.conn !== conn || this.closed) return;
+      if (ok) this.setState('verified', Math.round(performance.now() - started));
+      else {
+        const was = this.status.state;
+        this.setState('unverified');
+        if (was === 'verified') this.emit({ type: 'reset' });
+      }
+    } finally {
+      this.probes.delete(id);
+      this.probing = false;
+    }
   }
 
   private connect(afterLoss: boolean): Promise<void> {
@@ -100,17 +174,34 @@ export class ChangeHub {
           await conn.close();
           return;
         }
+        if (conn.inRecovery) {
+          // A standby cannot LISTEN (and is not where writers NOTIFY): say so, try again later.
+          await conn.close();
+          this.setState('standby');
+          this.schedule();
+          return;
+        }
         this.conn = conn;
         this.failures = 0;
         conn.onNotification((p) => this.deliver(p));
         conn.onLost(() => {
           if (this.conn !== conn) return;
           this.conn = undefined;
+          if (this.probeTimer) clearInterval(this.probeTimer);
+          this.probeTimer = undefined;
+          this.setState('lost');
           this.emit({ type: 'reset' });
           this.schedule();
         });
         if (afterLoss) this.emit({ type: 'reset' });
+        if (this.local) return;
+        await this.probe(conn);
+        if (this.conn === conn && !this.probeTimer) {
+          this.probeTimer = setInterval(() => void this.probe(conn), INTERNAL_LIMITS.notifyProbeIntervalMs);
+          this.probeTimer.unref();
+        }
       } catch {
+        if (this.status.state !== 'standby') this.setState('lost');
         this.schedule();
       } finally {
         this.connecting = undefined;
@@ -136,7 +227,12 @@ export class ChangeHub {
     } catch {
       return;
     }
-    if (p.s !== this.schema || p.o === this.origin || typeof p.d !== 'string' || !UUID.test(p.d)) return;
+    if (p.s !== this.schema) return;
+    if (typeof p.p === 'string') {
+      if (p.o === this.origin) this.probes.get(p.p)?.();
+      return;
+    }
+    if (p.o === this.origin || typeof p.d !== 'string' || !UUID.test(p.d)) return;
     if (!Array.isArray(p.n) || !p.n.every((n) => typeof n === 'string')) return;
     this.changed(p.d, p.n);
   }

@@ -10,6 +10,7 @@ import { loadKeyRing, NO_KEY } from './crypto-key.js';
 import type { Counter, Driver } from './driver.js';
 import { migrate } from './migrations.js';
 import { ChangeHub } from './notify.js';
+import { DEFAULT_AUDIT_RETENTION_DAYS, checkRetentionDays, pruneAudit } from './prune.js';
 import { rebind } from './rebind.js';
 import { rekey } from './rekey.js';
 import { ScopedStoreImpl } from './scoped.js';
@@ -17,7 +18,7 @@ import { quoteIdent, quoteSchema } from './sql.js';
 import * as st from './statements.js';
 import type { SqlNames } from './statements.js';
 import { inspectModes } from './file-modes.js';
-import type { FolderModesReport, OpenStoreOptions, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
+import type { ConnectionBudget, FolderModesReport, NotificationStatus, OpenStoreOptions, PruneAuditOptions, PruneAuditResult, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
 import { checkDeveloperId } from './validate.js';
 
 /** Default of OpenStoreOptions.onWarning: a process warning, printed by Node on stderr. */
@@ -51,30 +52,40 @@ export function parseStoreUrl(url: string): Location {
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
   const ring = options.withoutKey === true ? NO_KEY : loadKeyRing(options.masterKey);
+  const auditRetention = options.auditRetention === undefined ? DEFAULT_AUDIT_RETENTION_DAYS : checkRetentionDays(options.auditRetention, '/auditRetention');
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const quoted = quoteSchema(schema);
   const loc = parseStoreUrl(options.url ?? (process.env.SECRETREF_DATABASE_URL || DEFAULT_STORE_URL));
   const counter: Counter = { queries: 0 };
+  let budget: StaticBudget = { pool: 0, listenTo: null, maintenance: 0 };
   let driver: Driver;
   let maintenance: Driver | undefined;
-  if (options.maintenanceUrl !== undefined && loc.kind !== 'server') {
-    throw new SecretrefError('INVALID_INPUT', 'maintenanceUrl applies to a PostgreSQL server store only.', { path: '/maintenanceUrl' });
+  for (const key of ['maintenanceUrl', 'notifyUrl'] as const) {
+    if (options[key] !== undefined && loc.kind !== 'server') {
+      throw new SecretrefError('INVALID_INPUT', `${key} applies to a PostgreSQL server store only.`, { path: `/${key}` });
+    }
   }
   if (loc.kind === 'server') {
     const { openServer } = await import('./server.js');
+    const notifyUrl = options.notifyUrl ?? (process.env.SECRETREF_NOTIFY_URL || undefined);
+    if (notifyUrl !== undefined && parseStoreUrl(notifyUrl).kind !== 'server') {
+      throw new SecretrefError('INVALID_INPUT', 'notifyUrl must be a postgres:// URL.', { path: '/notifyUrl' });
+    }
     const serverOptions = {
       connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
       statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
-      poolSize: options.poolSize ?? 10,
+      poolSize: checkPoolSize(options.poolSize ?? (process.env.SECRETREF_POOL_SIZE || undefined)),
       applicationName: `secretref/${schema}`,
     };
-    driver = openServer(loc.url, counter, serverOptions);
+    budget = { pool: serverOptions.poolSize, listenTo: notifyUrl === undefined ? 'url' : 'notifyUrl', maintenance: 0 };
+    driver = openServer(loc.url, counter, { ...serverOptions, ...(notifyUrl !== undefined ? { notifyUrl } : {}) });
     const maintenanceUrl = options.maintenanceUrl ?? (process.env.SECRETREF_MAINTENANCE_DATABASE_URL || undefined);
     if (maintenanceUrl !== undefined) {
       if (parseStoreUrl(maintenanceUrl).kind !== 'server') {
         throw new SecretrefError('INVALID_INPUT', 'maintenanceUrl must be a postgres:// URL.', { path: '/maintenanceUrl' });
       }
-      maintenance = openServer(maintenanceUrl, counter, { ...serverOptions, poolSize: 2, applicationName: `secretref/${schema}/maintenance` });
+      maintenance = openServer(maintenanceUrl, counter, { ...serverOptions, poolSize: MAINTENANCE_POOL, applicationName: `secretref/${schema}/maintenance` });
+      budget.maintenance = MAINTENANCE_POOL;
     }
   } else {
     const { openEmbedded } = await import('./pglite.js');
@@ -109,7 +120,27 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       throw e;
     }
   }
-  return new StoreImpl(ctx, schema, counter);
+  return new StoreImpl(ctx, schema, counter, budget, auditRetention);
+}
+
+/** Connections of `maintenanceUrl`: migrations and rekey run one transaction at a time. */
+const MAINTENANCE_POOL = 2;
+
+/** What a store object's connections are, as fixed at open. */
+interface StaticBudget {
+  pool: number;
+  listenTo: 'url' | 'notifyUrl' | null;
+  maintenance: number;
+}
+
+/** poolSize from the options or SECRETREF_POOL_SIZE: an integer 1..1000. */
+function checkPoolSize(v: number | string | undefined): number {
+  if (v === undefined) return 10;
+  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1 || n > 1000) {
+    throw new SecretrefError('INVALID_INPUT', 'poolSize (or SECRETREF_POOL_SIZE) must be an integer from 1 to 1000.', { path: '/poolSize' });
+  }
+  return n;
 }
 
 /** As the owner: grants the application connection's role what it needs, unless it has it or is the owner. */
@@ -129,6 +160,8 @@ class StoreImpl implements Store {
     private readonly ctx: StoreContext,
     readonly schema: string,
     private readonly counter: Counter,
+    private readonly budget: StaticBudget,
+    private readonly auditRetention: number,
   ) {
     this.backend = ctx.driver.backend;
   }
@@ -156,7 +189,11 @@ class StoreImpl implements Store {
   }
 
   stats(): StoreStats {
-    return { queries: this.counter.queries };
+    return { queries: this.counter.queries, notifications: this.ctx.hub.notifications().state };
+  }
+
+  notifications(): NotificationStatus {
+    return this.ctx.hub.notifications();
   }
 
   folderModes(): FolderModesReport | null {
@@ -179,6 +216,22 @@ class StoreImpl implements Store {
       ownsTables: me?.owns_tables === true,
       maintenanceRole: owner?.role ?? null,
     };
+  }
+
+  async pruneAudit(opts?: PruneAuditOptions): Promise<PruneAuditResult> {
+    assertOpen(this.ctx);
+    return await pruneAudit(this.ctx, this.auditRetention, opts);
+  }
+
+  async connectionBudget(): Promise<ConnectionBudget> {
+    assertOpen(this.ctx);
+    const { pool, listenTo, maintenance } = this.budget;
+    const listen = listenTo === null ? 0 : 1;
+    const base = { backend: this.backend, pool, listen, listenTo, maintenance, total: pool + listen + maintenance };
+    if (this.backend === 'embedded') return { ...base, serverMaxConnections: null, serverReserved: null, serverInUse: null };
+    const q = st.serverConnections();
+    const r = (await this.ctx.driver.query<{ max: number; reserved: number; in_use: number }>(q.text, q.params))[0];
+    return { ...base, serverMaxConnections: r?.max ?? null, serverReserved: r?.reserved ?? null, serverInUse: r?.in_use ?? null };
   }
 
   async close(): Promise<void> {

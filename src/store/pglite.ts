@@ -114,6 +114,7 @@ export async function openEmbedded(loc: EmbeddedLocation, counter: Counter, lock
       counter.queries++;
       const unlisten = await db.listen(channel, (payload) => callbacks.forEach((cb) => cb(payload)));
       return {
+        inRecovery: false,
         onNotification(cb: (payload: string) => void) {
           callbacks.push(cb);
         },

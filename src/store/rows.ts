@@ -41,6 +41,8 @@ export interface AuditRow {
   action: string;
   detail: Record<string, unknown> | null;
   at: Date;
+  /** Every name of a read batch (migration 7); null on records of one secret. */
+  names?: string[] | null;
 }
 
 function date(d: unknown): Date {
@@ -92,6 +94,7 @@ export function toAudit(r: AuditRow): AuditEntry {
     developerId: r.developer_id,
     secretId: r.secret_id,
     name: r.name,
+    names: r.names ?? [r.name],
     action: r.action as AuditAction,
     detail: r.detail ?? {},
   };

@@ -89,11 +89,11 @@ export class ScopedStoreImpl implements ScopedStore {
   }
 
   async *listNames(opts: ListNamesOptions = {}): AsyncIterableIterator<string> {
-    const { prefix, max } = v.parseListNames(opts);
+    const { prefix, max, lengths } = v.parseListNames(opts);
     let after: string | null = null;
     for (let left = max; left > 0; ) {
       const limit = Math.min(left, INTERNAL_LIMITS.listNamesPage);
-      const rows: { name: string }[] = await this.read(st.listNames(this.ctx, { developerId: this.developerId, after, prefix, limit }));
+      const rows: { name: string }[] = await this.read(st.listNames(this.ctx, { developerId: this.developerId, after, prefix, limit, lengths }));
       for (const r of rows) yield r.name;
       left -= rows.length;
       after = rows[rows.length - 1]?.name ?? null;

@@ -1,7 +1,10 @@
 /**
- * Server backend: a `pg` pool with a connection timeout and a statement timeout, so an unreachable
- * or stuck server fails with STORE_UNAVAILABLE in bounded time. Idle-client errors are absorbed
- * (the pool replaces the client); every error leaves through wrapDbError.
+ * Server backend: a `pg` pool with a connection timeout, and a statement timeout set with
+ * `SET LOCAL` inside every transaction it opens (reads run in one too), so an unreachable or stuck
+ * server fails with STORE_UNAVAILABLE in bounded time. No startup parameters beyond
+ * `application_name`: a transaction pooler (PgBouncer) refuses `statement_timeout` and friends at
+ * connect, and a session-level SET would stay behind on a pooled server connection. Idle-client
+ * errors are absorbed (the pool replaces the client); every error leaves through wrapDbError.
  */
 import pg from 'pg';
 import { unavailable, wrapDbError } from './db-errors.js';
@@ -13,22 +16,32 @@ export interface ServerOptions {
   poolSize: number;
   /** Shown in pg_stat_activity (e.g. `secretref/<schema>`), so operators can tell stores apart. */
   applicationName: string;
+  /** Where the LISTEN connection goes (default: the pool's URL). */
+  notifyUrl?: string;
 }
 
 function clientConfig(url: string, o: ServerOptions): pg.ClientConfig {
   return {
     connectionString: url,
     connectionTimeoutMillis: o.connectTimeoutMs,
-    statement_timeout: o.statementTimeoutMs,
     // Client-side bound too: a server that stops answering mid-query must not hang us.
     query_timeout: o.statementTimeoutMs + o.connectTimeoutMs,
-    idle_in_transaction_session_timeout: Math.max(60_000, o.statementTimeoutMs * 2),
     application_name: o.applicationName.slice(0, 63),
     keepAlive: true,
   };
 }
 
-function queryable(c: pg.Pool | pg.PoolClient, counter: Counter): Queryable {
+/**
+ * Opens a transaction with the store's timeouts, in one round trip (a simple-protocol script).
+ * SET LOCAL ends with the transaction, so nothing is left on a connection a pooler hands on.
+ */
+export function beginWithTimeouts(o: Pick<ServerOptions, 'statementTimeoutMs'>): string {
+  const statement = Math.trunc(o.statementTimeoutMs);
+  const idle = Math.max(60_000, statement * 2);
+  return `begin; set local statement_timeout = ${statement}; set local idle_in_transaction_session_timeout = ${idle}`;
+}
+
+function queryable(c: pg.PoolClient, counter: Counter): Queryable {
   return {
     async query<R extends Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
       counter.queries++;
@@ -60,46 +73,65 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
   pool.on('error', () => {
     // An idle client lost its connection; the pool drops it and the next query reconnects.
   });
+  const begin = beginWithTimeouts(o);
+  /** BEGIN (with the timeouts) … COMMIT on one pooled connection; `counted`: BEGIN/COMMIT count as round trips. */
+  async function inTransaction<T>(fn: (tx: Queryable) => Promise<T>, counted: boolean, what: string, count: Counter = counter): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (e) {
+      throw wrapDbError(e, 'store connection');
+    }
+    // pg-pool drops its error listener while a client is checked out: a connection lost mid-
+    // transaction would otherwise be an uncaught 'error' event. The running query rejects anyway.
+    const onLost = (): void => undefined;
+    client.on('error', onLost);
+    const tx = queryable(client, count);
+    const control = async (sql: string): Promise<void> => {
+      if (counted) counter.queries++;
+      await client.query(sql);
+    };
+    let broken: unknown;
+    try {
+      await control(begin);
+      const out = await fn(tx);
+      await control('commit');
+      return out;
+    } catch (e) {
+      try {
+        await control('rollback');
+      } catch (rollbackError) {
+        broken = rollbackError;
+      }
+      throw wrapDbError(e, what);
+    } finally {
+      client.removeListener('error', onLost);
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
   let closed: Promise<void> | undefined;
   return {
     backend: 'server',
-    ...queryable(pool, counter),
+    // One statement outside a transaction of the caller's: in a transaction of its own, so that
+    // the statement timeout holds through a pooler too. Its BEGIN/COMMIT are not counted.
+    async query<R extends Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
+      return await inTransaction((tx) => tx.query<R>(sql, params), false, 'store query');
+    },
+    async exec(sql: string): Promise<void> {
+      await inTransaction((tx) => tx.exec(sql), false, 'store script');
+    },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      let client: pg.PoolClient;
-      try {
-        client = await pool.connect();
-      } catch (e) {
-        throw wrapDbError(e, 'store connection');
-      }
-      // pg-pool drops its error listener while a client is checked out: a connection lost mid-
-      // transaction would otherwise be an uncaught 'error' event. The running query rejects anyway.
-      const onLost = (): void => undefined;
-      client.on('error', onLost);
-      const tx = queryable(client, counter);
-      let broken: unknown;
-      try {
-        await tx.query('begin');
-        const out = await fn(tx);
-        await tx.query('commit');
-        return out;
-      } catch (e) {
-        try {
-          await tx.query('rollback');
-        } catch (rollbackError) {
-          broken = rollbackError;
-        }
-        throw wrapDbError(e, 'store transaction');
-      } finally {
-        client.removeListener('error', onLost);
-        client.release(broken instanceof Error ? broken : undefined);
-      }
+      return await inTransaction(fn, true, 'store transaction');
+    },
+    async notify(channel: string, payload: string): Promise<void> {
+      await inTransaction((tx) => tx.query('select pg_notify($1, $2)', [channel, payload]), false, 'probe notification', { queries: 0 });
     },
     async close(): Promise<void> {
       closed ??= pool.end();
       await closed;
     },
     async listen(channel: string): Promise<ListenConnection> {
-      const client = new pg.Client(clientConfig(url, o));
+      const client = new pg.Client(clientConfig(o.notifyUrl ?? url, o));
       let lost: (() => void) | undefined;
       let fired = false;
       const fire = (): void => {
@@ -109,16 +141,19 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
       };
       client.on('error', fire);
       client.on('end', fire);
+      let inRecovery = false;
       try {
         await client.connect();
         counter.queries++;
-        await client.query(`listen ${channel}`);
+        inRecovery = (await client.query<{ r: boolean }>('select pg_is_in_recovery() as r')).rows[0]?.r === true;
+        if (!inRecovery) await client.query(`listen ${channel}`);
       } catch (e) {
         fired = true;
         client.end().catch(() => undefined);
         throw wrapDbError(e, 'listen for changes');
       }
       return {
+        inRecovery,
         onNotification(cb) {
           client.on('notification', (m) => {
             if (m.channel === channel && m.payload !== undefined) cb(m.payload);

@@ -158,6 +158,20 @@ export function audit(n: SqlNames, records: AuditRecord | readonly AuditRecord[]
           cross join lateral (values ${values}) e(action, detail)`;
 }
 
+/**
+ * The audit insert of a read (migration 7): one record for all the rows of `from` (aliased `row`)
+ * of developer `developer`, none when there are none. `names` holds every name, `name` the first
+ * (in byte order), `secret_id` the row's id when there is one row, `detail.versions` each name's
+ * version. Never a value.
+ */
+export function auditBatch(n: SqlNames, a: { action: string; developer: string; from: string; row: string }): string {
+  const r = a.row;
+  return `insert into ${n.schema}.audit (developer_id, secret_id, name, action, detail, names)
+        select ${a.developer}, case when count(*) = 1 then (array_agg(${r}.secret_id))[1] end, min(${r}.name), ${a.action},
+               jsonb_build_object('versions', jsonb_object_agg(${r}.name, ${r}.version)), array_agg(${r}.name order by ${r}.name)
+          from ${a.from} ${r} having count(*) > 0`;
+}
+
 /** Columns of SecretInfo read from row alias `a`; the previous version only while in grace. */
 export function infoColumns(a: string): string {
   const inGrace = `${a}.previous_valid_until > now()`;
@@ -309,6 +323,16 @@ export function roleInfo(n: SqlNames): Statement {
   };
 }
 
+/** The server's connection limits and how many connections it has now (`connectionBudget`). */
+export function serverConnections(): Statement {
+  return {
+    text: `select current_setting('max_connections')::integer as max,
+                  current_setting('superuser_reserved_connections')::integer as reserved,
+                  (select count(*)::integer from pg_stat_activity where backend_type = 'client backend') as in_use`,
+    params: [],
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reads
 
@@ -346,8 +370,17 @@ export function listPage(
   };
 }
 
-/** One page of names only (function `list_page`). */
-export function listNames(n: SqlNames, a: { developerId: string; after: string | null; prefix: string; limit: number }): Statement {
+/** One page of names only (function `list_page`; with `lengths`, `list_names_sized` of migration 8). */
+export function listNames(
+  n: SqlNames,
+  a: { developerId: string; after: string | null; prefix: string; limit: number; lengths?: { min: number; max: number } | null },
+): Statement {
+  if (a.lengths) {
+    return {
+      text: `select name from ${n.schema}.list_names_sized($1::uuid, $2::text, $3::text, $4::integer, $5::integer, $6::integer)`,
+      params: [a.developerId, a.after, a.prefix, a.lengths.min, a.lengths.max, a.limit],
+    };
+  }
   return {
     text: `select name from ${n.schema}.list_page($1::uuid, $2::text, $3::text, null::jsonb, $4::integer)`,
     params: [a.developerId, a.after, a.prefix, a.limit],
@@ -889,6 +922,45 @@ const SECRET_ROW = `secret_id uuid, developer_id uuid, name text, description te
   intact boolean, value bytea, previous_value bytea`;
 
 /**
+ * Function `read_secrets` (migration 4; migration 7 replaces it with `logged` auditing a batch in
+ * one row): reads names of one developer in one statement, every row under p_key_id with
+ * `intact`; with p_action, also audits (`logged`, over CTE `hit` aliased `h`) and decrypts the
+ * intact rows.
+ */
+function readSecretsFunction(n: SqlNames, create: 'create function' | 'create or replace function', logged: string): string {
+  const s = n.schema;
+  const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intact(n, 'p_tenant_key', a)} end`;
+  return `
+-- Reads names of one developer in one statement. Every row under p_key_id comes with intact (its
+-- HMAC checked); with p_action, also audits and decrypts the intact rows.
+${create} ${s}.read_secrets(p_developer uuid, p_names text[], p_action text, p_tenant_key text, p_key_id text, p_previous boolean)
+returns setof ${s}.secret_row
+language plpgsql volatile as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  if p_action is null then
+    return query
+      select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
+        from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names);
+  else
+    return query
+      with hit as (
+        select t.*, ${intactOrNull('t')} as intact from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names)
+      ), logged as (
+        ${logged}
+      )
+      select ${infoColumns('h')}, h.intact,
+        case when h.intact
+          then convert_to(${decryptBound(n, 'h.value_encrypted', 'p_tenant_key', 'h', 'h.name', 'h.version')}, 'UTF8') end,
+        case when h.intact and p_previous and h.previous_valid_until > now() and h.previous_key_id = p_key_id
+          then convert_to(${decryptBound(n, 'h.previous_value_encrypted', 'p_tenant_key', 'h', 'h.name', 'h.previous_version')}, 'UTF8') end
+      from hit h;
+  end if;
+end $fn$;
+`;
+}
+
+/**
  * The binding of migration 4: columns `binding` (1: passphrase bound to developer and id, as
  * before; 2: also to name and version, with `mac`; 0: from before, did not decrypt when it was to
  * be re-bound, refused) and `mac`, type `secret_row`, and the read
@@ -907,33 +979,7 @@ create index secrets_unbound_idx on ${s}.secrets (secret_id) where binding = 1;
 create type ${s}.secret_row as (
   ${SECRET_ROW});
 
--- Reads names of one developer in one statement. Every row under p_key_id comes with intact (its
--- HMAC checked); with p_action, also audits and decrypts the intact rows.
-create function ${s}.read_secrets(p_developer uuid, p_names text[], p_action text, p_tenant_key text, p_key_id text, p_previous boolean)
-returns setof ${s}.secret_row
-language plpgsql volatile as $fn$
-begin
-  perform set_config('${TENANT_SETTING}', p_developer::text, true);
-  if p_action is null then
-    return query
-      select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
-        from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names);
-  else
-    return query
-      with hit as (
-        select t.*, ${intactOrNull('t')} as intact from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names)
-      ), logged as (
-        ${audit(n, { action: { sql: 'p_action' }, detail: `jsonb_build_object('version', h.version)` }, 'hit', 'h')}
-      )
-      select ${infoColumns('h')}, h.intact,
-        case when h.intact
-          then convert_to(${decryptBound(n, 'h.value_encrypted', 'p_tenant_key', 'h', 'h.name', 'h.version')}, 'UTF8') end,
-        case when h.intact and p_previous and h.previous_valid_until > now() and h.previous_key_id = p_key_id
-          then convert_to(${decryptBound(n, 'h.previous_value_encrypted', 'p_tenant_key', 'h', 'h.name', 'h.previous_version')}, 'UTF8') end
-      from hit h;
-  end if;
-end $fn$;
-
+${readSecretsFunction(n, 'create function', audit(n, { action: { sql: 'p_action' }, detail: `jsonb_build_object('version', h.version)` }, 'hit', 'h'))}
 -- One page of descriptions of one developer, by name, each with intact.
 create function ${s}.list_secrets(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer, p_tenant_key text, p_key_id text)
 returns setof ${s}.secret_row
@@ -951,4 +997,160 @@ begin
      limit p_limit;
 end $fn$;
 `;
+}
+
+/**
+ * Migration 6: the paging functions `list_page` and `list_secrets` with their bounds as one
+ * index range (`name >= greatest(after || chr(1), prefix)` — in byte order the least string
+ * after `after` — and `name < prefix || '~'`), read in name order from the (developer_id, name)
+ * index whatever the estimates (`enable_seqscan` and `enable_bitmapscan` off for these functions'
+ * one query), so that every page, in a generic plan or a custom one, stops after `limit` rows.
+ * Migration 1's `p_after is null or name > p_after` was a filter in the generic plan PostgreSQL
+ * switches to after five calls: every page read the developer's rows from the first. With the
+ * range alone the planner still picked, on a low estimate, a bitmap scan and a sort of every row
+ * after the cursor (test/integration/regression-paging-reads-every-row.test.ts). `'~'` sorts after every
+ * character a name may hold (^[A-Za-z][A-Za-z0-9_]*$; the column is collate "C"), so the range
+ * holds exactly the names that start with the prefix (no starts_with() filter, whose guessed
+ * selectivity made the planner sort every row). Pinned like migration 1.
+ */
+export function keysetPaging(n: SqlNames): string {
+  const s = n.schema;
+  const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intact(n, 'p_tenant_key', a)} end`;
+  const bounds = `t.developer_id = p_developer
+       and t.name >= greatest((p_after || chr(1)) collate "C", p_prefix collate "C")
+       and t.name < p_prefix || '~'
+       and (p_filter is null or t.metadata @> p_filter)`;
+  return `
+create or replace function ${s}.list_page(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer)
+returns setof ${s}.secret_info
+language plpgsql volatile set enable_seqscan = off set enable_bitmapscan = off as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select ${infoColumns('t')}, null::text, null::text
+      from ${s}.secrets t
+     where ${bounds}
+     order by t.name
+     limit p_limit;
+end $fn$;
+
+create or replace function ${s}.list_secrets(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer, p_tenant_key text, p_key_id text)
+returns setof ${s}.secret_row
+language plpgsql volatile set enable_seqscan = off set enable_bitmapscan = off as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
+      from ${s}.secrets t
+     where ${bounds}
+     order by t.name
+     limit p_limit;
+end $fn$;
+`;
+}
+
+/**
+ * Migration 8: `list_names_sized`, a page of names of `p_min`..`p_max` characters, on the same
+ * index range and in the same order as `list_page` (migration 6); the length is a filter applied
+ * as the index is walked, so only matching names leave the database. Pinned like migration 1.
+ */
+export function sizedNames(n: SqlNames): string {
+  const s = n.schema;
+  return `
+create function ${s}.list_names_sized(p_developer uuid, p_after text, p_prefix text, p_min integer, p_max integer, p_limit integer)
+returns table (name text)
+language plpgsql volatile set enable_seqscan = off set enable_bitmapscan = off as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select t.name::text
+      from ${s}.secrets t
+     where t.developer_id = p_developer
+       and t.name >= greatest((p_after || chr(1)) collate "C", p_prefix collate "C")
+       and t.name < p_prefix || '~'
+       and char_length(t.name) between p_min and p_max
+     order by t.name
+     limit p_limit;
+end $fn$;
+`;
+}
+
+/** Transaction-local setting that marks a pruning transaction (`pruneAudit`); alone it unlocks nothing. */
+export const AUDIT_PRUNE_SETTING = 'secretref.audit_prune';
+
+/** The youngest audit record pruning may ever delete, whatever the retention asked for. */
+export const AUDIT_PRUNE_FLOOR = `interval '1 day'`;
+
+/**
+ * Migration 7, a bounded audit: a read writes one record per batch (`names`, see `auditBatch`)
+ * instead of one per name; an index on `at` makes pruning by age an index range; and pruning is
+ * the one exception to the append-only trigger. A DELETE passes the trigger only for records
+ * older than AUDIT_PRUNE_FLOOR, in a transaction marked with AUDIT_PRUNE_SETTING — and the
+ * privilege to DELETE is still revoked from everyone: the owner grants it to itself inside the
+ * pruning transaction and revokes it before commit (`pruneAuditBegin`), as it lifts row-level
+ * security for a rekey. The two policies let the owner's pruning transaction see and delete the
+ * old records of every developer, and no other role anything. Pinned like migration 1.
+ */
+export function boundedAudit(n: SqlNames): string {
+  const s = n.schema;
+  const pruning = `current_setting('${AUDIT_PRUNE_SETTING}', true) = 'on' and at < now() - ${AUDIT_PRUNE_FLOOR}`;
+  const logged = auditBatch(n, { action: 'p_action', developer: 'p_developer', from: 'hit', row: 'h' });
+  return `
+alter table ${s}.audit add column names text[] collate "C";
+create index audit_at_idx on ${s}.audit (at);
+${readSecretsFunction(n, 'create or replace function', logged)}
+create or replace function ${s}.audit_page(p_developer uuid, p_name text, p_since timestamptz, p_limit integer)
+returns setof ${s}.audit
+language plpgsql volatile as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select a.* from ${s}.audit a
+     where a.developer_id = p_developer
+       and (p_name is null or a.name = p_name or p_name = any(a.names) or a.secret_id = (
+             select t.secret_id from ${s}.secrets t where t.developer_id = p_developer and t.name = p_name))
+       and (p_since is null or a.at >= p_since)
+     order by a.at desc, a.audit_id desc
+     limit p_limit;
+end $fn$;
+
+create or replace function ${s}.audit_append_only() returns trigger
+language plpgsql as $fn$
+begin
+  if tg_op = 'DELETE' and current_setting('${AUDIT_PRUNE_SETTING}', true) = 'on' and old.at < now() - ${AUDIT_PRUNE_FLOOR} then
+    return old;
+  end if;
+  raise exception 'the secretref audit is append-only' using errcode = '42501';
+end $fn$;
+create policy audit_prune_read on ${s}.audit for select to current_user using (${pruning});
+create policy audit_prune on ${s}.audit for delete to current_user using (${pruning});
+`;
+}
+
+/** Opens a pruning transaction (as the owner): marks it, and grants DELETE on the audit for it only. */
+export function pruneAuditBegin(n: SqlNames): Statement {
+  return {
+    text: `select pg_advisory_xact_lock(${REKEY_LOCK_CLASS}, hashtext('${n.schema}:audit_prune'));
+      select set_config('${AUDIT_PRUNE_SETTING}', 'on', true);
+      grant delete on ${n.schema}.audit to current_user`,
+    params: [],
+  };
+}
+
+/** Deletes up to `limit` audit records older than `before`, oldest first (an index range on `at`); returns `n`. */
+export function pruneAuditBatch(n: SqlNames, a: { before: Date; limit: number }): Statement {
+  return {
+    text: `with doomed as (
+       select audit_id from ${n.schema}.audit where at < $1::timestamptz order by at limit $2::integer
+     ), gone as (
+       delete from ${n.schema}.audit a using doomed d where a.audit_id = d.audit_id returning 1
+     )
+     select count(*)::integer as n from gone`,
+    params: [a.before.toISOString(), a.limit],
+  };
+}
+
+/** Ends a pruning transaction: DELETE is revoked again before it commits. */
+export function pruneAuditEnd(n: SqlNames): Statement {
+  return { text: `revoke delete on ${n.schema}.audit from current_user`, params: [] };
 }

@@ -33,7 +33,12 @@ export interface OpenStoreOptions {
   connectTimeoutMs?: number;
   /** Server only: statement timeout. Default 30 s. */
   statementTimeoutMs?: number;
-  /** Server only: maximum pooled connections. Default 10. */
+  /**
+   * Server only: maximum pooled connections of this store object (1..1000; default
+   * `SECRETREF_POOL_SIZE`, then 10). A process opens at most poolSize + 1 (the LISTEN connection,
+   * once something subscribes) + 2 (with `maintenanceUrl`); see `Store.connectionBudget()` and
+   * docs/deployment.md for the budget per topology.
+   */
   poolSize?: number;
   /**
    * Server only: a connection as the role that owns the store's schema, for migrations and
@@ -43,6 +48,18 @@ export interface OpenStoreOptions {
    * the audit. Without it, the application role must own the schema (one role for everything).
    */
   maintenanceUrl?: string;
+  /**
+   * Server only: where the LISTEN connection for change notifications goes (default
+   * `SECRETREF_NOTIFY_URL`, then `url`). Behind a transaction pooler, point it at the primary
+   * directly (or at a session-mode pool): a transaction pooler drops notifications. See
+   * docs/deployment.md.
+   */
+  notifyUrl?: string;
+  /**
+   * Days an audit record is kept (integer 1..36500; default 90): what `Store.pruneAudit()`
+   * deletes is older. Nothing is deleted unless pruneAudit runs (docs/deployment.md).
+   */
+  auditRetention?: number;
 }
 
 /** A secret as the store describes it: everything but its value. */
@@ -146,6 +163,11 @@ export interface ListNamesOptions {
    * default. The walk yields the first `max` names in byte order, then ends.
    */
   max?: number;
+  /**
+   * Only names of `min`..`max` characters (1..128). The database filters as it walks the index,
+   * so only those names travel ("did you mean" asks for the lengths an edit could reach).
+   */
+  lengths?: { min: number; max: number };
 }
 
 /** A secret as another system holds it, for `importSecret`. */
@@ -218,8 +240,15 @@ export interface AuditEntry {
   id: string;
   at: Date;
   developerId: string;
+  /** The secret's id; on a read of several names, null. */
   secretId: string | null;
+  /** The secret's name; on a read of several names, the first of `names` in byte order. */
   name: string;
+  /**
+   * Every name the record is about: one for a write; for a read (`resolve`, `reveal`) every name
+   * of the batch that existed, in one record (detail `versions`: name → version).
+   */
+  names: string[];
   action: AuditAction;
   /** Non-secret facts (versions, key ids, old name). */
   detail: Record<string, unknown>;
@@ -272,8 +301,35 @@ export type StoreListener = (event: StoreEvent) => void;
 
 /** Counters of one store object. */
 export interface StoreStats {
-  /** Round trips to the database (a transaction's BEGIN/COMMIT count too). */
+  /**
+   * Statements sent to the database (a transaction's BEGIN/COMMIT count too). On a server a
+   * single read also runs inside a BEGIN…COMMIT that sets the timeouts, which is not counted.
+   */
   queries: number;
+  /** Whether changes made elsewhere reach this store object (see `NotificationState`). */
+  notifications: NotificationState;
+}
+
+/**
+ * Whether changes made elsewhere reach a store object, as its probe found:
+ * - `local`: embedded; every writer is in this process, so nothing can be missed;
+ * - `verified`: the probe notification sent through the database URL arrived on the LISTEN connection;
+ * - `connecting`: nothing subscribed yet, or LISTEN / the first probe is under way;
+ * - `unverified`: the probe did not arrive in time (a transaction pooler drops notifications);
+ * - `standby`: the notify URL leads to a standby, which cannot LISTEN;
+ * - `lost`: the LISTEN connection dropped and is being re-established.
+ * Anything but `local` and `verified` makes a resolver trust its cache for
+ * INTERNAL_LIMITS.untrustedCacheMs (1 s) only.
+ */
+export type NotificationState = 'local' | 'verified' | 'connecting' | 'unverified' | 'standby' | 'lost';
+
+/** The notification path of a store object (`Store.notifications()`). */
+export interface NotificationStatus {
+  state: NotificationState;
+  /** How long the last probe that arrived took, in ms. */
+  probeMs: number | null;
+  /** When the state last changed (epoch ms). */
+  since: number;
 }
 
 /** Every operation confined to one developer id (SPEC §7). */
@@ -346,6 +402,44 @@ export interface RoleReport {
   maintenanceRole: string | null;
 }
 
+/** The connections one store object may open, and what the server allows (`doctor`). */
+export interface ConnectionBudget {
+  backend: 'embedded' | 'server';
+  /** Pooled connections to `url`, at most (poolSize). */
+  pool: number;
+  /** The LISTEN connection (to `notifyUrl`, else `url`), open while something subscribes. */
+  listen: number;
+  /** Where the LISTEN connection goes. */
+  listenTo: 'url' | 'notifyUrl' | null;
+  /** Connections of `maintenanceUrl` (migrations and rekey), at most. */
+  maintenance: number;
+  /** pool + listen + maintenance. */
+  total: number;
+  /** The server's max_connections and superuser_reserved_connections (behind a pooler: the server's, not the pooler's). */
+  serverMaxConnections: number | null;
+  serverReserved: number | null;
+  /** Connections open on the server now (every client), as pg_stat_activity shows them. */
+  serverInUse: number | null;
+}
+
+/** Options of `Store.pruneAudit`. */
+export interface PruneAuditOptions {
+  /** Days to keep (default: the store's `auditRetention`, 90). At least 1. */
+  retentionDays?: number;
+  /** Records deleted per transaction, 1..100000 (default 10000). */
+  batchSize?: number;
+  /** Stop after this many records (default: no limit). */
+  maxRecords?: number;
+}
+
+/** What `Store.pruneAudit` did. */
+export interface PruneAuditResult {
+  /** Records deleted. */
+  deleted: number;
+  /** Records older than this were deleted. */
+  before: Date;
+}
+
 /** An open store. */
 export interface Store {
   readonly backend: 'embedded' | 'server';
@@ -360,6 +454,12 @@ export interface Store {
   listening(): Promise<void>;
   stats(): StoreStats;
   /**
+   * Whether changes made elsewhere reach this store object (probed after LISTEN, and again every
+   * 30 s while listening). Always there on a store from `openStore`; a store without it is taken
+   * as `local`.
+   */
+  notifications?(): NotificationStatus;
+  /**
    * Embedded on disk: the data folder's modes at open and now (`doctor`); null for other stores.
    * Always there on a store from `openStore`; optional so that wrappers need not forward it.
    */
@@ -369,5 +469,17 @@ export interface Store {
    * there on a store from `openStore`; optional so that wrappers need not forward it.
    */
   roles?(): Promise<RoleReport>;
+  /**
+   * How many connections this store object may open, and what the server allows. Always there
+   * on a store from `openStore`; optional so that wrappers need not forward it.
+   */
+  connectionBudget?(): Promise<ConnectionBudget>;
+  /**
+   * Deletes audit records older than the retention, every developer's, oldest first, in
+   * transactions of `batchSize` (an index range on `at` each). Maintenance: runs as the owner of
+   * the store's tables (`maintenanceUrl`), as the only exception to the append-only audit — never
+   * a record younger than a day. Always there on a store from `openStore`.
+   */
+  pruneAudit?(opts?: PruneAuditOptions): Promise<PruneAuditResult>;
   close(): Promise<void>;
 }

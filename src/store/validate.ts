@@ -250,11 +250,15 @@ export function parseImportOptions(opts: ImportSecretOptions): { source: string;
 const listNamesSchema = z.strictObject({
   prefix: z.string().max(LIMITS.maxNameLength).regex(/^[A-Za-z0-9_]*$/).optional(),
   max: z.number().int().min(1).max(INTERNAL_LIMITS.listNamesMax).optional(),
+  lengths: z
+    .strictObject({ min: z.number().int().min(1).max(LIMITS.maxNameLength), max: z.number().int().min(1).max(LIMITS.maxNameLength) })
+    .refine((l) => l.min <= l.max, { message: 'lengths.min must not exceed lengths.max' })
+    .optional(),
 });
 
-export function parseListNames(opts: ListNamesOptions | undefined): { prefix: string; max: number } {
+export function parseListNames(opts: ListNamesOptions | undefined): { prefix: string; max: number; lengths: { min: number; max: number } | null } {
   const p = parse(listNamesSchema, opts, 'listNames');
-  return { prefix: p.prefix ?? '', max: p.max ?? INTERNAL_LIMITS.listNamesMax };
+  return { prefix: p.prefix ?? '', max: p.max ?? INTERNAL_LIMITS.listNamesMax, lengths: p.lengths ?? null };
 }
 
 export type ParsedUpdate = {

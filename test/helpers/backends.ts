@@ -1,7 +1,9 @@
 /**
- * Runs one integration suite against both backends: embedded PGlite (a per-file copy of the
- * template folder, one shared instance) and the PostgreSQL server from the global setup. Every
- * `open()` gets a fresh schema, so tests never see each other's rows.
+ * Runs one integration suite against the backends: embedded PGlite (a per-file copy of the
+ * template folder, one shared instance), the PostgreSQL server from the global setup, and (for
+ * the suites that ask for it) that server through a stock PgBouncer in transaction mode, with
+ * `notifyUrl` pointing at the server directly. Every `open()` gets a fresh schema, so tests never
+ * see each other's rows.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,7 +15,8 @@ import { openStore } from '../../src/store/open.js';
 import { openedEmbedded } from '../../src/store/pglite.js';
 import type { OpenStoreOptions, Store } from '../../src/store/types.js';
 
-export type BackendKind = 'embedded' | 'server';
+/** `pooled`: the server through PgBouncer (transaction mode); raw `sql` still goes to the server. */
+export type BackendKind = 'embedded' | 'server' | 'pooled';
 
 export interface SqlOptions {
   /** Sets `secretref.developer_id` for the statement's transaction (server). */
@@ -47,6 +50,16 @@ export interface Backend {
 
 const KINDS: BackendKind[] = ['embedded', 'server'];
 
+/** Every backend, the pooler included (the store and resolver suites). */
+export const ALL_KINDS: BackendKind[] = ['embedded', 'server', 'pooled'];
+
+/** The app role through the test PgBouncer (transaction mode); fails loudly when there is none. */
+export function pooledUrl(): string {
+  const url = inject('pg').pooledUrl;
+  if (url === null) throw new Error('the pooled backend needs PgBouncer: set SECRETREF_TEST_POOLED_DATABASE_URL with an external server');
+  return url;
+}
+
 function freshSchema(): string {
   return `t_${Math.random().toString(36).slice(2, 10)}`;
 }
@@ -55,6 +68,8 @@ function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; tea
   const stores: Store[] = [];
   const dirs: string[] = [];
   let url = '';
+  /** Options every `open()` of this backend gets (pooled: notifications straight from the server). */
+  let defaults: OpenStoreOptions = {};
   let keeper: Store | undefined;
   let client: pg.Client | undefined;
   let admin: pg.Client | undefined;
@@ -78,8 +93,11 @@ function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; tea
         url = `file:${copyTemplate()}`;
         // Keeps the shared instance booted between tests that close their stores.
         keeper = await openStore({ url, masterKey: keygen(), schema: 'keeper' });
-      } else {
+      } else if (kind === 'server') {
         url = inject('pg').appUrl;
+      } else {
+        url = pooledUrl();
+        defaults = { notifyUrl: inject('pg').appUrl };
       }
     },
     async teardown() {
@@ -90,7 +108,7 @@ function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; tea
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     },
     async open(opts: OpenStoreOptions = {}) {
-      const store = await openStore({ url, masterKey: keygen(), schema: freshSchema(), ...opts });
+      const store = await openStore({ url, masterKey: keygen(), schema: freshSchema(), ...defaults, ...opts });
       stores.push(store);
       return store;
     },
@@ -113,7 +131,7 @@ function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; tea
         return (await admin.query(text, params)).rows as R[];
       }
       if (!client) {
-        client = new pg.Client({ connectionString: url });
+        client = new pg.Client({ connectionString: kind === 'pooled' ? inject('pg').appUrl : url });
         await client.connect();
       }
       if (opts.developerId === undefined) return (await client.query(text, params)).rows as R[];

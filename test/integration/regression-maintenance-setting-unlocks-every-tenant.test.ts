@@ -177,6 +177,34 @@ describe('a separate owner role for maintenance (maintenanceUrl) [server]', () =
     expect((await reopened.scope(B).get('b_secret', { reveal: true, previous: true })).previous?.value).toBe('B-VALUE');
   });
 
+  it('prunes the audit as the owner only; the pruning setting shows the application role nothing; no DELETE privilege stays', async () => {
+    const key = keygen();
+    const store = await openStore({ url: appUrl, maintenanceUrl: ownerUrl, schema, masterKey: key });
+    stores.push(store);
+    await admin.query(
+      `insert into "${schema}".audit (developer_id, name, action, at) select $1::uuid, 'old_' || g, 'resolve', now() - interval '200 days' from generate_series(1, 5) g`,
+      [B],
+    );
+    const c = new pg.Client({ connectionString: appUrl });
+    await c.connect();
+    try {
+      await c.query('begin');
+      await c.query(`select set_config('secretref.audit_prune', 'on', true)`);
+      expect((await c.query(`select count(*)::integer as n from "${schema}".audit`)).rows).toEqual([{ n: 0 }]);
+      await c.query('rollback');
+    } finally {
+      await c.end();
+    }
+    const appOnly = await openStore({ url: appUrl, schema, masterKey: key });
+    stores.push(appOnly);
+    const refused = await rejected(appOnly.pruneAudit?.() ?? Promise.resolve());
+    expect(refused.code).toBe('STORE_UNAVAILABLE');
+    expect(refused.message).toContain('maintenanceUrl');
+    expect((await store.pruneAudit?.())?.deleted).toBe(5);
+    const priv = await admin.query(`select has_table_privilege($1, $2, 'DELETE') as d`, [role, `"${schema}".audit`]);
+    expect(priv.rows[0]).toEqual({ d: false });
+  });
+
   it('doctor: no role warning for a plain application role with a separate owner', async () => {
     const store = await openStore({ url: appUrl, maintenanceUrl: ownerUrl, schema, masterKey: keygen() });
     stores.push(store);

@@ -42,6 +42,23 @@ describeBackends('store listNames', (backend) => {
     expect(names.some((n) => n.startsWith('other'))).toBe(false);
   });
 
+  it('filters by length in the database: only names of the asked lengths, same order and pages', async () => {
+    const store = await backend.open();
+    const dev = randomUUID();
+    await seed(store, dev, 1_200, 'a'); // a000001: 7 characters
+    const scoped = store.scope(dev);
+    for (const name of ['abc', 'abcdefghij', 'Zz', 'b00000001']) await scoped.create({ name, value: 'v' });
+    expect(await collect(scoped.listNames({ lengths: { min: 9, max: 10 } }))).toEqual(['abcdefghij', 'b00000001']);
+    expect(await collect(scoped.listNames({ lengths: { min: 1, max: 3 } }))).toEqual(['Zz', 'abc']);
+    const before = store.stats().queries;
+    expect(await collect(scoped.listNames({ lengths: { min: 7, max: 7 } }))).toHaveLength(1_200);
+    expect(store.stats().queries - before).toBe(2);
+    expect(await collect(scoped.listNames({ prefix: 'b', lengths: { min: 7, max: 9 } }))).toEqual(['b00000001']);
+    for (const lengths of [{ min: 0, max: 3 }, { min: 4, max: 3 }, { min: 1, max: 129 }]) {
+      expect((await rejected(collect(scoped.listNames({ lengths })))).code).toBe('INVALID_INPUT');
+    }
+  });
+
   it('filters by prefix, stops after max, and reads no page it does not need', async () => {
     const store = await backend.open();
     const dev = randomUUID();

@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import { keygen } from '../../src/store/crypto-key.js';
 import type { StoreEvent } from '../../src/store/types.js';
-import { describeBackends } from '../helpers/backends.js';
+import { ALL_KINDS, describeBackends } from '../helpers/backends.js';
 import { spawnChild } from '../helpers/child.js';
 import { until } from '../helpers/wait.js';
 
@@ -57,7 +57,7 @@ describeBackends('change notifications', (backend) => {
     await until(() => events.some((e) => e.type === 'change' && e.names.includes('marker')));
     expect(events.some((e) => e.type === 'change' && e.names.includes('other_schema'))).toBe(false);
   });
-});
+}, ALL_KINDS);
 
 describeBackends(
   'change notifications across processes',
@@ -94,5 +94,5 @@ describeBackends(
       await until(() => events.some((e) => e.type === 'change' && e.names.includes('after_reconnect')));
     }, 30_000);
   },
-  ['server'],
+  ['server', 'pooled'],
 );

@@ -6,7 +6,7 @@
 import { expect, it } from 'vitest';
 import { SecretrefError } from '../../src/errors.js';
 import type { Store } from '../../src/store/types.js';
-import { describeBackends } from '../helpers/backends.js';
+import { ALL_KINDS, describeBackends } from '../helpers/backends.js';
 import { rejected as failure } from '../helpers/expect-error.js';
 
 const A = '0a000000-0000-4000-8000-00000000000a';
@@ -110,7 +110,7 @@ describeBackends('store tenancy', (backend) => {
     }
     expect(dump).toContain(store.keyId);
   });
-});
+}, ALL_KINDS);
 
 describeBackends(
   'row-level security',
@@ -151,5 +151,5 @@ describeBackends(
       expect((await store.scope(A).list()).items).toEqual([]);
     });
   },
-  ['server'],
+  ['server', 'pooled'],
 );

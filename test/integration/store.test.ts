@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { SecretrefError } from '../../src/errors.js';
 import { LIMITS } from '../../src/limits.js';
 import type { ScopedStore, Store } from '../../src/store/types.js';
-import { describeBackends } from '../helpers/backends.js';
+import { ALL_KINDS, describeBackends } from '../helpers/backends.js';
 import { sleep } from '../helpers/wait.js';
 
 const DEV = '00000000-0000-0000-0000-00000000000a';
@@ -286,7 +286,7 @@ describeBackends('store operations', (backend) => {
     expect(await code(dev.resolveMany(['x']))).toBe('STORE_UNAVAILABLE');
     expect(() => store.scope(DEV)).toThrow(SecretrefError);
   });
-});
+}, ALL_KINDS);
 
 describeBackends(
   'embedded locations',

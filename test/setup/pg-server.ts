@@ -37,7 +37,8 @@ export function findPgBin(binDir = process.env.SECRETREF_PG_BIN ?? DEFAULT_PG_BI
   return binDir;
 }
 
-async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -48,7 +49,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-function asPostgresUser(cmd: string, args: string[]): [string, string[]] {
+/** Runs `cmd` as the `postgres` user when we are root (PostgreSQL and PgBouncer refuse root). */
+export function asPostgresUser(cmd: string, args: string[]): [string, string[]] {
   return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
 }
 

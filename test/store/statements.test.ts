@@ -63,6 +63,10 @@ const OTHERS: Record<string, st.Statement> = {
   grantApplication: st.grantApplication(N, '"app"'),
   applicationGranted: st.applicationGranted(N, 'app'),
   roleInfo: st.roleInfo(N),
+  serverConnections: st.serverConnections(),
+  pruneAuditBegin: st.pruneAuditBegin(N),
+  pruneAuditBatch: st.pruneAuditBatch(N, { before: new Date(0), limit: 1 }),
+  pruneAuditEnd: st.pruneAuditEnd(N),
   fetch: st.fetch(N, { ...DEV, names: ['a'], action: 'resolve', tenantKey: 'tk', keyId: 'kid', previous: true }),
   listPage: st.listPage(N, { ...DEV, after: null, prefix: '', metadata: null, limit: 1, tenantKey: 'tk', keyId: 'kid' }),
   listNames: st.listNames(N, { ...DEV, after: null, prefix: '', limit: 1 }),
@@ -83,7 +87,7 @@ const OTHERS: Record<string, st.Statement> = {
 /** The building blocks and the SQL function bodies (checked below on their own). */
 const BLOCKS = [
   'passphrase', 'encrypt', 'decrypt', 'audit', 'infoColumns', 'sqlFunctions', 'keyGuard',
-  'boundPassphrase', 'encryptBound', 'decryptBound', 'rowColumns', 'rowMac', 'intact', 'bindingSchema',
+  'boundPassphrase', 'encryptBound', 'decryptBound', 'rowColumns', 'rowMac', 'intact', 'bindingSchema', 'keysetPaging', 'auditBatch', 'boundedAudit', 'sizedNames',
 ];
 
 const AUDIT_INSERT = `insert into ${N.schema}.audit (developer_id, secret_id, name, action, detail)`;
@@ -168,7 +172,7 @@ describe('store statements', () => {
   it('every pgp_sym_encrypt binds name and version; every pgp_sym_decrypt uses a row passphrase', () => {
     let encrypts = 0;
     const all = [...Object.values(WRITES).flatMap((w) => w.statements), ...Object.values(OTHERS)].map((s) => s.text);
-    for (const text of [...all, st.sqlFunctions(N), st.bindingSchema(N)]) {
+    for (const text of [...all, st.sqlFunctions(N), st.bindingSchema(N), st.keysetPaging(N), st.boundedAudit(N)]) {
       const c = cryptoCalls(text);
       expect(c.unbound).toEqual([]);
       encrypts += c.encrypts;
@@ -233,18 +237,21 @@ describe('store statements', () => {
     expect(createHash('sha256').update(text).digest('hex')).toBe('8afaf2d756fcd084558e9b0521fa1a5314ea0872aa255f27e4ec47e29bda5d4a');
   });
 
-  it('migrations 2–5 keep their text too (key guard, roles, binding; 5 is a data migration with none)', () => {
+  it('migrations 2–8 keep their text too (key guard, roles, binding, keyset paging, bounded audit, sized names; 5 is a data migration with none)', () => {
     const pinned: Record<number, string> = {
       2: '29783f09741312ddbdb741aac5480a468b21a6483bea4fcd0ceb8956afaaf021',
       3: '2ea6038c3405e7412436bb02b12bec4d7aa888fc5e41bc47e22572dfe9e7d1a6',
       4: 'bc7ee3352be20938cd8d0226e5528fa4e39a7ee2a03f9ba33bd0f0671d46bc95',
       5: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+      6: 'a29dfa923ee7cf717f457560de7d65ed8889ea2227dbf3b34c241688d9abccd9',
+      7: 'a1fa8e41173b25c03a191f5261e2cda9d49d4d4d573a01ae4ad7a0771d572fff',
+      8: 'e4b601b4114b5c150329a89bde9f6aa015acd30c10822b2b6ee06489e0326506',
     };
     for (const m of MIGRATIONS.filter((x) => x.version > 1)) {
       const text = m.sql(N).replace(/\s+/g, ' ').trim();
       expect(createHash('sha256').update(text).digest('hex'), `migration ${m.version}`).toBe(pinned[m.version]);
     }
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(MIGRATIONS.filter((m) => m.data).map((m) => m.version)).toEqual([st.REBIND_VERSION]);
   });
 });

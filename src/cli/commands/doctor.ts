@@ -14,6 +14,53 @@ interface DoctorCheck extends Check {
 
 type FolderModesReport = NonNullable<ReturnType<NonNullable<Store['folderModes']>>>;
 type RoleReport = Awaited<ReturnType<NonNullable<Store['roles']>>>;
+type ConnectionBudget = Awaited<ReturnType<NonNullable<Store['connectionBudget']>>>;
+
+/** Whether a resolver in a process of this configuration hears of changes made elsewhere (the store's probe). */
+async function notificationsCheck(store: Store): Promise<DoctorCheck | undefined> {
+  const name = 'notifications';
+  if (!store.notifications) return undefined;
+  if (store.backend === 'embedded') return { name, ok: true, detail: 'embedded: every writer is in this process; caches are invalidated at once' };
+  const unsubscribe = store.subscribe(() => undefined);
+  try {
+    await store.listening();
+    const n = store.notifications();
+    if (n.state === 'verified') {
+      return { name, ok: true, detail: `verified: a probe sent through the database URL arrived on the LISTEN connection in ${n.probeMs ?? '?'} ms; caches are trusted for their TTL` };
+    }
+    const why =
+      n.state === 'standby'
+        ? 'the notify URL leads to a standby, which cannot LISTEN'
+        : n.state === 'unverified'
+          ? 'a probe sent through the database URL did not arrive on the LISTEN connection (a transaction pooler drops notifications)'
+          : 'the LISTEN connection could not be opened';
+    return {
+      name,
+      ok: true,
+      warn: true,
+      detail: `${n.state}: ${why}; resolvers trust their caches for 1 s only, so every cold read goes to the database`,
+      fix: 'Set SECRETREF_NOTIFY_URL (openStore notifyUrl) to the primary directly, or to a session-mode pool; see docs/deployment.md.',
+    };
+  } finally {
+    unsubscribe();
+  }
+}
+
+/** The connections one process of this configuration may open, against what the server allows. */
+function budgetCheck(b: ConnectionBudget): DoctorCheck {
+  const name = 'connections';
+  if (b.backend === 'embedded') return { name, ok: true, detail: 'embedded PGlite: no database connections (one process holds the data folder)' };
+  const parts = [`${b.pool} pooled (poolSize)`, `${b.listen} LISTEN (${b.listenTo === 'notifyUrl' ? 'SECRETREF_NOTIFY_URL' : 'the database URL'})`];
+  if (b.maintenance) parts.push(`${b.maintenance} maintenance`);
+  const per = `up to ${b.total} per process: ${parts.join(' + ')}`;
+  if (b.serverMaxConnections === null) return { name, ok: true, detail: per };
+  const usable = b.serverMaxConnections - (b.serverReserved ?? 0);
+  const detail = `${per}; the server allows ${usable} (max_connections ${b.serverMaxConnections} − ${b.serverReserved ?? 0} reserved), ${b.serverInUse ?? '?'} open now, room for ${Math.floor(usable / b.total)} such processes without a pooler`;
+  if (b.total > usable) {
+    return { name, ok: false, detail, fix: 'Lower poolSize (SECRETREF_POOL_SIZE) or raise max_connections on the server; see docs/deployment.md.' };
+  }
+  return { name, ok: true, detail };
+}
 
 /** The embedded data folder's modes: as the store found them at open (it tightens them then), and now. */
 function modesCheck(r: FolderModesReport): DoctorCheck {
@@ -94,6 +141,10 @@ export async function doctor(_options: unknown, ctx: CliContext): Promise<Doctor
     if (modes) checks.push(modesCheck(modes));
     const roles = await store.roles?.();
     if (roles) checks.push(roleCheck(roles));
+    const budget = await store.connectionBudget?.();
+    if (budget) checks.push(budgetCheck(budget));
+    const notifications = await notificationsCheck(store);
+    if (notifications) checks.push(notifications);
     if (store.backend === 'embedded') {
       // PGlite runs PostgreSQL with fsync off and its file system has no fsync (test/reliability).
       checks.push({ name: 'durability', ok: true, detail: 'embedded PGlite: a commit survives a killed process, not an OS crash or power loss (no fsync); use a PostgreSQL server where that matters, and back up the data folder' });
