@@ -2,7 +2,7 @@
  * What every command gets: the io, the configuration (flags, environment, project config file,
  * defaults), a lazily opened store, and the dialect of each input file.
  */
-import { openStore, type Store } from '../index.js';
+import type { Store } from '../index.js';
 import { resolveConfig, masterKeyFor, type Config, type GlobalOptions } from './config.js';
 import type { Dialect } from './dialect.js';
 import type { Io } from './io.js';
@@ -57,6 +57,7 @@ export class CliContext {
   async openStore(masterKey?: string): Promise<Store> {
     if (this.store) return this.store;
     const key = masterKey ?? (await this.masterKey());
+    const { openStore } = await import('../index.js');
     this.store = await openStore({ url: this.config().url, masterKey: key });
     return this.store;
   }

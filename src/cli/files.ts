@@ -1,15 +1,19 @@
 /** Expands FILE|DIR arguments into tool-definition files (YAML or JSON by extension). */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve } from 'node:path';
-import { LIMITS, SecretrefError } from '../index.js';
+import { LIMITS, SecretrefError } from '../core.js';
 
 import type { Io } from './io.js';
 import { CONFIG_FILES } from './project-config.js';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const SKIP_DIRS = new Set(['node_modules', '.git', '.secretref']);
-/** The project config file is settings, not a tool definition (named explicitly, it is still read). */
-const SKIP_FILES = new Set<string>(CONFIG_FILES.filter((f) => f !== 'package.json'));
+/**
+ * The project config file is settings, not a tool definition (named explicitly, it is still read).
+ * Built on first use: files.ts and project-config.ts import each other.
+ */
+let skipFiles: Set<string> | undefined;
+const isConfigFile = (name: string): boolean => (skipFiles ??= new Set<string>(CONFIG_FILES.filter((f) => f !== 'package.json'))).has(name);
 
 export interface InputFile {
   /** As shown to the user: relative to the working directory, or `<stdin>`. */
@@ -47,7 +51,7 @@ async function walk(dir: string, out: string[]): Promise<void> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
     if (e.isDirectory()) {
       if (!SKIP_DIRS.has(e.name)) await walk(join(dir, e.name), out);
-    } else if (e.isFile() && EXTENSIONS.has(extname(e.name).toLowerCase()) && !SKIP_FILES.has(e.name)) out.push(join(dir, e.name));
+    } else if (e.isFile() && EXTENSIONS.has(extname(e.name).toLowerCase()) && !isConfigFile(e.name)) out.push(join(dir, e.name));
   }
 }
 

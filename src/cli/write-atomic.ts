@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { SecretrefError } from '../index.js';
+import { SecretrefError } from '../core.js';
 
 /**
  * Writes `text` so the file is either the old one or the whole new one, never half-written:

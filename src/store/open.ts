@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { SecretrefError } from '../errors.js';
-import { DEFAULT_SCHEMA, DEFAULT_STORE_URL } from './defaults.js';
+import { DEFAULT_SCHEMA, DEFAULT_STORE_URL, checkDeveloperId } from './defaults.js';
 import { assertOpen, type StoreContext } from './context.js';
 import { loadKeyRing } from './crypto-key.js';
 import type { Counter, Driver } from './driver.js';
@@ -18,7 +18,6 @@ import * as st from './statements.js';
 import type { SqlNames } from './statements.js';
 import { inspectModes } from './file-modes.js';
 import type { FolderModesReport, OpenStoreOptions, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
-import { checkDeveloperId } from './validate.js';
 
 /** Default of OpenStoreOptions.onWarning: a process warning, printed by Node on stderr. */
 function emitWarning(message: string, code: string): void {

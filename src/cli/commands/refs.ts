@@ -1,6 +1,6 @@
 /** `secretref refs FILE|DIR…`: every static reference with its position; problems make exit 1. */
 import { analyzeSource } from '../../index.js';
-import { argList, defineCommand } from '../command.js';
+import { argList, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { describeDialects, parseDialect, type Dialect } from '../dialect.js';
 import { collectFiles, readInput } from '../files.js';
@@ -46,14 +46,7 @@ export async function refs(options: RefsOptions, ctx: CliContext): Promise<RefsR
   return { files, problems };
 }
 
-export const refsCommand = defineCommand({
-  name: 'refs',
-  description: 'list the secret references of tool definitions (files or folders; - for stdin)',
-  arguments: [{ name: '<paths...>', description: 'YAML/JSON files or folders' }],
-  options: [
-    { flags: '--dialect <dialect>', description: 'secretref or julep (default: the project config file, else secretref)' },
-    { flags: '--json', description: 'machine-readable output (docs/cli.md)' },
-  ],
+export const refsCommand = implementCommand({
   toOptions: (args, flags: { dialect?: string; json?: boolean }): RefsOptions & { json: boolean } => {
     const dialect = parseDialect(flags.dialect);
     return { paths: argList(args, 0), ...(dialect ? { dialect } : {}), json: flags.json === true };

@@ -6,7 +6,7 @@
 import { resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { createResolver, render as renderDefinition, type Rendered, type RenderOptions } from '../../index.js';
-import { argString, defineCommand } from '../command.js';
+import { argString, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { parseDialect, type Dialect } from '../dialect.js';
 import { readInput } from '../files.js';
@@ -61,22 +61,7 @@ export async function render(options: RenderCommandOptions, ctx: CliContext): Pr
 
 type RenderFlags = { out?: string; format: string; environment?: string; tool?: string; var?: string[]; plan?: boolean; redact?: boolean; dialect?: string };
 
-export const renderCommand = defineCommand({
-  name: 'render',
-  description: 'render a tool definition with its secrets substituted (JSON or YAML out)',
-  arguments: [{ name: '<file>', description: 'YAML/JSON file; - for stdin' }],
-  options: [
-    { flags: '--out <file>', description: 'write to this file (atomically, mode 0600) instead of stdout' },
-    { flags: '--format <format>', description: 'json or yaml', default: 'json' },
-    { flags: '--dialect <dialect>', description: 'secretref or julep (default: the project config file, else secretref)' },
-    { flags: '--environment <env>', description: 'use ENV_NAME when it exists, else NAME' },
-    { flags: '--tool <name>', description: "the tool being rendered (default: the definition's top-level name)" },
-    { flags: '--var <key=value>', description: 'a variable the definition may use (repeatable)', repeatable: true },
-    { flags: '--plan', description: 'print which secret each reference uses (no values) instead of rendering' },
-    { flags: '--redact', description: 'print the rendered definition with every secret value masked' },
-  ],
-  // Never a JSON error on stdout: it could be taken for the rendered definition.
-  wantsJson: () => false,
+export const renderCommand = implementCommand({
   toOptions(args, flags: RenderFlags): RenderCommandOptions {
     if (flags.format !== 'json' && flags.format !== 'yaml') throw new UsageError(`--format takes json or yaml; got "${flags.format}".`);
     const dialect = parseDialect(flags.dialect);
