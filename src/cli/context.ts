@@ -54,11 +54,17 @@ export class CliContext {
   }
 
   /** Opens the configured store once per run; closed by `close()`. */
-  async openStore(masterKey?: string): Promise<Store> {
+  async openStore(options: { masterKey?: string } = {}): Promise<Store> {
     if (this.store) return this.store;
-    const key = masterKey ?? (await this.masterKey());
+    const key = options.masterKey ?? (await this.masterKey());
+    const url = this.config().url;
+    const embedded = !/^postgres(ql)?:\/\//i.test(url);
     const { openStore } = await import('../index.js');
-    this.store = await openStore({ url: this.config().url, masterKey: key });
+    this.store = await openStore({
+      url,
+      masterKey: key,
+      ...(embedded ? { embedded: { settings: CLI_EMBEDDED_SETTINGS } } : {}),
+    });
     return this.store;
   }
 
@@ -86,6 +92,13 @@ export class CliContext {
     this.io.stdout.write(stringify(doc));
   }
 }
+
+/**
+ * PostgreSQL settings for an embedded store the command line boots: one short-lived process with
+ * one connection needs neither PostgreSQL's default 128 MB of shared buffers (zeroed at start)
+ * nor its 100 connection slots (issue 17: −115 MiB).
+ */
+const CLI_EMBEDDED_SETTINGS = { shared_buffers: '16MB', max_connections: '5' } as const;
 
 function configChoice(flag: string | boolean | undefined): ConfigChoice {
   if (flag === false) return { kind: 'none' };

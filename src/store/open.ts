@@ -77,7 +77,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     }
   } else {
     const { openEmbedded } = await import('./pglite.js');
-    driver = await openEmbedded(loc, counter, options.lockTimeoutMs ?? 30_000, options.onWarning ?? emitWarning);
+    driver = await openEmbedded(loc, counter, options.lockTimeoutMs ?? 30_000, options.onWarning ?? emitWarning, options.embedded);
   }
   let crypto: string;
   let complete: boolean;

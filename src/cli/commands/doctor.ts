@@ -86,7 +86,7 @@ export async function doctor(_options: unknown, ctx: CliContext): Promise<Doctor
   if (key === undefined || masterKeyWeakness(key)) return checks;
   const where = config.url.startsWith('file:') ? `embedded PGlite at ${config.url.slice(5)}` : config.url.startsWith('memory:') ? 'embedded PGlite in memory' : 'PostgreSQL server';
   try {
-    const store = await ctx.openStore(key);
+    const store = await ctx.openStore({ masterKey: key });
     checks.push({ name: 'database', ok: true, detail: `reachable (${where})` });
     checks.push({ name: 'pgcrypto', ok: true, detail: 'installed' });
     checks.push({ name: 'migrations', ok: true, detail: `schema ${store.schema} at version ${LATEST_VERSION} (current)` });
