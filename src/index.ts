@@ -32,7 +32,7 @@ export type { JulepImportOptions, JulepImportContext, JulepImportResult, JulepSk
 // render
 /** `compile(definition)` parses once; `render(definition, { resolver | secrets })` substitutes safely (SPEC §4). */
 export { compile, render } from './render/index.js';
-export type { CompileOptions, CompiledDefinition, PlanEntry, Rendered, RenderOptions, RenderWithSecretsOptions, SecretsInput, VarValue } from './render/index.js';
+export type { CompileOptions, CompiledDefinition, PlanEntry, PlanStatus, EnvironmentFallback, Rendered, RenderOptions, RenderWithSecretsOptions, SecretsInput, VarValue } from './render/index.js';
 
 // resolve
 /** Batched, cached secret lookups for renders (`createResolver`), and provider-key names (`providerSecretName`). */

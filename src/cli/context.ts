@@ -48,6 +48,11 @@ export class CliContext {
     return flag ?? dialectFor(this.project, path);
   }
 
+  /** `--strict-environment` when given, else the project config's `strictEnvironment`. */
+  strictEnvironment(flag: boolean): boolean {
+    return flag || this.project?.strictEnvironment === true;
+  }
+
   /** `--environment` when given, else the project config's `environment`. */
   environment(flag: string | undefined): string | undefined {
     return flag ?? this.project?.environment;
@@ -98,7 +103,7 @@ export class CliContext {
  * one connection needs neither PostgreSQL's default 128 MB of shared buffers (zeroed at start)
  * nor its 100 connection slots (issue 17: −115 MiB).
  */
-const CLI_EMBEDDED_SETTINGS = { shared_buffers: '16MB', max_connections: '5' } as const;
+export const CLI_EMBEDDED_SETTINGS = { shared_buffers: '16MB', max_connections: '5' } as const;
 
 function configChoice(flag: string | boolean | undefined): ConfigChoice {
   if (flag === false) return { kind: 'none' };

@@ -130,6 +130,9 @@ export function planJson(file: string, dialect: Dialect, plan: readonly PlanEntr
       updatedAt: p.updatedAt?.toISOString() ?? null,
       expiresAt: p.expiresAt?.toISOString() ?? null,
       keyId: p.keyId,
+      status: p.status,
+      problem: p.problem ?? null,
+      fallback: p.fallback,
     })),
   };
 }

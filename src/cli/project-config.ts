@@ -58,6 +58,8 @@ export interface ProjectConfig {
   dialect?: Dialect;
   dialects: readonly DialectRule[];
   environment?: string;
+  /** A reference that falls back from `ENV_NAME` to `NAME` is an error (`render --strict-environment`). */
+  strictEnvironment?: boolean;
   databaseUrl?: string;
 }
 
@@ -131,7 +133,7 @@ async function readConfig(path: string, cwd: string): Promise<string | undefined
   }
 }
 
-type Settings = { dialect?: Dialect; dialects?: Record<string, Dialect>; environment?: string; databaseUrl?: string };
+type Settings = { dialect?: Dialect; dialects?: Record<string, Dialect>; environment?: string; strictEnvironment?: boolean; databaseUrl?: string };
 
 /**
  * Parses and validates one file; `'absent'` for a package.json without the key. JSON is read by
@@ -171,6 +173,7 @@ function parseConfig({ z, yaml }: { z: Z; yaml: Yaml }, text: string, path: stri
     ...(s.dialect !== undefined ? { dialect: s.dialect } : {}),
     dialects: Object.entries(s.dialects ?? {}).map(([glob, dialect]) => ({ glob, dialect, matches: compileGlob(glob) })),
     ...(s.environment !== undefined ? { environment: s.environment } : {}),
+    ...(s.strictEnvironment !== undefined ? { strictEnvironment: s.strictEnvironment } : {}),
     ...(s.databaseUrl !== undefined ? { databaseUrl: s.databaseUrl } : {}),
   };
 }
@@ -188,7 +191,7 @@ interface Issue {
   message: string;
 }
 
-const SETTINGS = ['dialect', 'dialects', 'environment', 'databaseUrl'];
+const SETTINGS = ['dialect', 'dialects', 'environment', 'strictEnvironment', 'databaseUrl'];
 const ONE_OF = DIALECTS.map((d) => `"${d}"`).join(' or ');
 
 /** Every problem of the settings, checked with zod, as messages that say what to write instead. */
@@ -206,6 +209,7 @@ function validate(z: Z, value: unknown): Issue[] {
         { error: 'dialects maps globs to dialects, e.g. {"tasks/**/*.yaml": "julep"}' },
       ).optional(),
       environment: z.string({ error: 'environment is a name such as "prod"' }).min(1, { error: 'environment may not be empty' }).optional(),
+      strictEnvironment: z.boolean({ error: 'strictEnvironment is true or false' }).optional(),
       databaseUrl: z.string({ error: 'databaseUrl is a store URL (postgres://…, file:PATH or memory:)' }).min(1, { error: 'databaseUrl may not be empty' }).optional(),
     },
     { error: (iss) => (iss.code === 'invalid_type' ? `the settings are an object with ${SETTINGS.join(', ')}` : undefined) },

@@ -29,7 +29,7 @@ import {
 import { argList, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { describeDialects, parseDialect, type Dialect } from '../dialect.js';
-import { collectFiles, exists, readInput } from '../files.js';
+import { collectFiles, exists, readInputs, type InputFile } from '../files.js';
 import { lintJson, stringify, type FileDialectJson } from '../json.js';
 import { parsePairs } from '../parse-args.js';
 import { progressBar } from '../progress.js';
@@ -94,8 +94,10 @@ export async function lint(options: LintCommandOptions, ctx: CliContext): Promis
   const dialects: FileDialectJson[] = [];
   const bar = files.length > 20 ? progressBar(ctx, 'lint') : undefined;
   try {
+    // Read ahead, concurrently: one file at a time left the process waiting on the disk.
+    const inputs = await readInputs(files, ctx.io);
     for (const [i, path] of files.entries()) {
-      const input = await readInput(path, ctx.io);
+      const input = inputs[i] as InputFile;
       const dialect = ctx.dialectFor(path, options.dialect);
       sources.set(input.name, input.source);
       dialects.push({ file: input.name, dialect });

@@ -3,7 +3,7 @@ import { analyzeSource } from '../../index.js';
 import { argList, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { describeDialects, parseDialect, type Dialect } from '../dialect.js';
-import { collectFiles, readInput } from '../files.js';
+import { collectFiles, readInputs, type InputFile } from '../files.js';
 import { problemJson, refsJson, type RefsFileJson } from '../json.js';
 
 export interface RefsOptions {
@@ -20,8 +20,10 @@ export interface RefsResult {
 export async function refs(options: RefsOptions, ctx: CliContext): Promise<RefsResult> {
   const files: RefsFileJson[] = [];
   let problems = 0;
-  for (const path of await collectFiles(options.paths, ctx.io)) {
-    const input = await readInput(path, ctx.io);
+  const paths = await collectFiles(options.paths, ctx.io);
+  const inputs = await readInputs(paths, ctx.io);
+  for (const [i, path] of paths.entries()) {
+    const input = inputs[i] as InputFile;
     const dialect = ctx.dialectFor(path, options.dialect);
     const doc = analyzeSource(input.source, { filename: input.name, dialect });
     problems += doc.problems.length;
