@@ -81,7 +81,7 @@ export async function loadProjectConfig(cwd: string, choice: ConfigChoice): Prom
     for (const name of CONFIG_FILES) {
       const path = join(dir, name);
       const text = await readConfig(path, cwd);
-      if (text === undefined) continue;
+      if (text === undefined || (name === 'package.json' && withoutOurKey(text))) continue;
       const parsed = parseConfig(await libraries(), text, path, cwd, name === 'package.json');
       if (parsed !== 'absent') return parsed;
     }
@@ -104,13 +104,29 @@ export function dialectFor(config: ProjectConfig | undefined, path: string): Dia
   return config.dialect ?? DEFAULT_DIALECT;
 }
 
+/**
+ * A package.json that is valid JSON without the "secretref" key: most projects have one, and it
+ * needs neither the YAML parser nor zod (start-up time). Anything else is parsed in full, so that
+ * an error has its position.
+ */
+function withoutOurKey(text: string): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !Object.hasOwn(value, PACKAGE_JSON_KEY);
+}
+
 type Z = typeof ZodNamespace.z;
-type Yaml = typeof YamlNamespace;
+type Yaml = Omit<typeof YamlNamespace, 'default'>;
 type Node = YamlNamespace.Node;
 
 /** zod and yaml are loaded only when there is a config file: most runs have none, and they cost start-up time. */
 async function libraries(): Promise<{ z: Z; yaml: Yaml }> {
-  const [{ z }, yaml] = await Promise.all([import('zod'), import('yaml')]);
+  // yaml is CommonJS: its module object is the default export (also in the bundled CLI).
+  const [{ z }, { default: yaml }] = await Promise.all([import('zod'), import('yaml')]);
   return { z, yaml };
 }
 

@@ -1,13 +1,16 @@
 /**
  * A CLI that starts fast (issue 17): the built binary loads a command's module only when that
  * command runs, so `--version` and `--help` load no YAML parser, template engine, validator or
- * store, and an offline lint loads no database client. Checked by the modules Node.js loads
- * (module hooks log every URL), never by a time.
+ * store, and an offline lint loads no database client. Checked by the files Node.js loads
+ * (module hooks log every URL), never by a time: a package counts as loaded when a file of it
+ * under node_modules is, or a file of the bundled CLI that holds it (dist/cli/bundle-packages.json,
+ * written by scripts/bundle-cli.mjs).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
@@ -29,10 +32,13 @@ async function packagesLoaded(args: string[]): Promise<{ code: number; stdout: s
       (x) => ({ code: 0, stdout: x.stdout }),
       (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
     );
+    const bundled = JSON.parse(readFileSync(join(ROOT, 'dist', 'cli', 'bundle-packages.json'), 'utf8')) as Record<string, string[]>;
     const packages = new Set<string>();
     for (const url of readFileSync(log, 'utf8').split('\n')) {
+      if (!url.startsWith('file:')) continue;
       const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
       if (m) packages.add(m[1] as string);
+      for (const p of bundled[relative(ROOT, fileURLToPath(url))] ?? []) packages.add(p);
     }
     return { ...r, packages };
   } finally {

@@ -257,8 +257,9 @@ export const renderCommand = implementCommand({
 /** JSON, or YAML (the parser is loaded only for YAML output). */
 async function serializer(format: 'json' | 'yaml'): Promise<(value: unknown) => string> {
   if (format === 'json') return (v) => `${JSON.stringify(v, null, 2)}\n`;
-  const { stringify } = await import('yaml');
-  return (v) => stringify(v);
+  // yaml is CommonJS: its module object is the default export (also in the bundled CLI).
+  const { default: yaml } = await import('yaml');
+  return (v) => yaml.stringify(v);
 }
 
 /** A copy of `value` with `redact` applied to every string in it. */
