@@ -7,8 +7,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { render } from '../../src/cli/commands/render.js';
+import { CliContext } from '../../src/cli/context.js';
 import { keygen } from '../../src/index.js';
-import { cli, newDeveloper, type CliCall } from '../helpers/cli.js';
+import { cli, fakeIo, newDeveloper, type CliCall } from '../helpers/cli.js';
 
 let url: string;
 const key = keygen();
@@ -98,6 +100,33 @@ describe('render PATH… --out-dir DIR', () => {
       expect(r.code, argv.join(' ')).toBe(2);
     }
     expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+
+  it('resolves the names of all files together: 30 files cost the store the round trips of one', async () => {
+    const dev = newDeveloper();
+    const dir = mkdtempSync(join(tmpdir(), 'secretref-many-'));
+    mkdirSync(join(dir, 'tools'));
+    for (let i = 0; i < 30; i++) {
+      await cli(['secrets', 'create', `key_${i}`], as(dev, dir, `value-${i}-abcdef`));
+      writeFileSync(join(dir, 'tools', `t${String(i).padStart(2, '0')}.yaml`), `name: t${i}\nk: $secrets.key_${i}\n`);
+    }
+    const queriesOf = async (paths: string[]): Promise<number> => {
+      const ctx = new CliContext(fakeIo(as(dev, dir)), () => ({ config: false }));
+      try {
+        await ctx.prepare();
+        const store = await ctx.openStore();
+        const before = store.stats().queries;
+        const result = await render({ paths, format: 'json', vars: {}, plan: false, redact: false, strictEnvironment: false, allowEmptyEnvironment: false, outDir: join(dir, 'out') }, ctx);
+        expect(result.files.every((f) => f.rendered !== undefined)).toBe(true);
+        return store.stats().queries - before;
+      } finally {
+        await ctx.close();
+      }
+    };
+    const one = await queriesOf(['tools/t00.yaml']);
+    const thirty = await queriesOf(['tools']);
+    expect(one).toBeGreaterThan(0);
+    expect(thirty).toBe(one);
   });
 
   it('--plan over many files prints one document with every file and exits 1 when one cannot render', async () => {
