@@ -30,7 +30,7 @@ const MAY_IMPORT = {
   render: ['syntax', 'store', 'policy', 'resolve'],
   lint: ['syntax', 'store', 'policy', 'resolve', 'render'],
   import: ['syntax', 'store'],
-  cli: 'the public entry only',
+  cli: 'the public entry (and its light part src/core.ts) only',
 };
 const STAGES = Object.keys(MAY_IMPORT);
 /** Deepest folder nesting inside a stage that the import rules cover (src/cli/commands is 1). */
@@ -50,7 +50,7 @@ function importRules(stage, depth) {
   const up = `(\\.\\./){${depth + 1}}`; // from the file's folder up to src/
   const rules = [];
   if (stage === 'cli') {
-    rules.push(restrict(`^${up}(?!index\\.js$)`, 'src/cli imports the library only through its public entry (src/index.ts) and its own folder.'));
+    rules.push(restrict(`^${up}(?!(index|core)\\.js$)`, 'src/cli imports the library only through its public entry (src/index.ts), its light part (src/core.ts) and its own folder.'));
   } else {
     const allowed = MAY_IMPORT[stage];
     const forbidden = STAGES.filter((s) => s !== stage && !allowed.includes(s));

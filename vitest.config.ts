@@ -28,6 +28,9 @@ const INTEGRATION = [
   'test/cli/project-config.test.ts',
   'test/cli/import-julep.test.ts',
   'test/cli/regression-lint-bad-environment.test.ts',
+  'test/cli/regression-environment-silent-fallback.test.ts',
+  'test/cli/regression-plan-fails-on-missing.test.ts',
+  'test/cli/render-many.test.ts',
   'test/cli/regression-output-file-errors.test.ts',
   'test/cli/regression-redact-yaml-folding.test.ts',
   'test/cli/regression-rekey-key-file-atomic.test.ts',
@@ -41,7 +44,7 @@ const INTEGRATION = [
 ];
 
 // README's tour and Julep workflow run the built CLI in child processes on an embedded store, as a user does.
-const E2E = ['test/cli/e2e.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts'];
+const E2E = ['test/cli/e2e.test.ts', 'test/cli/startup-imports.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts'];
 
 // A stale entry would silently move nothing: every listed path must exist.
 for (const entry of [...INTEGRATION, ...E2E]) {

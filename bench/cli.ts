@@ -1,17 +1,20 @@
 /**
- * The command line as a user runs it: wall time of `secretref lint --offline FILE` and of
- * `secretref render FILE` on an embedded store, each a fresh `node dist/cli/main.js` process
- * (median of several runs), next to `node -e 0` (what any Node.js process costs here). For render,
- * one more fresh process times its phases — module loading, PGlite boot, migrations check,
- * resolve + render — so the report can say where the time goes.
+ * The command line as a user runs it: wall time of `secretref lint --offline FILE`, of the same
+ * lint over a folder of 1,000 files and of `secretref render FILE` on an embedded store, each a
+ * fresh `node dist/cli/main.js` process (median of several runs), next to `node -e 0` (what any
+ * Node.js process costs here, measured in the same run: issue 17's targets are ratios to it), and
+ * the peak RSS of a cold embedded render. For render, one more fresh process times its phases —
+ * module loading, PGlite boot, migrations check, resolve + render — as the CLI boots PGlite
+ * (baseline WebAssembly compiler, its start-up settings), so the report can say where the time goes.
  *
  *   node --import tsx bench/cli.ts
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { CLI_EMBEDDED_SETTINGS } from '../src/cli/context.js';
 import { keygen } from '../src/store/crypto-key.js';
 import { openStore } from '../src/store/open.js';
 import { findReferences } from '../src/syntax/index.js';
@@ -29,8 +32,13 @@ export interface CliFigures {
   nodeBareMs: number;
   /** Median wall ms of `secretref lint --offline FILE`. */
   lintMs: number;
+  /** Median wall ms of `secretref lint --offline DIR`, DIR holding `manyFiles` definitions. */
+  lintManyMs: number;
+  manyFiles: number;
   /** Median wall ms of `secretref render FILE` (embedded store, secrets created first). */
   renderMs: number;
+  /** Median peak resident set size of that render process, MiB. */
+  renderRssMiB: number;
   /** Phases of one render, measured inside one fresh process (ms). */
   renderPhases: { importModules: number; pgliteBoot: number; migrationsCheck: number; openStoreShared: number; firstStoreQuery: number; render: number; close: number };
   /** Whether dist/ was rebuilt before measuring. */
@@ -49,7 +57,7 @@ const [{ openEmbedded }, { migrate }, { openStore }, { createResolver }, { rende
   import(dist + '/resolve/resolver.js'), import(dist + '/render/render.js'), import('node:fs'), import(dist + '/syntax/index.js'), import(dist + '/cli/run.js'),
 ]);
 t.push(performance.now());
-const driver = await openEmbedded({ kind: 'file', path: dir }, { queries: 0 }, 30000);
+const driver = await openEmbedded({ kind: 'file', path: dir }, { queries: 0 }, 30000, () => {}, { settings: JSON.parse(process.argv[4]) });
 t.push(performance.now());
 await migrate(driver, 'secretref');
 t.push(performance.now());
@@ -70,6 +78,9 @@ const d = t.slice(1).map((x, i) => x - t[i]);
 process.stdout.write(JSON.stringify({ importModules: d[0], pgliteBoot: d[1], migrationsCheck: d[2], openStoreShared: d[3], firstStoreQuery: d[4], render: d[5], close: d[6] }));
 `;
 
+/** Preloaded into a process: prints its peak resident set size (KiB) on stderr at exit. */
+const REPORT_RSS = `process.on('exit', () => process.stderr.write('\\nsecretref-bench maxRSS ' + process.resourceUsage().maxRSS + '\\n'));`;
+
 /** Runs the CLI measurements; `runs` timed processes per command after one warm-up each. */
 export async function benchCli(runs = 7): Promise<CliFigures> {
   const rebuilt = ensureBuilt();
@@ -85,6 +96,17 @@ export async function benchCli(runs = 7): Promise<CliFigures> {
   // A store folder created beforehand, with the secrets the definition uses.
   const tmp = mkdtempSync(join(tmpdir(), 'secretref-bench-cli-'));
   try {
+    // 1,000 definitions in one folder: the example tools, copied round-robin.
+    const many = join(tmp, 'many');
+    mkdirSync(many);
+    const examples = readdirSync(join(ROOT, 'fixtures/tools')).filter((f) => /\.(ya?ml|json)$/.test(f));
+    const manyFiles = 1000;
+    for (let i = 0; i < manyFiles; i++) {
+      const name = examples[i % examples.length] as string;
+      copyFileSync(join(ROOT, 'fixtures/tools', name), join(many, `${String(i).padStart(4, '0')}-${name}`));
+    }
+    const lintManyMs = median(Array.from({ length: Math.max(3, runs >> 1) }, () => wallMs(node, [MAIN, 'lint', '--offline', '--fail-on', 'never', many], { cwd: ROOT, env })));
+
     const dir = join(tmp, 'db');
     const masterKey = keygen();
     const file = join(ROOT, LINT_FILE);
@@ -95,9 +117,18 @@ export async function benchCli(runs = 7): Promise<CliFigures> {
     }
     await store.close();
     const renderEnv = { ...env, SECRETS_MASTER_KEY: masterKey, SECRETREF_DEVELOPER_ID: DEVELOPER };
-    const renderMs = times([MAIN, '--database-url', `file:${dir}`, 'render', relative(ROOT, file)], { env: renderEnv });
+    const renderArgs = [MAIN, '--database-url', `file:${dir}`, 'render', relative(ROOT, file)];
+    const renderMs = times(renderArgs, { env: renderEnv });
+    // Peak RSS of the same render: the process reports its own maximum at exit.
+    const rss = Array.from({ length: 3 }, () => {
+      const r = spawnSync(node, ['--import', `data:text/javascript,${encodeURIComponent(REPORT_RSS)}`, ...renderArgs], { cwd: ROOT, env: renderEnv, encoding: 'utf8' });
+      const m = /^secretref-bench maxRSS (\d+)$/m.exec(r.stderr);
+      if (r.status !== 0 || !m) throw new Error(`render for peak RSS failed: ${r.stderr.slice(0, 2000)}`);
+      return Number(m[1]) / 1024;
+    });
+    const renderRssMiB = median(rss);
     const phaseRuns = Array.from({ length: 3 }, () => {
-      const r = spawnSync(node, ['--input-type=module', '-e', PHASES, join(ROOT, 'dist'), dir, file], { cwd: ROOT, env: renderEnv, encoding: 'utf8' });
+      const r = spawnSync(node, ['--liftoff-only', '--input-type=module', '-e', PHASES, join(ROOT, 'dist'), dir, file, JSON.stringify(CLI_EMBEDDED_SETTINGS)], { cwd: ROOT, env: renderEnv, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`render phases failed: ${r.stderr}`);
       return JSON.parse(r.stdout) as CliFigures['renderPhases'];
     });
@@ -111,7 +142,7 @@ export async function benchCli(runs = 7): Promise<CliFigures> {
       render: pick('render'),
       close: pick('close'),
     };
-    return { runs, nodeBareMs, lintMs, renderMs, renderPhases, rebuilt };
+    return { runs, nodeBareMs, lintMs, lintManyMs, manyFiles, renderMs, renderRssMiB, renderPhases, rebuilt };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

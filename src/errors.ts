@@ -24,6 +24,8 @@ export const ERROR_CATALOG = {
   INVALID_INPUT: 'An argument or document is invalid.',
   STORE_UNAVAILABLE: 'The secret store cannot be reached.',
   LIMIT_EXCEEDED: 'A named limit was exceeded.',
+  ENVIRONMENT_FALLBACK: 'In the chosen environment a reference has no ENV_NAME secret and falls back to the unprefixed NAME.',
+  ENVIRONMENT_EMPTY: 'The chosen environment has no secrets at all (no ENV_NAME secret exists).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

@@ -20,7 +20,7 @@ export { openStore, keygen, keyFingerprint, masterKeyWeakness, DEFAULT_STORE_URL
 /** The store schema version that `openStore` migrates every store to (`secretref doctor` reports it). */
 export { LATEST_VERSION } from './store/migrations.js';
 /** `checkDeveloperId(id)`: a developer id (a UUID) in canonical lower case; INVALID_INPUT otherwise. */
-export { checkDeveloperId } from './store/validate.js';
+export { checkDeveloperId } from './store/defaults.js';
 export type { OpenStoreOptions, Store, ScopedStore, SecretInfo, Secret, PreviousVersion, CreateSecretInput, UpdateSecretPatch, GetOptions, ListOptions, ListResult, ListNamesOptions, RotateOptions, ResolvedSecret, AuditAction, AuditEntry, AuditQuery, ImportSecretInput, ImportSecretOptions, ImportSecretResult, ImportField, RekeyOptions, RekeyProgress, RekeyResult, StoreEvent, StoreListener, StoreStats, NotificationState, NotificationStatus, ConnectionBudget, PruneAuditOptions, PruneAuditResult } from './store/index.js';
 
 // import
@@ -32,7 +32,7 @@ export type { JulepImportOptions, JulepImportContext, JulepImportResult, JulepSk
 // render
 /** `compile(definition)` parses once; `render(definition, { resolver | secrets })` substitutes safely (SPEC §4). */
 export { compile, render } from './render/index.js';
-export type { CompileOptions, CompiledDefinition, PlanEntry, Rendered, RenderOptions, RenderWithSecretsOptions, SecretsInput, VarValue } from './render/index.js';
+export type { CompileOptions, CompiledDefinition, PlanEntry, PlanStatus, EnvironmentFallback, Rendered, RenderOptions, RenderWithSecretsOptions, SecretsInput, VarValue } from './render/index.js';
 
 // resolve
 /** Batched, cached secret lookups for renders (`createResolver`), and provider-key names (`providerSecretName`). */

@@ -68,11 +68,13 @@ describe('eslint.config.js', () => {
     ['src/cli/a.ts', '../index.js', true],
     ['src/cli/a.ts', './io.js', true],
     ['src/cli/a.ts', 'commander', true],
+    ['src/cli/a.ts', '../core.js', true],
     ['src/cli/a.ts', '../errors.js', false],
     ['src/cli/a.ts', '../store/open.js', false],
     ['src/cli/a.ts', '../../package.json', false],
     ['src/cli/commands/a.ts', '../../index.js', true],
     ['src/cli/commands/a.ts', '../context.js', true],
+    ['src/cli/commands/a.ts', '../../core.js', true],
     ['src/cli/commands/a.ts', '../../store/open.js', false],
   ] as const)('%s importing %s: allowed %s (statically and with import())', async (file, source, allowed) => {
     expect(await ruleIds(file, `import '${source}';\n`)).toEqual(allowed ? [] : ['no-restricted-imports']);

@@ -3,7 +3,7 @@
  * maps them onto each command's options and calls the command; the commands know no argv.
  */
 import { Command, Option } from 'commander';
-import type { CommandSpec } from './command.js';
+import type { TableEntry } from './command.js';
 import { COMMANDS, GROUPS } from './command-table.js';
 import type { CliContext } from './context.js';
 import type { Io } from './io.js';
@@ -69,12 +69,7 @@ export function buildProgram(ctx: CliContext, io: Io, state: RunState): Command 
         if (!state.json) write(withoutArgv(s));
       },
     });
-  for (const entry of COMMANDS) {
-    if ('register' in entry) {
-      entry.register(program, ctx, (code) => (state.exitCode = Math.max(state.exitCode, code)));
-      program.commands.find((c) => c.name() === entry.name)?.hook('preAction', () => ctx.prepare());
-    } else addCommand(program, entry, ctx, state);
-  }
+  for (const entry of COMMANDS) addCommand(program, entry, ctx, state);
   program.commands.forEach(function exitOverrideAll(c: Command): void {
     c.exitOverride();
     c.commands.forEach(exitOverrideAll);
@@ -83,7 +78,7 @@ export function buildProgram(ctx: CliContext, io: Io, state: RunState): Command 
   return program;
 }
 
-function addCommand(program: Command, spec: CommandSpec<never, unknown, unknown>, ctx: CliContext, state: RunState): void {
+function addCommand(program: Command, spec: TableEntry, ctx: CliContext, state: RunState): void {
   const words = spec.name.split(' ');
   let parent = program;
   for (const word of words.slice(0, -1)) {
@@ -103,9 +98,11 @@ function addCommand(program: Command, spec: CommandSpec<never, unknown, unknown>
     // The flags are the spec's own flag type by declaration: commander parsed exactly its options.
     const flags = command.opts() as never;
     state.json = spec.wantsJson ? spec.wantsJson(flags) : (command.opts() as { json?: unknown }).json === true;
-    const options = spec.toOptions(command.processedArgs as string[], flags);
+    // The command's module is loaded here, for the one command that runs.
+    const impl = 'load' in spec ? await spec.load() : spec;
+    const options = impl.toOptions(command.processedArgs as string[], flags);
     if (spec.usesConfig !== false) await ctx.prepare();
-    const result = await spec.run(options, ctx);
-    state.exitCode = Math.max(state.exitCode, await spec.report(result, options, ctx));
+    const result = await impl.run(options, ctx);
+    state.exitCode = Math.max(state.exitCode, await impl.report(result, options, ctx));
   });
 }

@@ -1,42 +1,200 @@
 /**
  * THE command table: every command of `secretref`, in the order `--help` lists them. The argv
  * layer (argv.ts) registers exactly these; nothing else adds commands.
+ *
+ * An entry holds what `--help` and the argv parser need (words, description, arguments, flags)
+ * and a loader of the command's module: a run loads the one module of the command it runs, so
+ * `--version` and `--help` load no YAML parser, template engine, store or validator (issue 17).
  */
-import type { CommandSpec, RegistrarSpec } from './command.js';
-import { auditCommand } from './commands/audit.js';
-import { demoCommand } from './commands/demo.js';
-import { doctorCommand } from './commands/doctor.js';
-import { registerImport } from './commands/import-julep.js';
-import { keygenCommand } from './commands/keygen.js';
-import { lintCommand } from './commands/lint.js';
-import { refsCommand } from './commands/refs.js';
-import { rekeyCommand } from './commands/rekey.js';
-import { renderCommand } from './commands/render.js';
-import { createCommand, deleteCommand, getCommand, listCommand, rollbackCommand, rotateCommand, updateCommand } from './commands/secrets.js';
+import type { LazyCommandSpec, OptionSpec, TableEntry } from './command.js';
+import { IGNORE_FILE } from '../core.js';
 
-/** Any table entry: a command function with its argv mapping, or a module's own registrar. */
-export type TableEntry = CommandSpec<never, unknown, unknown> | RegistrarSpec;
+export type { LazyCommandSpec, TableEntry };
 
 /** Descriptions of the command groups (the first word of a two-word command). */
 export const GROUPS: Readonly<Record<string, string>> = {
   secrets: 'manage the encrypted secrets of one developer',
 };
 
+const POLICY_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--description <text>', description: 'what the secret is for' },
+  { flags: '--metadata <key=value>', description: 'metadata pair (repeatable; key= removes on update)', repeatable: true },
+  { flags: '--expires-at <time>', description: 'ISO date or duration from now (30d)' },
+  { flags: '--allow-tool <names>', description: 'only these tools may use it (comma-separated, repeatable)', repeatable: true },
+  { flags: '--allow-host <hosts>', description: 'only these hosts may receive it (comma-separated, *.example.com, repeatable)', repeatable: true },
+];
+
+const KEEP_NEWLINE: OptionSpec = { flags: '--keep-newline', description: 'keep a trailing newline read from stdin' };
+
 export const COMMANDS: readonly TableEntry[] = [
-  keygenCommand,
-  createCommand,
-  listCommand,
-  getCommand,
-  updateCommand,
-  deleteCommand,
-  rotateCommand,
-  rollbackCommand,
-  refsCommand,
-  lintCommand,
-  renderCommand,
-  rekeyCommand,
-  auditCommand,
-  { name: 'import', register: registerImport },
-  demoCommand,
-  doctorCommand,
+  {
+    name: 'keygen',
+    description: 'print a new random 256-bit master key (use it as SECRETS_MASTER_KEY)',
+    usesConfig: false,
+    load: async () => (await import('./commands/keygen.js')).keygenCommand,
+  },
+  {
+    name: 'secrets create',
+    description: 'create a secret; the value is read from stdin or a hidden prompt, never argv',
+    arguments: [{ name: '<name>' }],
+    options: [KEEP_NEWLINE, ...POLICY_OPTIONS],
+    load: async () => (await import('./commands/secrets.js')).createCommand,
+  },
+  {
+    name: 'secrets list',
+    description: 'list secrets (names and metadata, never values)',
+    options: [
+      { flags: '--metadata <key=value>', description: 'only secrets with this metadata pair (repeatable)', repeatable: true },
+      { flags: '--prefix <prefix>', description: 'only names starting with this' },
+      { flags: '--json', description: 'machine-readable output (docs/cli.md)' },
+    ],
+    load: async () => (await import('./commands/secrets.js')).listCommand,
+  },
+  {
+    name: 'secrets get',
+    description: 'describe a secret; print its value only with --reveal',
+    arguments: [{ name: '<name>' }],
+    options: [
+      { flags: '--reveal', description: 'print the value to stdout' },
+      { flags: '--previous', description: 'with --reveal: the value before the last rotation, during its grace period' },
+      { flags: '--json', description: 'machine-readable output' },
+    ],
+    load: async () => (await import('./commands/secrets.js')).getCommand,
+  },
+  {
+    name: 'secrets update',
+    description: 'change a secret: --value-stdin for a new value, --rename, description, metadata, expiry, policy',
+    arguments: [{ name: '<name>' }],
+    options: [
+      { flags: '--value-stdin', description: 'read a new value from stdin (or a hidden prompt)' },
+      KEEP_NEWLINE,
+      { flags: '--rename <new-name>', description: 'new name' },
+      { flags: '--clear-metadata', description: 'remove all metadata' },
+      { flags: '--no-expiry', description: 'remove the expiry date' },
+      { flags: '--clear-policy', description: 'allow every tool and host again' },
+      ...POLICY_OPTIONS,
+    ],
+    load: async () => (await import('./commands/secrets.js')).updateCommand,
+  },
+  {
+    name: 'secrets delete',
+    description: 'delete a secret',
+    arguments: [{ name: '<name>' }],
+    load: async () => (await import('./commands/secrets.js')).deleteCommand,
+  },
+  {
+    name: 'secrets rotate',
+    description: 'replace the value (from stdin or a hidden prompt); the previous one stays readable for --grace',
+    arguments: [{ name: '<name>' }],
+    options: [{ flags: '--grace <duration>', description: 'how long the previous value stays readable', default: '24h' }, KEEP_NEWLINE],
+    load: async () => (await import('./commands/secrets.js')).rotateCommand,
+  },
+  {
+    name: 'secrets rollback',
+    description: 'make the value before the last rotation current again',
+    arguments: [{ name: '<name>' }],
+    load: async () => (await import('./commands/secrets.js')).rollbackCommand,
+  },
+  {
+    name: 'refs',
+    description: 'list the secret references of tool definitions (files or folders; - for stdin)',
+    arguments: [{ name: '<paths...>', description: 'YAML/JSON files or folders' }],
+    options: [
+      { flags: '--dialect <dialect>', description: 'secretref or julep (default: the project config file, else secretref)' },
+      { flags: '--var <key=value>', description: 'a variable the definitions may use (repeatable; only the name matters to refs)', repeatable: true },
+      { flags: '--json', description: 'machine-readable output (docs/cli.md)' },
+    ],
+    load: async () => (await import('./commands/refs.js')).refsCommand,
+  },
+  {
+    name: 'lint',
+    description: 'check references before anything runs (offline rules; with the store: existence, expiry, policy — names and policy only, so no master key is needed)',
+    arguments: [{ name: '<paths...>', description: 'YAML/JSON files or folders; - for stdin' }],
+    options: [
+      { flags: '--format <format>', description: 'text, json or sarif', default: 'text' },
+      { flags: '--offline', description: 'do not open the store (syntax, safety, style, leaks, pasted credentials only)' },
+      { flags: '--dialect <dialect>', description: 'secretref or julep (default: the project config file, else secretref)' },
+      { flags: '--environment <env>', description: 'check which concrete secret (ENV_NAME or NAME) each reference resolves to' },
+      { flags: '--tool <name>', description: 'the tool the definitions are rendered for, when they have no top-level name' },
+      { flags: '--expiring-within <days>', description: 'warn about secrets expiring within this many days', default: '14' },
+      { flags: '--output <file>', description: 'write the report to a file instead of stdout' },
+      { flags: '--var <key=value>', description: 'a variable the definitions may use (repeatable; only the name matters to lint)', repeatable: true },
+      { flags: '--fail-on <level>', description: 'exit 1 on findings at or above this level: error, warning or never', default: 'error' },
+      { flags: '--baseline <file>', description: 'accept the findings recorded in this file; report only new ones' },
+      { flags: '--write-baseline <file>', description: 'write the current findings to this baseline file (and accept them); --baseline FILE then reports only new ones' },
+      { flags: '--update-baseline', description: 'write the current findings to the --baseline file (the same as --write-baseline FILE)' },
+      { flags: '--ignore-file <file>', description: `the ignore file (default: ${IGNORE_FILE} from here up to the repository root)` },
+      { flags: '--sarif-root <dir>', description: 'the folder SARIF and baseline paths are relative to (default: the repository root, found from .git)' },
+    ],
+    // A JSON report's consumer gets a JSON error; SARIF and text readers get the usual text on stderr.
+    wantsJson: (flags: { format?: string }) => flags.format === 'json',
+    load: async () => (await import('./commands/lint.js')).lintCommand,
+  },
+  {
+    name: 'render',
+    description: 'render tool definitions with their secrets substituted (JSON or YAML out); many files in one run with --out-dir',
+    arguments: [{ name: '<paths...>', description: 'YAML/JSON files or folders; - for stdin' }],
+    options: [
+      { flags: '--out <file>', description: 'one input: write to this file (atomically, mode 0600) instead of stdout' },
+      { flags: '--out-dir <dir>', description: 'write every rendered file here, mirroring the input tree (mode 0600; all or nothing)' },
+      { flags: '--format <format>', description: 'json or yaml', default: 'json' },
+      { flags: '--dialect <dialect>', description: 'secretref or julep (default: the project config file, else secretref)' },
+      { flags: '--environment <env>', description: 'use ENV_NAME when it exists, else NAME (each fallback is warned about)' },
+      { flags: '--strict-environment', description: 'a fallback from ENV_NAME to NAME is an error (config: strictEnvironment)' },
+      { flags: '--allow-empty-environment', description: 'allow an environment that has no ENV_… secret at all' },
+      { flags: '--tool <name>', description: "the tool being rendered (default: the definition's top-level name)" },
+      { flags: '--var <key=value>', description: 'a variable the definition may use (repeatable)', repeatable: true },
+      { flags: '--plan', description: 'print which secret each reference uses, and what is missing, expired or denied (no values); writes nothing' },
+      { flags: '--redact', description: 'print the rendered definition with every secret value masked' },
+    ],
+    // Never a JSON error on stdout: it could be taken for the rendered definition.
+    wantsJson: () => false,
+    load: async () => (await import('./commands/render.js')).renderCommand,
+  },
+  {
+    name: 'rekey',
+    description: 're-encrypt every secret under a new master key read from an environment variable',
+    options: [
+      { flags: '--new-key-env <VAR>', description: 'environment variable holding the new master key', required: true },
+      { flags: '--batch-size <n>', description: 'rows per transaction', default: '100' },
+    ],
+    load: async () => (await import('./commands/rekey.js')).rekeyCommand,
+  },
+  {
+    name: 'audit',
+    description: 'show the audit log of this developer (newest first; never values)',
+    options: [
+      { flags: '--secret <name>', description: 'only this secret' },
+      { flags: '--since <time>', description: 'ISO date or duration back from now (7d)' },
+      { flags: '--limit <n>', description: 'at most this many entries', default: '100' },
+      { flags: '--json', description: 'machine-readable output (docs/cli.md)' },
+    ],
+    load: async () => (await import('./commands/audit.js')).auditCommand,
+  },
+  {
+    name: 'import',
+    description: 'copy the secrets of a Julep deployment into this store (same developer ids, timestamps kept; idempotent)',
+    options: [
+      { flags: '--from-julep <url>', description: 'postgres:// URL of the Julep database', required: true },
+      { flags: '--julep-key-env <VAR>', description: "environment variable holding Julep's SECRETS_MASTER_KEY", default: 'JULEP_SECRETS_MASTER_KEY' },
+      { flags: '--table <name>', description: "Julep's secrets table", default: 'secrets' },
+      { flags: '--only-this-developer', description: 'import only the configured developer (default: every developer in the table, each under its own id)' },
+      { flags: '--overwrite', description: 'make value, description and metadata equal to Julep where they differ' },
+      { flags: '--json', description: 'machine-readable result (version 1)' },
+    ],
+    load: async () => (await import('./commands/import-julep.js')).importCommand,
+  },
+  {
+    name: 'demo',
+    description: 'a tour on a throwaway in-memory store: create secrets, render the example tools (redacted), lint a broken one',
+    options: [{ flags: '--show <n>', description: 'print this many rendered definitions in full (redacted)', default: '2' }],
+    usesConfig: false,
+    load: async () => (await import('./commands/demo.js')).demoCommand,
+  },
+  {
+    name: 'doctor',
+    description: 'check the master key, the database, pgcrypto, migrations and that the key opens the rows',
+    options: [{ flags: '--json', description: 'machine-readable output' }],
+    load: async () => (await import('./commands/doctor.js')).doctorCommand,
+  },
 ];

@@ -4,7 +4,6 @@
  * function `(options, context) → result` — and how the result is reported (text, or JSON through
  * json.ts) with its exit code. After changesets' `commands/*`: the function knows no argv.
  */
-import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 
 /** A positional argument: `<name>` (required), `[name]` (optional), `<name...>` (variadic). */
@@ -26,22 +25,13 @@ export interface OptionSpec {
 /** Positional arguments as commander parsed them (a variadic argument is an array). */
 export type ParsedArgs = readonly (string | string[] | undefined)[];
 
-/**
- * One command. `F` is the raw flags as commander parses them, `O` the command's options, `R` its
- * result. Methods (not function properties) so that every spec fits the one table.
- */
-export interface CommandSpec<F = Record<string, unknown>, O = unknown, R = unknown> {
+/** What the command table knows of a command without loading its module: words, help, flags. */
+export interface CommandMeta<F = Record<string, unknown>> {
   /** Words of the command line: `refs`, `secrets create`. */
   name: string;
   description: string;
   arguments?: readonly ArgumentSpec[];
   options?: readonly OptionSpec[];
-  /** Maps parsed arguments and flags onto options; a bad flag value is a UsageError (exit 2). */
-  toOptions(args: ParsedArgs, flags: F): O;
-  /** The command: no argv, no commander. */
-  run(options: NoInfer<O>, ctx: CliContext): Promise<R>;
-  /** Writes the result (text, or JSON through json.ts) and returns the exit code. */
-  report(result: NoInfer<R>, options: NoInfer<O>, ctx: CliContext): number | Promise<number>;
   /** True when the caller asked for JSON, so that an error is printed as JSON too. Default: `--json`. */
   wantsJson?(flags: F): boolean;
   /** False for commands that read no configuration (keygen, demo): a broken config file cannot stop them. */
@@ -49,15 +39,36 @@ export interface CommandSpec<F = Record<string, unknown>, O = unknown, R = unkno
 }
 
 /**
- * A command group registered by its own module (the Julep importer) until it takes the function
- * form; it gets the same context and exit-code setter the table's commands get.
+ * What a command's module provides. `F` is the raw flags as commander parses them, `O` the
+ * command's options, `R` its result. Methods (not function properties) so that every command
+ * fits the one table.
  */
-export interface RegistrarSpec {
-  name: string;
-  register(program: Command, ctx: CliContext, setExit: (code: number) => void): void;
+export interface CommandImpl<F = Record<string, unknown>, O = unknown, R = unknown> {
+  /** Maps parsed arguments and flags onto options; a bad flag value is a UsageError (exit 2). */
+  toOptions(args: ParsedArgs, flags: F): O;
+  /** The command: no argv, no commander. */
+  run(options: NoInfer<O>, ctx: CliContext): Promise<R>;
+  /** Writes the result (text, or JSON through json.ts) and returns the exit code. */
+  report(result: NoInfer<R>, options: NoInfer<O>, ctx: CliContext): number | Promise<number>;
 }
 
-/** Type-checks one table entry against its own flag, option and result types. */
+/** A table entry whose module is imported only when the command runs (the usual form). */
+export interface LazyCommandSpec<F = never> extends CommandMeta<F> {
+  load(): Promise<CommandImpl<never, unknown, unknown>>;
+}
+
+/** A command with its module loaded up front: metadata and implementation in one object. */
+export interface CommandSpec<F = Record<string, unknown>, O = unknown, R = unknown> extends CommandMeta<F>, CommandImpl<F, O, R> {}
+
+/** Any table entry. Prefer the lazy form: an eager entry's imports load on every start. */
+export type TableEntry = LazyCommandSpec | CommandSpec<never, unknown, unknown>;
+
+/** Type-checks a command module's implementation against its own flag, option and result types. */
+export function implementCommand<F, O, R>(impl: CommandImpl<F, O, R>): CommandImpl<F, O, R> {
+  return impl;
+}
+
+/** Type-checks an eager table entry (metadata and implementation together). */
 export function defineCommand<F, O, R>(spec: CommandSpec<F, O, R>): CommandSpec<F, O, R> {
   return spec;
 }

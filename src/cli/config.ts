@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { DEFAULT_DEVELOPER_ID, DEFAULT_STORE_URL, ENV, SecretrefError, checkDeveloperId, keygen, masterKeyFromEnv } from '../index.js';
+import { DEFAULT_DEVELOPER_ID, DEFAULT_STORE_URL, ENV, SecretrefError, checkDeveloperId, keygen, masterKeyFromEnv } from '../core.js';
 import type { Io } from './io.js';
 import type { ProjectConfig } from './project-config.js';
 import { UsageError } from './usage-error.js';

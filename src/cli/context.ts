@@ -2,7 +2,7 @@
  * What every command gets: the io, the configuration (flags, environment, project config file,
  * defaults), a lazily opened store, and the dialect of each input file.
  */
-import { openStore, type Store } from '../index.js';
+import type { Store } from '../index.js';
 import { existingMasterKey, resolveConfig, masterKeyFor, type Config, type GlobalOptions } from './config.js';
 import type { Dialect } from './dialect.js';
 import type { Io } from './io.js';
@@ -49,30 +49,46 @@ export class CliContext {
     return flag ?? dialectFor(this.project, path);
   }
 
+  /** `--strict-environment` when given, else the project config's `strictEnvironment`. */
+  strictEnvironment(flag: boolean): boolean {
+    return flag || this.project?.strictEnvironment === true;
+  }
+
   /** `--environment` when given, else the project config's `environment`. */
   environment(flag: string | undefined): string | undefined {
     return flag ?? this.project?.environment;
   }
 
-  /** Opens the configured store once per run; closed by `close()`. */
-  async openStore(masterKey?: string): Promise<Store> {
+  /**
+   * Opens the configured store once per run; closed by `close()`. With `withoutKey`, no master key
+   * is read (openStore's withoutKey: descriptions only).
+   */
+  async openStore(options: { masterKey?: string; withoutKey?: boolean } = {}): Promise<Store> {
     if (this.store) return this.store;
-    const key = masterKey ?? (await this.masterKey());
-    this.store = await openStore({ url: this.config().url, masterKey: key });
+    const withoutKey = options.withoutKey === true;
+    const key = withoutKey ? '' : (options.masterKey ?? (await this.masterKey()));
+    const url = this.config().url;
+    const embedded = !/^postgres(ql)?:\/\//i.test(url);
+    const { openStore } = await import('../index.js');
+    this.store = await openStore({
+      url,
+      ...(withoutKey ? { withoutKey } : { masterKey: key }),
+      ...(embedded ? { embedded: { settings: CLI_EMBEDDED_SETTINGS } } : {}),
+    });
+    this.storeWithoutKey = withoutKey;
     return this.store;
   }
 
   /**
    * Opens the configured store for reading descriptions (lint): with the master key when one is
-   * configured, so rows are authenticated; else without it (`withoutKey`), never asking for one.
+   * configured, so rows are authenticated; else without it, never asking for one.
    */
   async openStoreForReading(): Promise<{ store: Store; withoutKey: boolean }> {
     if (!this.store) {
       const key = await existingMasterKey(this.config(), this.io);
-      this.store = await openStore(key !== undefined ? { url: this.config().url, masterKey: key } : { url: this.config().url, withoutKey: true });
-      this.storeWithoutKey = key === undefined;
+      await this.openStore(key !== undefined ? { masterKey: key } : { withoutKey: true });
     }
-    return { store: this.store, withoutKey: this.storeWithoutKey };
+    return { store: this.store as Store, withoutKey: this.storeWithoutKey };
   }
 
   async close(): Promise<void> {
@@ -99,6 +115,13 @@ export class CliContext {
     this.io.stdout.write(stringify(doc));
   }
 }
+
+/**
+ * PostgreSQL settings for an embedded store the command line boots: one short-lived process with
+ * one connection needs neither PostgreSQL's default 128 MB of shared buffers (zeroed at start)
+ * nor its 100 connection slots (issue 17: −115 MiB).
+ */
+export const CLI_EMBEDDED_SETTINGS = { shared_buffers: '16MB', max_connections: '5' } as const;
 
 function configChoice(flag: string | boolean | undefined): ConfigChoice {
   if (flag === false) return { kind: 'none' };

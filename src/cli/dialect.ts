@@ -2,7 +2,8 @@
  * Choosing the dialect a file is read in (issue 13): `--dialect`, else the project config file,
  * else the library's default. The names themselves are the library's (`DIALECTS`).
  */
-import { DEFAULT_DIALECT, DIALECTS, type Dialect } from '../index.js';
+import { DEFAULT_DIALECT, DIALECTS } from '../core.js';
+import type { Dialect } from '../index.js';
 import { UsageError } from './usage-error.js';
 
 export { DEFAULT_DIALECT, DIALECTS, type Dialect };

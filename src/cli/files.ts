@@ -1,15 +1,19 @@
 /** Expands FILE|DIR arguments into tool-definition files (YAML or JSON by extension). */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve } from 'node:path';
-import { LIMITS, SecretrefError } from '../index.js';
+import { LIMITS, SecretrefError } from '../core.js';
 
 import type { Io } from './io.js';
 import { CONFIG_FILES } from './project-config.js';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const SKIP_DIRS = new Set(['node_modules', '.git', '.secretref']);
-/** The project config file is settings, not a tool definition (named explicitly, it is still read). */
-const SKIP_FILES = new Set<string>(CONFIG_FILES.filter((f) => f !== 'package.json'));
+/**
+ * The project config file is settings, not a tool definition (named explicitly, it is still read).
+ * Built on first use: files.ts and project-config.ts import each other.
+ */
+let skipFiles: Set<string> | undefined;
+const isConfigFile = (name: string): boolean => (skipFiles ??= new Set<string>(CONFIG_FILES.filter((f) => f !== 'package.json'))).has(name);
 
 export interface InputFile {
   /** As shown to the user: relative to the working directory, or `<stdin>`. */
@@ -19,10 +23,21 @@ export interface InputFile {
 
 /** Every definition file named by `args`, folders searched recursively, in a stable order. */
 export async function collectFiles(args: readonly string[], io: Io): Promise<string[]> {
-  const out: string[] = [];
+  return (await collectInputs(args, io)).map((f) => f.path);
+}
+
+/** A collected file and the folder argument it was found under (undefined for a file argument or `-`). */
+export interface CollectedFile {
+  path: string;
+  root: string | undefined;
+}
+
+/** As `collectFiles`, with the folder each file was found under (for mirroring a tree). */
+export async function collectInputs(args: readonly string[], io: Io): Promise<CollectedFile[]> {
+  const out: CollectedFile[] = [];
   for (const arg of args) {
     if (arg === '-') {
-      out.push('-');
+      out.push({ path: '-', root: undefined });
       continue;
     }
     const abs = resolve(io.cwd, arg);
@@ -37,17 +52,43 @@ export async function collectFiles(args: readonly string[], io: Io): Promise<str
       await walk(abs, found);
       found.sort();
       if (found.length === 0) throw new SecretrefError('INVALID_INPUT', `No .yaml, .yml or .json files in ${arg}`);
-      out.push(...found);
-    } else out.push(abs);
+      out.push(...found.map((path) => ({ path, root: abs })));
+    } else out.push({ path: abs, root: undefined });
   }
   return out;
+}
+
+/** Files read at once by `readInputs`: enough to keep the disk busy, few enough for open-file limits. */
+const READ_AHEAD = 32;
+
+/**
+ * Reads collected files concurrently (at most READ_AHEAD at a time), in the order given. When
+ * some cannot be read, the error of the first of them in that order is thrown.
+ */
+export async function readInputs(paths: readonly string[], io: Io): Promise<InputFile[]> {
+  const results = new Array<PromiseSettledResult<InputFile>>(paths.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < paths.length) {
+      const i = next++;
+      results[i] = await readInput(paths[i] as string, io).then(
+        (value) => ({ status: 'fulfilled', value }) as const,
+        (reason: unknown) => ({ status: 'rejected', reason }) as const,
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_AHEAD, paths.length) }, worker));
+  return results.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  });
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
     if (e.isDirectory()) {
       if (!SKIP_DIRS.has(e.name)) await walk(join(dir, e.name), out);
-    } else if (e.isFile() && EXTENSIONS.has(extname(e.name).toLowerCase()) && !SKIP_FILES.has(e.name)) out.push(join(dir, e.name));
+    } else if (e.isFile() && EXTENSIONS.has(extname(e.name).toLowerCase()) && !isConfigFile(e.name)) out.push(join(dir, e.name));
   }
 }
 

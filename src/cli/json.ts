@@ -3,7 +3,8 @@
  * `"version": 1`; fields are only ever added. No shape holds a secret value, except
  * `secrets get --reveal --json`, which was asked for one. Errors under `--json` are shaped here too.
  */
-import { isSecretrefError, jsonReport, sarifLog, type AuditEntry, type Diagnostic, type ErrorCode, type JsonReport, type PlanEntry, type Problem, type SecretInfo } from '../index.js';
+import { isSecretrefError, jsonReport, sarifLog } from '../core.js';
+import type { AuditEntry, Diagnostic, ErrorCode, JsonReport, PlanEntry, Problem, SecretInfo } from '../index.js';
 import type { Dialect } from './dialect.js';
 
 /** The version every document carries. */
@@ -129,6 +130,9 @@ export function planJson(file: string, dialect: Dialect, plan: readonly PlanEntr
       updatedAt: p.updatedAt?.toISOString() ?? null,
       expiresAt: p.expiresAt?.toISOString() ?? null,
       keyId: p.keyId,
+      status: p.status,
+      problem: p.problem ?? null,
+      fallback: p.fallback,
     })),
   };
 }

@@ -16,8 +16,9 @@ import { readFile, stat } from 'node:fs/promises';
 import { exists } from './files.js';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
-import { LineCounter, isMap, isScalar, parseDocument, type Document, type Node } from 'yaml';
-import { INTERNAL_LIMITS, SecretrefError, type Problem } from '../index.js';
+import type * as YamlNamespace from 'yaml';
+import { INTERNAL_LIMITS, SecretrefError } from '../core.js';
+import type { Problem } from '../index.js';
 import { DEFAULT_DIALECT, DIALECTS, type Dialect } from './dialect.js';
 
 /** A problem of the config file: every problem carries its position; the file is named once. */
@@ -57,6 +58,8 @@ export interface ProjectConfig {
   dialect?: Dialect;
   dialects: readonly DialectRule[];
   environment?: string;
+  /** A reference that falls back from `ENV_NAME` to `NAME` is an error (`render --strict-environment`). */
+  strictEnvironment?: boolean;
   databaseUrl?: string;
 }
 
@@ -70,7 +73,7 @@ export async function loadProjectConfig(cwd: string, choice: ConfigChoice): Prom
     const path = resolve(cwd, choice.path);
     const text = await readConfig(path, cwd);
     if (text === undefined) throw new SecretrefError('INVALID_INPUT', `No such config file: ${choice.path}`, { path: '' });
-    const parsed = parseConfig(await zod(), text, path, cwd, basename(path) === 'package.json');
+    const parsed = parseConfig(await libraries(), text, path, cwd, basename(path) === 'package.json');
     if (parsed === 'absent') throw new SecretrefError('INVALID_INPUT', `${choice.path} has no "${PACKAGE_JSON_KEY}" key.`, { path: '' });
     return parsed;
   }
@@ -78,8 +81,8 @@ export async function loadProjectConfig(cwd: string, choice: ConfigChoice): Prom
     for (const name of CONFIG_FILES) {
       const path = join(dir, name);
       const text = await readConfig(path, cwd);
-      if (text === undefined) continue;
-      const parsed = parseConfig(await zod(), text, path, cwd, name === 'package.json');
+      if (text === undefined || (name === 'package.json' && withoutOurKey(text))) continue;
+      const parsed = parseConfig(await libraries(), text, path, cwd, name === 'package.json');
       if (parsed !== 'absent') return parsed;
     }
     const parent = dirname(dir);
@@ -101,11 +104,30 @@ export function dialectFor(config: ProjectConfig | undefined, path: string): Dia
   return config.dialect ?? DEFAULT_DIALECT;
 }
 
-type Z = typeof ZodNamespace.z;
+/**
+ * A package.json that is valid JSON without the "secretref" key: most projects have one, and it
+ * needs neither the YAML parser nor zod (start-up time). Anything else is parsed in full, so that
+ * an error has its position.
+ */
+function withoutOurKey(text: string): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !Object.hasOwn(value, PACKAGE_JSON_KEY);
+}
 
-/** zod is loaded only when there is a config file: most runs have none, and it costs start-up time. */
-async function zod(): Promise<Z> {
-  return (await import('zod')).z;
+type Z = typeof ZodNamespace.z;
+type Yaml = Omit<typeof YamlNamespace, 'default'>;
+type Node = YamlNamespace.Node;
+
+/** zod and yaml are loaded only when there is a config file: most runs have none, and they cost start-up time. */
+async function libraries(): Promise<{ z: Z; yaml: Yaml }> {
+  // yaml is CommonJS: its module object is the default export (also in the bundled CLI).
+  const [{ z }, { default: yaml }] = await Promise.all([import('zod'), import('yaml')]);
+  return { z, yaml };
 }
 
 
@@ -127,16 +149,16 @@ async function readConfig(path: string, cwd: string): Promise<string | undefined
   }
 }
 
-type Settings = { dialect?: Dialect; dialects?: Record<string, Dialect>; environment?: string; databaseUrl?: string };
+type Settings = { dialect?: Dialect; dialects?: Record<string, Dialect>; environment?: string; strictEnvironment?: boolean; databaseUrl?: string };
 
 /**
  * Parses and validates one file; `'absent'` for a package.json without the key. JSON is read by
  * the YAML parser (a superset), which keeps the position of every node for the errors.
  */
-function parseConfig(z: Z, text: string, path: string, cwd: string, packageJson: boolean): ProjectConfig | 'absent' {
+function parseConfig({ z, yaml }: { z: Z; yaml: Yaml }, text: string, path: string, cwd: string, packageJson: boolean): ProjectConfig | 'absent' {
   const shown = relative(cwd, path) || path;
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const lines = new yaml.LineCounter();
+  const doc = yaml.parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const at = (offsets: readonly [number, number], message: string, pointer: string): Problem => ({ code: 'INVALID_INPUT', message, path: pointer, offset: [offsets[0], offsets[1]], range: range(lines, offsets) });
   if (doc.errors.length > 0) {
     throw new ConfigFileError(
@@ -154,7 +176,7 @@ function parseConfig(z: Z, text: string, path: string, cwd: string, packageJson:
   if (value === null || value === undefined) value = {};
   const problems = validate(z, value).map((issue) => {
     const full = [...root, ...issue.path];
-    const node = locate(doc, full, issue.key);
+    const node = locate(yaml, doc, full, issue.key);
     const offsets: [number, number] = node?.range ? [node.range[0], Math.max(node.range[1], node.range[0] + 1)] : [0, Math.min(1, text.length)];
     return at(offsets, issue.message, pointer(issue.key === undefined ? full : [...full, issue.key]));
   });
@@ -167,6 +189,7 @@ function parseConfig(z: Z, text: string, path: string, cwd: string, packageJson:
     ...(s.dialect !== undefined ? { dialect: s.dialect } : {}),
     dialects: Object.entries(s.dialects ?? {}).map(([glob, dialect]) => ({ glob, dialect, matches: compileGlob(glob) })),
     ...(s.environment !== undefined ? { environment: s.environment } : {}),
+    ...(s.strictEnvironment !== undefined ? { strictEnvironment: s.strictEnvironment } : {}),
     ...(s.databaseUrl !== undefined ? { databaseUrl: s.databaseUrl } : {}),
   };
 }
@@ -184,7 +207,7 @@ interface Issue {
   message: string;
 }
 
-const SETTINGS = ['dialect', 'dialects', 'environment', 'databaseUrl'];
+const SETTINGS = ['dialect', 'dialects', 'environment', 'strictEnvironment', 'databaseUrl'];
 const ONE_OF = DIALECTS.map((d) => `"${d}"`).join(' or ');
 
 /** Every problem of the settings, checked with zod, as messages that say what to write instead. */
@@ -202,6 +225,7 @@ function validate(z: Z, value: unknown): Issue[] {
         { error: 'dialects maps globs to dialects, e.g. {"tasks/**/*.yaml": "julep"}' },
       ).optional(),
       environment: z.string({ error: 'environment is a name such as "prod"' }).min(1, { error: 'environment may not be empty' }).optional(),
+      strictEnvironment: z.boolean({ error: 'strictEnvironment is true or false' }).optional(),
       databaseUrl: z.string({ error: 'databaseUrl is a store URL (postgres://…, file:PATH or memory:)' }).min(1, { error: 'databaseUrl may not be empty' }).optional(),
     },
     { error: (iss) => (iss.code === 'invalid_type' ? `the settings are an object with ${SETTINGS.join(', ')}` : undefined) },
@@ -218,7 +242,7 @@ function validate(z: Z, value: unknown): Issue[] {
 }
 
 /** The node at `path` (the key's node when `key` is given), for an error's position. */
-function locate(doc: Document, path: readonly PropertyKey[], key: string | undefined): Node | undefined {
+function locate({ isMap, isScalar }: Yaml, doc: YamlNamespace.Document, path: readonly PropertyKey[], key: string | undefined): Node | undefined {
   const segs = path.map((p) => (typeof p === 'symbol' ? String(p) : p));
   const node = segs.length === 0 ? doc.contents : doc.getIn(segs, true);
   if (key !== undefined && isMap(node)) {
@@ -241,7 +265,7 @@ function pointer(path: readonly PropertyKey[]): string {
   return path.map((p) => `/${String(p).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
 }
 
-function range(lines: LineCounter, [start, end]: readonly [number, number]): NonNullable<Problem['range']> {
+function range(lines: YamlNamespace.LineCounter, [start, end]: readonly [number, number]): NonNullable<Problem['range']> {
   const a = lines.linePos(start);
   const b = lines.linePos(end);
   return { start: { line: a.line, column: a.col }, end: { line: b.line, column: b.col } };

@@ -4,7 +4,7 @@
  * findings, 2 usage error. Under `--json`, an error is one JSON document on stdout (json.ts).
  */
 import { CommanderError } from 'commander';
-import { isSecretrefError, type SecretrefError } from '../index.js';
+import { isSecretrefError, type SecretrefError } from '../core.js';
 import { argvWantsJson, buildProgram, withoutArgv, type RunState } from './argv.js';
 import type { GlobalOptions } from './config.js';
 import { CliContext } from './context.js';

@@ -1,4 +1,4 @@
-import { SecretrefError } from '../index.js';
+import { SecretrefError } from '../core.js';
 
 /** A command line the user must fix: exit code 2. */
 export class UsageError extends SecretrefError {

@@ -7,7 +7,7 @@ import type { Compiled } from './compile.js';
 import type { Derived, Issue, RenderState } from './evaluate.js';
 import { makeRedactor } from './redact.js';
 import type { Resolution } from './resolution.js';
-import type { PlanEntry, Rendered, VarValue } from './types.js';
+import type { PlanEntry, PlanStatus, Rendered, VarValue } from './types.js';
 
 const NO_VARS: Readonly<Record<string, unknown>> = Object.freeze(Object.create(null) as Record<string, unknown>);
 
@@ -16,16 +16,33 @@ export interface FinishOptions {
   plan?: boolean | undefined;
 }
 
+/** What a reference problem makes of a plan entry. */
+const PLAN_STATUS: Readonly<Partial<Record<Problem['code'], PlanStatus>>> = { SECRET_NOT_FOUND: 'missing', SECRET_EXPIRED: 'expired', PERMISSION_DENIED: 'denied' };
+
 /** The rendered result, or every problem of the render. */
 export function finish(compiled: Compiled, res: Resolution, options: FinishOptions): Rendered | Problem[] {
   const problems = res.problems.slice();
   const st: RenderState = { values: res.values, vars: checkVars(compiled, options.vars, problems), issues: undefined, derived: undefined };
   const value = compiled.root(st);
   if (st.issues) problems.push(...issueProblems(compiled, st.issues));
-  if (problems.length > 0) return problems;
-  const out: Rendered = { value, references: compiled.references, redact: makeRedactor(compiled.names, res.values, st.derived as Derived[] | undefined) };
-  if (options.plan === true) out.plan = plan(compiled, res);
+  const redact = (): Rendered['redact'] => makeRedactor(compiled.names, res.values, st.derived as Derived[] | undefined);
+  if (problems.length > 0) {
+    // A plan lists what cannot render instead of failing on it — unless something else is wrong.
+    if (options.plan !== true || !problems.every((p) => p.name !== undefined && PLAN_STATUS[p.code] !== undefined)) return problems;
+    return withCommon(compiled, res, { value: null, references: compiled.references, redact: redact(), plan: plan(compiled, res, problems) });
+  }
+  const out: Rendered = { value, references: compiled.references, redact: redact() };
+  if (options.plan === true) out.plan = plan(compiled, res, []);
+  return withCommon(compiled, res, out);
+}
+
+/** Adds the compile warnings and the environment fallbacks. */
+function withCommon(compiled: Compiled, res: Resolution, out: Rendered): Rendered {
   if (compiled.warnings.length > 0) out.warnings = compiled.warnings.slice();
+  if (res.fallbacks && res.fallbacks.length > 0) {
+    const fell = new Set(res.fallbacks);
+    out.fallbacks = compiled.references.filter((r) => fell.has(r.name)).map((r) => ({ reference: r.name, path: r.path, ...(r.range ? { range: r.range } : {}) }));
+  }
   return out;
 }
 
@@ -80,12 +97,16 @@ function issueProblems(compiled: Compiled, issues: readonly Issue[]): Problem[] 
   return out;
 }
 
-function plan(compiled: Compiled, res: Resolution): PlanEntry[] {
+function plan(compiled: Compiled, res: Resolution, problems: readonly Problem[]): PlanEntry[] {
   const index = new Map(compiled.names.map((n, i) => [n, i]));
+  const problemOf = new Map<string, Problem>();
+  for (const p of problems) if (p.name !== undefined && !problemOf.has(p.name)) problemOf.set(p.name, p);
+  const fell = new Set(res.fallbacks ?? []);
   return compiled.references.map((r) => {
     const i = index.get(r.name) as number;
     const m = res.meta?.[i];
-    const present = res.values[i] !== undefined;
+    const problem = problemOf.get(r.name);
+    const present = res.values[i] !== undefined && problem === undefined;
     const e: PlanEntry = {
       reference: r.name,
       secret: m?.secret ?? (present ? (res.concrete?.[i] ?? r.name) : null),
@@ -94,7 +115,10 @@ function plan(compiled: Compiled, res: Resolution): PlanEntry[] {
       updatedAt: m?.updatedAt ?? null,
       expiresAt: m?.expiresAt ?? null,
       keyId: m?.keyId ?? null,
+      status: problem ? (PLAN_STATUS[problem.code] as PlanStatus) : present ? 'ok' : 'absent',
+      fallback: fell.has(r.name),
     };
+    if (problem) e.problem = { code: problem.code, message: problem.message };
     if (r.range) e.range = r.range;
     return e;
   });

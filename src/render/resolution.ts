@@ -25,6 +25,8 @@ export interface Resolution {
   /** Concrete names when an environment overlay applied (renders with values in hand). */
   concrete?: string[];
   problems: Problem[];
+  /** Names that had no environment overlay and used the unprefixed secret (renders with an environment). */
+  fallbacks?: readonly string[];
 }
 
 /** Values this short cannot exceed maxSecretValueBytes (3 UTF-8 bytes per UTF-16 unit at most). */
@@ -40,7 +42,11 @@ export function fromValues(compiled: Compiled, secrets: SecretsInput, environmen
   // A plain record is read by the compiled reader straight into the values array (checked below).
   const raw = !isMap && !environment && isPlain(secrets) ? readerOf(compiled)(secrets as Readonly<Record<string, unknown>>) : undefined;
   const res: Resolution = { values: (raw as (string | undefined)[] | undefined) ?? new Array<string | undefined>(names.length), problems: [] };
-  if (environment) res.concrete = [];
+  let fallbacks: string[] | undefined;
+  if (environment) {
+    res.concrete = [];
+    res.fallbacks = fallbacks = [];
+  }
   for (let i = 0; i < names.length; i++) {
     const name = names[i] as string;
     let v: unknown;
@@ -51,6 +57,7 @@ export function fromValues(compiled: Compiled, secrets: SecretsInput, environmen
       v = readSecret(secrets, isMap, key);
     }
     if (v === undefined) continue;
+    if (fallbacks && res.concrete?.[i] === name) fallbacks.push(name);
     res.values[i] = typeof v === 'string' && v.length <= FAST_VALUE_LENGTH ? v : checkValue(compiled, name, v, res.problems);
   }
   return res;
@@ -58,7 +65,7 @@ export function fromValues(compiled: Compiled, secrets: SecretsInput, environmen
 
 /** The resolution of a resolver's outcome: values, store metadata, and its problems at each reference. */
 export function fromOutcome(compiled: Compiled, outcome: ResolveOutcome): Resolution {
-  const res: Resolution = { values: [], meta: [], problems: [] };
+  const res: Resolution = { values: [], meta: [], problems: [], ...(outcome.fallbacks ? { fallbacks: outcome.fallbacks } : {}) };
   const meta = res.meta as NonNullable<Resolution['meta']>;
   const names = compiled.names;
   names.forEach((name, i) => {

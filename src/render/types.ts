@@ -1,7 +1,7 @@
 /**
  * Public types of the renderer (SPEC §4, §7).
  */
-import type { Problem, Range } from '../errors.js';
+import type { ErrorCode, Problem, Range } from '../errors.js';
 import type { Destination, SecretSource } from '../resolve/types.js';
 import type { Dialect } from '../syntax/dialect.js';
 import type { Reference } from '../syntax/reference.js';
@@ -31,7 +31,12 @@ export interface RenderWithSecretsOptions {
   tool?: string;
   /** `prod` looks up `prod_NAME` first, then `NAME` (the seed's prefix convention). */
   environment?: string;
-  /** Adds `plan` to the result: which secret each reference used, never a value. */
+  /**
+   * Adds `plan` to the result: which secret each reference uses, never a value. A plan also
+   * plans what cannot render: when the only problems are references that are missing, expired or
+   * denied, the render does not reject; `plan` lists them with their status and `value` is null
+   * (nothing was rendered). Any other problem still rejects.
+   */
   plan?: boolean;
 }
 
@@ -60,6 +65,22 @@ export interface PlanEntry {
   updatedAt: Date | null;
   expiresAt: Date | null;
   keyId: string | null;
+  /** `ok`; `absent` (optional, no such secret); `missing`, `expired`, `denied`: it cannot render. */
+  status: PlanStatus;
+  /** Why it cannot render (`SECRET_NOT_FOUND`, `SECRET_EXPIRED`, `PERMISSION_DENIED`), names only. */
+  problem?: { code: ErrorCode; message: string };
+  /** With an environment: true when no `ENV_NAME` exists and the unprefixed `NAME` is used. */
+  fallback: boolean;
+}
+
+export type PlanStatus = 'ok' | 'absent' | 'missing' | 'expired' | 'denied';
+
+/** A reference that, in the chosen environment, uses the unprefixed secret (no `ENV_NAME` exists). */
+export interface EnvironmentFallback {
+  reference: string;
+  /** JSON pointer of the string holding the reference. */
+  path: string;
+  range?: Range;
 }
 
 /** The result of one render. `value` is freshly built: the caller may mutate it. */
@@ -71,6 +92,8 @@ export interface Rendered {
   /** Problems that did not stop the render (Julep: a computed name left for the platform to resolve), with paths and ranges. */
   warnings?: Problem[];
   plan?: PlanEntry[];
+  /** With an environment: every reference that fell back to the unprefixed name (in document order). */
+  fallbacks?: EnvironmentFallback[];
 }
 
 /** A definition parsed and checked once, rendered many times without parsing. */

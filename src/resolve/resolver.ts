@@ -195,6 +195,7 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
     const values = new Map<string, ResolvedEntry>();
     const missing: string[] = [];
     const problems: Problem[] = [];
+    const fallbacks: string[] = [];
     for (const name of requested) {
       let secret: ResolvedSecret | null = null;
       for (const c of candidates(name)) {
@@ -205,6 +206,7 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
         missing.push(name);
         continue;
       }
+      if (prefix !== undefined && secret.name === name) fallbacks.push(name);
       const problem = usageProblem(secret, name, nowMs, request.destinations?.get(name));
       if (problem !== undefined) {
         problems.push(problem);
@@ -220,7 +222,7 @@ export function createResolver(store: Store, options: ResolverOptions): Resolver
         expiresAt: secret.expiresAt,
       });
     }
-    return { values, missing, problems };
+    return prefix === undefined ? { values, missing, problems } : { values, missing, problems, fallbacks };
   }
 
   async function suggest(names: readonly string[]): Promise<Map<string, string[]>> {

@@ -39,6 +39,11 @@ export interface ResolveOutcome {
   missing: string[];
   /** SECRET_EXPIRED / PERMISSION_DENIED for names that exist but may not be used here (`name` set). */
   problems: Problem[];
+  /**
+   * With an environment: requested names that have no overlay (`prod_NAME`) and were found under
+   * the unprefixed name instead (also when that secret then had a usage problem).
+   */
+  fallbacks?: string[];
 }
 
 /** A source of secret values for `render`. */

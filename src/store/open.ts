@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { SecretrefError } from '../errors.js';
-import { DEFAULT_SCHEMA, DEFAULT_STORE_URL } from './defaults.js';
+import { DEFAULT_SCHEMA, DEFAULT_STORE_URL, checkDeveloperId } from './defaults.js';
 import { assertOpen, type StoreContext } from './context.js';
 import { loadKeyRing, NO_KEY } from './crypto-key.js';
 import type { Counter, Driver } from './driver.js';
@@ -19,7 +19,6 @@ import * as st from './statements.js';
 import type { SqlNames } from './statements.js';
 import { inspectModes } from './file-modes.js';
 import type { ConnectionBudget, FolderModesReport, NotificationStatus, OpenStoreOptions, PruneAuditOptions, PruneAuditResult, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
-import { checkDeveloperId } from './validate.js';
 
 /** Default of OpenStoreOptions.onWarning: a process warning, printed by Node on stderr. */
 function emitWarning(message: string, code: string): void {
@@ -89,7 +88,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     }
   } else {
     const { openEmbedded } = await import('./pglite.js');
-    driver = await openEmbedded(loc, counter, options.lockTimeoutMs ?? 30_000, options.onWarning ?? emitWarning);
+    driver = await openEmbedded(loc, counter, options.lockTimeoutMs ?? 30_000, options.onWarning ?? emitWarning, options.embedded);
   }
   let crypto: string;
   let complete: boolean;

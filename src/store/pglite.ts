@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
+import { SecretrefError } from '../errors.js';
 import { wrapDbError } from './db-errors.js';
 import type { Counter, Driver, Queryable, Row } from './driver.js';
 import { describeTightening, prepareFolder, tightenModes, type ModeReport } from './file-modes.js';
@@ -26,7 +27,23 @@ const instances = new Map<string, Promise<Shared>>();
 /** Says what the store fixed on its own (see OpenStoreOptions.onWarning). */
 export type Warn = (message: string, code: string) => void;
 
-async function boot(loc: EmbeddedLocation, lockTimeoutMs: number, warn: Warn): Promise<Shared> {
+/** How a process boots its embedded instance (OpenStoreOptions.embedded). */
+export interface BootOptions {
+  settings?: Readonly<Record<string, string>>;
+}
+
+/** `-c name=value` pairs for PostgreSQL's start; a name or value that is not plain is refused. */
+function startSettings(settings: Readonly<Record<string, string>>): string[] {
+  return Object.entries(settings).flatMap(([name, value]) => {
+    if (!/^[a-z][a-z0-9_]*$/.test(name) || !/^[A-Za-z0-9._-]+$/.test(value)) {
+      throw new SecretrefError('INVALID_INPUT', `embedded.settings: "${name}" is not a setting name of lower-case letters and _ with a plain value.`, { path: '/embedded/settings' });
+    }
+    return ['-c', `${name}=${value}`];
+  });
+}
+
+async function boot(loc: EmbeddedLocation, lockTimeoutMs: number, warn: Warn, options: BootOptions): Promise<Shared> {
+  const settings = startSettings(options.settings ?? {});
   // Load the WebAssembly build while waiting for the lock: importing touches no data folder.
   const modules = Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pgcrypto')]);
   modules.catch(() => undefined);
@@ -44,6 +61,7 @@ async function boot(loc: EmbeddedLocation, lockTimeoutMs: number, warn: Warn): P
     const db = await PGlite.create({
       ...(loc.kind === 'file' ? { dataDir: loc.path } : {}),
       extensions: { pgcrypto },
+      ...(settings.length > 0 ? { startParams: [...PGlite.defaultStartParams, ...settings] } : {}),
     });
     // initdb (a new store) and recovery create files 0666 less the umask.
     if (loc.kind === 'file') tightenModes(loc.path);
@@ -81,12 +99,12 @@ function queryable(q: Pick<PGlite, 'query' | 'exec'>, counter: Counter): Queryab
 }
 
 /** Opens (or joins, within this process) the embedded database at `loc`. */
-export async function openEmbedded(loc: EmbeddedLocation, counter: Counter, lockTimeoutMs: number, warn: Warn): Promise<Driver> {
+export async function openEmbedded(loc: EmbeddedLocation, counter: Counter, lockTimeoutMs: number, warn: Warn, options: BootOptions = {}): Promise<Driver> {
   const normalized: EmbeddedLocation = loc.kind === 'file' ? { kind: 'file', path: resolve(loc.path) } : loc;
   const key = keyOf(normalized);
   let pending = key === undefined ? undefined : instances.get(key);
   if (pending === undefined) {
-    pending = boot(normalized, lockTimeoutMs, warn);
+    pending = boot(normalized, lockTimeoutMs, warn, options);
     if (key !== undefined) {
       instances.set(key, pending);
       pending.catch(() => instances.delete(key));

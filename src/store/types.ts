@@ -24,6 +24,14 @@ export interface OpenStoreOptions {
   /** Embedded only: how long to wait for another process's lock on the data folder. Default 30 s. */
   lockTimeoutMs?: number;
   /**
+   * Embedded only: how this process starts the embedded PostgreSQL. `settings` are passed at its
+   * start (`-c name=value`; names of lower-case letters and `_`, plain values), e.g.
+   * `{ shared_buffers: '16MB', max_connections: '5' }` for a short-lived process (the command line
+   * does this). Applies when this open boots the instance, not when it joins one the process
+   * already has.
+   */
+  embedded?: { settings?: Readonly<Record<string, string>> };
+  /**
    * Where the store says what it fixed without failing (e.g. it tightened an embedded data folder
    * that other users could read). Never given a value or a key. Default: `process.emitWarning`
    * with a `SECRETREF_*` code, which Node prints on stderr.

@@ -66,19 +66,6 @@ export function checkValue(value: unknown, field = 'value'): string {
   return value;
 }
 
-const developerIdSchema = z.guid();
-
-/** A developer id, canonical lower case. */
-export function checkDeveloperId(id: unknown): string {
-  const r = developerIdSchema.safeParse(id);
-  if (!r.success) {
-    throw new SecretrefError('INVALID_INPUT', 'The developer id must be a UUID (e.g. 00000000-0000-0000-0000-000000000000).', {
-      path: '/developerId',
-    });
-  }
-  return r.data.toLowerCase();
-}
-
 const safeText = z.string().refine(storable, 'contains a NUL character or an unpaired surrogate');
 
 /** JSON value without NUL or lone surrogates anywhere (jsonb cannot store \u0000). */

@@ -228,8 +228,11 @@ describe('environment and store URL from the config', () => {
     expect(fromConfig.stderr).toContain('dialect secretref');
     const plan = await cli(['render', 't.json', '--plan'], { env, cwd });
     expect(JSON.parse(plan.stdout)).toMatchObject({ dialect: 'secretref', plan: [{ secret: 'prod_stripe_key' }] });
-    const flag = await cli(['render', 't.json', '--environment', 'dev'], { env, cwd });
+    // No dev_ secret at all: an error unless allowed, then the fallback is warned about (issue 17).
+    expect((await cli(['render', 't.json', '--environment', 'dev'], { env, cwd })).stderr).toContain('ENVIRONMENT_EMPTY');
+    const flag = await cli(['render', 't.json', '--environment', 'dev', '--allow-empty-environment'], { env, cwd });
     expect(JSON.parse(flag.stdout).auth).toBe('Bearer sk_test');
+    expect(flag.stderr).toContain('warning ENVIRONMENT_FALLBACK stripe_key');
   });
 
   it('databaseUrl: a file: path is relative to the config file; the environment and the flag beat it', async () => {

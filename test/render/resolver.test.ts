@@ -68,8 +68,8 @@ describe('render with a SecretSource', () => {
     const source = new MemorySource(values);
     const out = await render({ name: 't', a: '$secrets.idem', b: "$ secrets.nope ?? 'x'" }, { resolver: source, plan: true });
     expect(out.plan).toEqual([
-      { reference: 'idem', secret: 'idem', path: '/a', version: 3, updatedAt: new Date('2026-01-02T00:00:00Z'), expiresAt: null, keyId: 'k1' },
-      { reference: 'nope', secret: null, path: '/b', version: null, updatedAt: null, expiresAt: null, keyId: null },
+      { reference: 'idem', secret: 'idem', path: '/a', version: 3, updatedAt: new Date('2026-01-02T00:00:00Z'), expiresAt: null, keyId: 'k1', status: 'ok', fallback: false },
+      { reference: 'nope', secret: null, path: '/b', version: null, updatedAt: null, expiresAt: null, keyId: null, status: 'absent', fallback: false },
     ]);
     expect(JSON.stringify(out.plan)).not.toContain('idem-1234');
     expect((await render({ a: '$secrets.idem' }, { resolver: source })).plan).toBeUndefined();

@@ -1,6 +1,6 @@
 /** `secretref audit`: who did what to which secret, when. Never values. */
 import type { AuditEntry } from '../../index.js';
-import { defineCommand } from '../command.js';
+import { implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { auditJson } from '../json.js';
 import { parsePositiveInt, parseTime } from '../parse-args.js';
@@ -22,15 +22,7 @@ export async function audit(options: AuditCommandOptions, ctx: CliContext): Prom
   });
 }
 
-export const auditCommand = defineCommand({
-  name: 'audit',
-  description: 'show the audit log of this developer (newest first; never values)',
-  options: [
-    { flags: '--secret <name>', description: 'only this secret' },
-    { flags: '--since <time>', description: 'ISO date or duration back from now (7d)' },
-    { flags: '--limit <n>', description: 'at most this many entries', default: '100' },
-    { flags: '--json', description: 'machine-readable output (docs/cli.md)' },
-  ],
+export const auditCommand = implementCommand({
   toOptions: (_args, flags: { secret?: string; since?: string; limit: string; json?: boolean }): AuditCommandOptions & { json: boolean } => ({
     limit: parsePositiveInt(flags.limit, '--limit'),
     ...(flags.secret ? { secret: flags.secret } : {}),

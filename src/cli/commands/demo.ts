@@ -9,7 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { DEFAULT_DEVELOPER_ID, analyzeSource, createResolver, formatDiagnostics, keygen, lint, openStore, render } from '../../index.js';
-import { defineCommand } from '../command.js';
+import { implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 
 /** The package root, from src/cli/commands or dist/cli/commands alike. */
@@ -79,11 +79,7 @@ export async function demo(options: DemoOptions, ctx: CliContext): Promise<DemoR
   }
 }
 
-export const demoCommand = defineCommand({
-  name: 'demo',
-  description: 'a tour on a throwaway in-memory store: create secrets, render the example tools (redacted), lint a broken one',
-  options: [{ flags: '--show <n>', description: 'print this many rendered definitions in full (redacted)', default: '2' }],
-  usesConfig: false,
+export const demoCommand = implementCommand({
   toOptions: (_args, flags: { show: string }): DemoOptions => ({ show: Math.max(0, Number.parseInt(flags.show, 10) || 0) }),
   run: demo,
   // The demo narrated as it went; its broken definition's errors are the point, not a failure.

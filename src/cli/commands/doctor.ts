@@ -3,7 +3,7 @@
  * opens this developer's rows; says what to do for each failure. Exit 1 when any check fails.
  */
 import { LATEST_VERSION, isSecretrefError, keyFingerprint, masterKeyWeakness, type SecretInfo, type Store } from '../../index.js';
-import { defineCommand } from '../command.js';
+import { implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { doctorJson, type Check } from '../json.js';
 
@@ -133,7 +133,7 @@ export async function doctor(_options: unknown, ctx: CliContext): Promise<Doctor
   if (key === undefined || masterKeyWeakness(key)) return checks;
   const where = config.url.startsWith('file:') ? `embedded PGlite at ${config.url.slice(5)}` : config.url.startsWith('memory:') ? 'embedded PGlite in memory' : 'PostgreSQL server';
   try {
-    const store = await ctx.openStore(key);
+    const store = await ctx.openStore({ masterKey: key });
     checks.push({ name: 'database', ok: true, detail: `reachable (${where})` });
     checks.push({ name: 'pgcrypto', ok: true, detail: 'installed' });
     checks.push({ name: 'migrations', ok: true, detail: `schema ${store.schema} at version ${LATEST_VERSION} (current)` });
@@ -175,10 +175,7 @@ export async function doctor(_options: unknown, ctx: CliContext): Promise<Doctor
   return checks;
 }
 
-export const doctorCommand = defineCommand({
-  name: 'doctor',
-  description: 'check the master key, the database, pgcrypto, migrations and that the key opens the rows',
-  options: [{ flags: '--json', description: 'machine-readable output' }],
+export const doctorCommand = implementCommand({
   toOptions: (_args, flags: { json?: boolean }) => ({ json: flags.json === true }),
   run: doctor,
   report(checks, options, ctx) {

@@ -1,14 +1,14 @@
 /**
- * `secretref import --from-julep URL`: a thin registrar over `importFromJulep` (src/import/).
+ * `secretref import --from-julep URL`: a thin command over `importFromJulep` (src/import/).
  * Julep's key comes from an environment variable, never argv. Exit 1 when any row was skipped.
  */
-import type { Command } from 'commander';
 import type { JulepImportResult } from '../../index.js';
+import { implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
-interface ImportOpts {
+interface ImportFlags {
   fromJulep: string;
   julepKeyEnv: string;
   table: string;
@@ -17,43 +17,55 @@ interface ImportOpts {
   json?: boolean;
 }
 
-export function registerImport(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
-  program
-    .command('import')
-    .description('copy the secrets of a Julep deployment into this store (same developer ids, timestamps kept; idempotent)')
-    .requiredOption('--from-julep <url>', 'postgres:// URL of the Julep database')
-    .option('--julep-key-env <VAR>', "environment variable holding Julep's SECRETS_MASTER_KEY", 'JULEP_SECRETS_MASTER_KEY')
-    .option('--table <name>', "Julep's secrets table", 'secrets')
-    .option('--only-this-developer', 'import only the configured developer (default: every developer in the table, each under its own id)')
-    .option('--overwrite', 'make value, description and metadata equal to Julep where they differ')
-    .option('--json', 'machine-readable result (version 1)')
-    .action(async (opts: ImportOpts) => {
-      const julepKey = ctx.io.env[opts.julepKeyEnv];
-      if (!julepKey) throw new UsageError(`${opts.julepKeyEnv} is not set; put Julep's SECRETS_MASTER_KEY there.`);
-      // Loaded here so `pg` is not imported by every other command's start-up.
-      const { importFromJulep } = await import('../../index.js');
-      const store = await ctx.openStore();
-      const bar = progressBar(ctx, 'import');
-      let r: JulepImportResult;
-      try {
-        r = await importFromJulep(
-          {
-            url: opts.fromJulep,
-            julepKey,
-            table: opts.table,
-            ...(opts.onlyThisDeveloper ? { developerIds: [ctx.config().developerId] } : {}),
-            overwrite: Boolean(opts.overwrite),
-          },
-          { store, onProgress: (p) => bar.update(p.done, p.total) },
-        );
-      } finally {
-        bar.stop();
-      }
-      if (opts.json) ctx.json(r);
-      else for (const line of summary(r)) ctx.err(line);
-      if (!r.ok) setExit(1);
-    });
+export interface ImportCommandOptions {
+  url: string;
+  /** The environment variable holding Julep's key (never the key itself). */
+  julepKeyEnv: string;
+  table: string;
+  onlyThisDeveloper: boolean;
+  overwrite: boolean;
+  json: boolean;
 }
+
+export async function importJulep(options: ImportCommandOptions, ctx: CliContext): Promise<JulepImportResult> {
+  const julepKey = ctx.io.env[options.julepKeyEnv];
+  if (!julepKey) throw new UsageError(`${options.julepKeyEnv} is not set; put Julep's SECRETS_MASTER_KEY there.`);
+  // Loaded here so `pg` is not imported by every other command's start-up.
+  const { importFromJulep } = await import('../../index.js');
+  const store = await ctx.openStore();
+  const bar = progressBar(ctx, 'import');
+  try {
+    return await importFromJulep(
+      {
+        url: options.url,
+        julepKey,
+        table: options.table,
+        ...(options.onlyThisDeveloper ? { developerIds: [ctx.config().developerId] } : {}),
+        overwrite: options.overwrite,
+      },
+      { store, onProgress: (p) => bar.update(p.done, p.total) },
+    );
+  } finally {
+    bar.stop();
+  }
+}
+
+export const importCommand = implementCommand({
+  toOptions: (_args, flags: ImportFlags): ImportCommandOptions => ({
+    url: flags.fromJulep,
+    julepKeyEnv: flags.julepKeyEnv,
+    table: flags.table,
+    onlyThisDeveloper: flags.onlyThisDeveloper === true,
+    overwrite: flags.overwrite === true,
+    json: flags.json === true,
+  }),
+  run: importJulep,
+  report(r, options, ctx) {
+    if (options.json) ctx.json(r);
+    else for (const line of summary(r)) ctx.err(line);
+    return r.ok ? 0 : 1;
+  },
+});
 
 /** The text report: counts, then every skipped row and every conflict. Never a value. */
 function summary(r: JulepImportResult): string[] {

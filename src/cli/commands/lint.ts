@@ -27,10 +27,10 @@ import {
   type IgnoreRule,
   type LintOptions,
 } from '../../index.js';
-import { argList, defineCommand } from '../command.js';
+import { argList, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { describeDialects, parseDialect, type Dialect } from '../dialect.js';
-import { collectFiles, exists, readInput } from '../files.js';
+import { collectFiles, exists, readInputs, type InputFile } from '../files.js';
 import { lintJson, stringify, type FileDialectJson } from '../json.js';
 import { parsePairs } from '../parse-args.js';
 import { progressBar } from '../progress.js';
@@ -98,8 +98,10 @@ export async function lint(options: LintCommandOptions, ctx: CliContext): Promis
   const dialects: FileDialectJson[] = [];
   const bar = files.length > 20 ? progressBar(ctx, 'lint') : undefined;
   try {
+    // Read ahead, concurrently: one file at a time left the process waiting on the disk.
+    const inputs = await readInputs(files, ctx.io);
     for (const [i, path] of files.entries()) {
-      const input = await readInput(path, ctx.io);
+      const input = inputs[i] as InputFile;
       const dialect = ctx.dialectFor(path, options.dialect);
       sources.set(input.name, input.source);
       dialects.push({ file: input.name, dialect });
@@ -151,28 +153,7 @@ type LintFlags = {
   sarifRoot?: string;
 };
 
-export const lintCommand = defineCommand({
-  name: 'lint',
-  description: 'check references before anything runs (offline rules; with the store: existence, expiry, policy — names and policy only, so no master key is needed)',
-  arguments: [{ name: '<paths...>', description: 'YAML/JSON files or folders; - for stdin' }],
-  options: [
-    { flags: '--format <format>', description: 'text, json or sarif', default: 'text' },
-    { flags: '--offline', description: 'do not open the store (syntax, safety, style, leaks, pasted credentials only)' },
-    { flags: '--dialect <dialect>', description: 'secretref or julep (default: the project config file, else secretref)' },
-    { flags: '--environment <env>', description: 'check which concrete secret (ENV_NAME or NAME) each reference resolves to' },
-    { flags: '--tool <name>', description: 'the tool the definitions are rendered for, when they have no top-level name' },
-    { flags: '--expiring-within <days>', description: 'warn about secrets expiring within this many days', default: '14' },
-    { flags: '--output <file>', description: 'write the report to a file instead of stdout' },
-    { flags: '--var <key=value>', description: 'a variable the definitions may use (repeatable; only the name matters to lint)', repeatable: true },
-    { flags: '--fail-on <level>', description: 'exit 1 on findings at or above this level: error, warning or never', default: 'error' },
-    { flags: '--baseline <file>', description: 'accept the findings recorded in this file; report only new ones' },
-    { flags: '--write-baseline <file>', description: 'write the current findings to this baseline file (and accept them); --baseline FILE then reports only new ones' },
-    { flags: '--update-baseline', description: 'write the current findings to the --baseline file (the same as --write-baseline FILE)' },
-    { flags: '--ignore-file <file>', description: `the ignore file (default: ${IGNORE_FILE} from here up to the repository root)` },
-    { flags: '--sarif-root <dir>', description: 'the folder SARIF and baseline paths are relative to (default: the repository root, found from .git)' },
-  ],
-  // A JSON report's consumer gets a JSON error; SARIF and text readers get the usual text on stderr.
-  wantsJson: (flags: LintFlags) => flags.format === 'json',
+export const lintCommand = implementCommand({
   toOptions(args, flags: LintFlags): LintCommandOptions {
     if (!(FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`--format takes text, json or sarif; got "${flags.format}".`);
     if (!(FAIL_ON as readonly string[]).includes(flags.failOn)) throw new UsageError(`--fail-on takes error, warning or never; got "${flags.failOn}".`);

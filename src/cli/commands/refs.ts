@@ -1,9 +1,9 @@
 /** `secretref refs FILE|DIR…`: every static reference with its position; problems make exit 1. */
 import { analyzeSource } from '../../index.js';
-import { argList, defineCommand } from '../command.js';
+import { argList, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { describeDialects, parseDialect, type Dialect } from '../dialect.js';
-import { collectFiles, readInput } from '../files.js';
+import { collectFiles, readInputs, type InputFile } from '../files.js';
 import { problemJson, refsJson, type RefsFileJson } from '../json.js';
 import { parsePairs } from '../parse-args.js';
 
@@ -23,8 +23,10 @@ export interface RefsResult {
 export async function refs(options: RefsOptions, ctx: CliContext): Promise<RefsResult> {
   const files: RefsFileJson[] = [];
   let problems = 0;
-  for (const path of await collectFiles(options.paths, ctx.io)) {
-    const input = await readInput(path, ctx.io);
+  const paths = await collectFiles(options.paths, ctx.io);
+  const inputs = await readInputs(paths, ctx.io);
+  for (const [i, path] of paths.entries()) {
+    const input = inputs[i] as InputFile;
     const dialect = ctx.dialectFor(path, options.dialect);
     const doc = analyzeSource(input.source, { filename: input.name, dialect, ...(options.vars ? { vars: options.vars } : {}) });
     problems += doc.problems.length;
@@ -49,15 +51,7 @@ export async function refs(options: RefsOptions, ctx: CliContext): Promise<RefsR
   return { files, problems };
 }
 
-export const refsCommand = defineCommand({
-  name: 'refs',
-  description: 'list the secret references of tool definitions (files or folders; - for stdin)',
-  arguments: [{ name: '<paths...>', description: 'YAML/JSON files or folders' }],
-  options: [
-    { flags: '--dialect <dialect>', description: 'secretref or julep (default: the project config file, else secretref)' },
-    { flags: '--var <key=value>', description: 'a variable the definitions may use (repeatable; only the name matters to refs)', repeatable: true },
-    { flags: '--json', description: 'machine-readable output (docs/cli.md)' },
-  ],
+export const refsCommand = implementCommand({
   toOptions: (args, flags: { dialect?: string; json?: boolean; var?: string[] }): RefsOptions & { json: boolean } => {
     const dialect = parseDialect(flags.dialect);
     const vars = Object.keys(parsePairs(flags.var, '--var') ?? {});

@@ -3,7 +3,7 @@
  * resumable. The new key is named by variable, never passed on argv.
  */
 import { ENV, masterKeyFromEnv, type RekeyResult } from '../../index.js';
-import { defineCommand } from '../command.js';
+import { implementCommand } from '../command.js';
 import { keyFilePath } from '../config.js';
 import type { CliContext } from '../context.js';
 import { parsePositiveInt } from '../parse-args.js';
@@ -47,13 +47,7 @@ export async function rekey(options: RekeyCommandOptions, ctx: CliContext): Prom
   }
 }
 
-export const rekeyCommand = defineCommand({
-  name: 'rekey',
-  description: 're-encrypt every secret under a new master key read from an environment variable',
-  options: [
-    { flags: '--new-key-env <VAR>', description: 'environment variable holding the new master key', required: true },
-    { flags: '--batch-size <n>', description: 'rows per transaction', default: '100' },
-  ],
+export const rekeyCommand = implementCommand({
   toOptions: (_args, flags: { newKeyEnv: string; batchSize: string }): RekeyCommandOptions => ({ newKeyEnv: flags.newKeyEnv, batchSize: parsePositiveInt(flags.batchSize, '--batch-size') }),
   run: rekey,
   report({ result, keyFile, fromEnv }, options, ctx) {

@@ -1,6 +1,6 @@
 /** `secretref secrets create|list|get|update|delete|rotate|rollback`. Never a value on argv. */
 import { SecretrefError, type CreateSecretInput, type ScopedStore, type Secret, type SecretInfo, type UpdateSecretPatch } from '../../index.js';
-import { argString, defineCommand, type OptionSpec } from '../command.js';
+import { argString, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { secretGetJson, secretJson, secretsListJson } from '../json.js';
 import { parseDuration, parseList, parsePairs, parseTime } from '../parse-args.js';
@@ -25,15 +25,6 @@ async function listAll(s: ScopedStore, filter: { metadata?: Record<string, strin
 
 type PolicyFlags = { description?: string; metadata?: string[]; expiresAt?: string; allowTool?: string[]; allowHost?: string[] };
 
-const POLICY_OPTIONS: readonly OptionSpec[] = [
-  { flags: '--description <text>', description: 'what the secret is for' },
-  { flags: '--metadata <key=value>', description: 'metadata pair (repeatable; key= removes on update)', repeatable: true },
-  { flags: '--expires-at <time>', description: 'ISO date or duration from now (30d)' },
-  { flags: '--allow-tool <names>', description: 'only these tools may use it (comma-separated, repeatable)', repeatable: true },
-  { flags: '--allow-host <hosts>', description: 'only these hosts may receive it (comma-separated, *.example.com, repeatable)', repeatable: true },
-];
-
-const KEEP_NEWLINE: OptionSpec = { flags: '--keep-newline', description: 'keep a trailing newline read from stdin' };
 
 // ── create ──────────────────────────────────────────────────────────────────────────────────
 
@@ -49,11 +40,7 @@ export async function secretsCreate(options: CreateOptions, ctx: CliContext): Pr
   return (await scoped(ctx)).create({ ...input, value });
 }
 
-export const createCommand = defineCommand({
-  name: 'secrets create',
-  description: 'create a secret; the value is read from stdin or a hidden prompt, never argv',
-  arguments: [{ name: '<name>' }],
-  options: [KEEP_NEWLINE, ...POLICY_OPTIONS],
+export const createCommand = implementCommand({
   toOptions(args, flags: PolicyFlags & { keepNewline?: boolean }): CreateOptions {
     const metadata = parsePairs(flags.metadata, '--metadata');
     return {
@@ -84,14 +71,7 @@ export async function secretsList(options: ListCommandOptions, ctx: CliContext):
   return listAll(await scoped(ctx), options);
 }
 
-export const listCommand = defineCommand({
-  name: 'secrets list',
-  description: 'list secrets (names and metadata, never values)',
-  options: [
-    { flags: '--metadata <key=value>', description: 'only secrets with this metadata pair (repeatable)', repeatable: true },
-    { flags: '--prefix <prefix>', description: 'only names starting with this' },
-    { flags: '--json', description: 'machine-readable output (docs/cli.md)' },
-  ],
+export const listCommand = implementCommand({
   toOptions(_args, flags: { metadata?: string[]; prefix?: string; json?: boolean }): ListCommandOptions & { json: boolean } {
     const metadata = parsePairs(flags.metadata, '--metadata');
     return { ...(metadata ? { metadata } : {}), ...(flags.prefix ? { prefix: flags.prefix } : {}), json: flags.json === true };
@@ -129,15 +109,7 @@ export async function secretsGet(options: GetCommandOptions, ctx: CliContext): P
   return { secret, value: options.previous ? secret.previous?.value : secret.value };
 }
 
-export const getCommand = defineCommand({
-  name: 'secrets get',
-  description: 'describe a secret; print its value only with --reveal',
-  arguments: [{ name: '<name>' }],
-  options: [
-    { flags: '--reveal', description: 'print the value to stdout' },
-    { flags: '--previous', description: 'with --reveal: the value before the last rotation, during its grace period' },
-    { flags: '--json', description: 'machine-readable output' },
-  ],
+export const getCommand = implementCommand({
   toOptions: (args, flags: { reveal?: boolean; previous?: boolean; json?: boolean }): GetCommandOptions & { json: boolean } => ({
     name: argString(args, 0),
     reveal: flags.reveal === true,
@@ -180,19 +152,7 @@ export async function secretsUpdate(options: UpdateCommandOptions, ctx: CliConte
 
 type UpdateFlags = PolicyFlags & { valueStdin?: boolean; keepNewline?: boolean; rename?: string; clearMetadata?: boolean; expiry?: boolean; clearPolicy?: boolean };
 
-export const updateCommand = defineCommand({
-  name: 'secrets update',
-  description: 'change a secret: --value-stdin for a new value, --rename, description, metadata, expiry, policy',
-  arguments: [{ name: '<name>' }],
-  options: [
-    { flags: '--value-stdin', description: 'read a new value from stdin (or a hidden prompt)' },
-    KEEP_NEWLINE,
-    { flags: '--rename <new-name>', description: 'new name' },
-    { flags: '--clear-metadata', description: 'remove all metadata' },
-    { flags: '--no-expiry', description: 'remove the expiry date' },
-    { flags: '--clear-policy', description: 'allow every tool and host again' },
-    ...POLICY_OPTIONS,
-  ],
+export const updateCommand = implementCommand({
   toOptions(args, flags: UpdateFlags): UpdateCommandOptions {
     const patch: Omit<UpdateSecretPatch, 'value'> = {};
     if (flags.rename) patch.name = flags.rename;
@@ -224,10 +184,7 @@ export async function secretsDelete(options: { name: string }, ctx: CliContext):
   return options.name;
 }
 
-export const deleteCommand = defineCommand({
-  name: 'secrets delete',
-  description: 'delete a secret',
-  arguments: [{ name: '<name>' }],
+export const deleteCommand = implementCommand({
   toOptions: (args) => ({ name: argString(args, 0) }),
   run: secretsDelete,
   report(name, _options, ctx) {
@@ -249,11 +206,7 @@ export async function secretsRotate(options: RotateCommandOptions, ctx: CliConte
   return (await scoped(ctx)).rotate(options.name, value, { graceMs: options.graceMs });
 }
 
-export const rotateCommand = defineCommand({
-  name: 'secrets rotate',
-  description: 'replace the value (from stdin or a hidden prompt); the previous one stays readable for --grace',
-  arguments: [{ name: '<name>' }],
-  options: [{ flags: '--grace <duration>', description: 'how long the previous value stays readable', default: '24h' }, KEEP_NEWLINE],
+export const rotateCommand = implementCommand({
   toOptions: (args, flags: { grace: string; keepNewline?: boolean }): RotateCommandOptions & { grace: string } => ({
     name: argString(args, 0),
     grace: flags.grace,
@@ -271,10 +224,7 @@ export async function secretsRollback(options: { name: string }, ctx: CliContext
   return (await scoped(ctx)).rollback(options.name);
 }
 
-export const rollbackCommand = defineCommand({
-  name: 'secrets rollback',
-  description: 'make the value before the last rotation current again',
-  arguments: [{ name: '<name>' }],
+export const rollbackCommand = implementCommand({
   toOptions: (args) => ({ name: argString(args, 0) }),
   run: secretsRollback,
   report(info, _options, ctx) {

@@ -1,0 +1,69 @@
+/**
+ * A CLI that starts fast (issue 17): the built binary loads a command's module only when that
+ * command runs, so `--version` and `--help` load no YAML parser, template engine, validator or
+ * store, and an offline lint loads no database client. Checked by the files Node.js loads
+ * (module hooks log every URL), never by a time: a package counts as loaded when a file of it
+ * under node_modules is, or a file of the bundled CLI that holds it (dist/cli/bundle-packages.json,
+ * written by scripts/bundle-cli.mjs).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../helpers/build.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const BIN = join(ROOT, 'dist', 'cli', 'main.js');
+const HOOKS = join(ROOT, 'test', 'helpers', 'log-loads.mjs');
+const HEAVY = ['yaml', 'nunjucks', 'zod', '@electric-sql/pglite', 'pg', 'jsep', '@lezer/python', 'lru-cache'];
+
+/** The packages (under node_modules) a run of the CLI with `args` loaded, and its exit code. */
+async function packagesLoaded(args: string[]): Promise<{ code: number; stdout: string; packages: Set<string> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'secretref-loads-'));
+  const log = join(dir, 'loads.txt');
+  try {
+    const r = await promisify(execFile)(process.execPath, ['--import', HOOKS, BIN, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: dir, LOG_LOADS_TO: log, NO_COLOR: '1' },
+    }).then(
+      (x) => ({ code: 0, stdout: x.stdout }),
+      (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
+    );
+    const bundled = JSON.parse(readFileSync(join(ROOT, 'dist', 'cli', 'bundle-packages.json'), 'utf8')) as Record<string, string[]>;
+    const packages = new Set<string>();
+    for (const url of readFileSync(log, 'utf8').split('\n')) {
+      if (!url.startsWith('file:')) continue;
+      const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+      if (m) packages.add(m[1] as string);
+      for (const p of bundled[relative(ROOT, fileURLToPath(url))] ?? []) packages.add(p);
+    }
+    return { ...r, packages };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+beforeAll(() => {
+  ensureBuilt();
+}, 180_000);
+
+describe('start-up loads only what the command needs', () => {
+  it.each([['--version'], ['--help'], ['secrets', '--help'], ['render', '--help']])('%s %s loads no heavy library', async (...args) => {
+    const r = await packagesLoaded(args.filter((a): a is string => typeof a === 'string'));
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(0);
+    expect(r.packages.has('commander')).toBe(true); // the log works: it saw the argv parser
+    for (const p of HEAVY) expect([...r.packages], p).not.toContain(p);
+  });
+
+  it('lint --offline loads the parser but no database client', async () => {
+    const r = await packagesLoaded(['lint', '--offline', 'fixtures/tools/stripe-create-charge.yaml']);
+    expect(r.code).toBe(0);
+    expect(r.packages.has('yaml')).toBe(true);
+    expect(r.packages.has('@electric-sql/pglite')).toBe(false);
+    expect(r.packages.has('pg')).toBe(false);
+  });
+});
