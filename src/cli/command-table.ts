@@ -12,6 +12,7 @@ import { lintCommand } from './commands/lint.js';
 import { refsCommand } from './commands/refs.js';
 import { rekeyCommand } from './commands/rekey.js';
 import { renderCommand } from './commands/render.js';
+import { serveCommand } from './commands/serve.js';
 import { createCommand, deleteCommand, getCommand, listCommand, rollbackCommand, rotateCommand, updateCommand } from './commands/secrets.js';
 
 /** Any table entry: a command function with its argv mapping, or a module's own registrar. */
@@ -37,6 +38,7 @@ export const COMMANDS: readonly TableEntry[] = [
   rekeyCommand,
   auditCommand,
   { name: 'import', register: registerImport },
+  serveCommand,
   demoCommand,
   doctorCommand,
 ];

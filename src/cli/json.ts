@@ -3,7 +3,7 @@
  * `"version": 1`; fields are only ever added. No shape holds a secret value, except
  * `secrets get --reveal --json`, which was asked for one. Errors under `--json` are shaped here too.
  */
-import { isSecretrefError, jsonReport, sarifLog, type AuditEntry, type Diagnostic, type ErrorCode, type JsonReport, type PlanEntry, type Problem, type SecretInfo } from '../index.js';
+import { isSecretrefError, jsonReport, sarifLog, type AnalyzedDocument, type AuditEntry, type Diagnostic, type ErrorCode, type JsonReport, type PlanEntry, type Problem, type Reference, type SecretInfo } from '../index.js';
 import type { Dialect } from './dialect.js';
 
 /** The version every document carries. */
@@ -80,6 +80,26 @@ export interface RefsFileJson {
   problems: ProblemJson[];
   /** E.g. a computed name in a Julep file, left for the platform to resolve. */
   warnings: ProblemJson[];
+}
+
+/** One reference as `refs --json` (and `secretref serve`'s `/refs`) lists it. */
+export function refJson(r: Reference): RefJson {
+  return {
+    name: r.name,
+    form: r.form,
+    path: r.path,
+    line: r.range?.start.line ?? null,
+    column: r.range?.start.column ?? null,
+    endLine: r.range?.end.line ?? null,
+    endColumn: r.range?.end.column ?? null,
+    optional: r.optional,
+    context: r.context,
+  };
+}
+
+/** One file of `refs --json`, from its analysis. */
+export function refsFileJson(file: string, dialect: Dialect, doc: AnalyzedDocument): RefsFileJson {
+  return { file, dialect, references: doc.references.map(refJson), problems: doc.problems.map(problemJson), warnings: doc.warnings.map(problemJson) };
 }
 
 /** `refs --json`. */
