@@ -38,6 +38,7 @@ const INTEGRATION = [
   'test/reliability/regression-connection-lost-in-transaction.test.ts',
   'test/reliability/store-faults.test.ts',
   'test/security/**',
+  'test/serve/service.test.ts',
 ];
 
 // README's tour and Julep workflow run the built CLI in child processes on an embedded store, as a user does.
