@@ -4,7 +4,6 @@
  * commands nothing.
  */
 import { resolve } from 'node:path';
-import { createResolver } from '../index.js';
 import type { CliContext } from '../cli/context.js';
 import { checkEndpoint, defaultSocketPath, listen, readToken, type Endpoint } from './listen.js';
 import { openApiDocument } from './openapi.js';
@@ -41,12 +40,10 @@ export async function serve(options: ServeOptions, ctx: CliContext, stop?: Promi
   checkEndpoint(endpoint, token, options.allowNonLoopback);
   const store = await ctx.openStore();
   const developerId = ctx.developerId();
-  const resolver = createResolver(store, { developerId });
   const environment = ctx.environment(undefined);
   const app = createService({
-    store: store.scope(developerId),
+    store,
     developerId,
-    resolver,
     dialectFor: (filename) => ctx.dialectFor(resolve(ctx.io.cwd, filename ?? 'request.yaml'), undefined),
     ...(environment !== undefined ? { environment } : {}),
     log: ctx.io.stderr,
@@ -59,7 +56,6 @@ export async function serve(options: ServeOptions, ctx: CliContext, stop?: Promi
     await (stop ?? untilSignal());
   } finally {
     await app.close();
-    resolver.close();
   }
 }
 

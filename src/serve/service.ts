@@ -1,6 +1,6 @@
 /**
  * The HTTP service as a fastify instance: the routes of schemas.ts over the library's render,
- * lint, analyzeSource and redact, with one resolver (and so one cache) for every request. It
+ * lint, analyzeSource and redact, with one resolver (and so one cache) per environment for every request. It
  * knows no socket or port (listen.ts binds it) and no argv (the CLI command builds its options).
  *
  * Logs: one JSON line per request (id, method, route, status, time, error code) and nothing
@@ -18,8 +18,10 @@ import {
   type Dialect,
   type LintOptions,
   type RenderOptions,
+  createResolver,
   type Resolver,
-  type ScopedStore,
+  type ResolverOptions,
+  type Store,
   type VarValue,
 } from '../index.js';
 import { errorJson, planJson, refJson, problemJson, refsFileJson } from '../cli/json.js';
@@ -37,14 +39,16 @@ export const SERVE_LIMITS = {
   handlerTimeoutMs: 30_000,
   /** Idle keep-alive connections are closed after this. */
   keepAliveMs: 5_000,
+  /** Distinct environments (one resolver and cache each). */
+  environments: 64,
 } as const;
 
 export interface ServiceOptions {
-  /** The developer's store (every request is confined to it). */
-  store: ScopedStore;
+  /** The store; every request is confined to `developerId`. */
+  store: Store;
   developerId: string;
-  /** The one resolver every render uses (its cache spans requests). */
-  resolver: Resolver;
+  /** Cache settings of the resolvers (one per environment, shared by every request). */
+  resolver?: Omit<ResolverOptions, 'developerId' | 'environment'>;
   /** The dialect of a request without `dialect` (the project config's choice for its filename). */
   dialectFor(filename: string | undefined): Dialect;
   /** The environment of a request without `environment` (the project config's). */
@@ -81,6 +85,22 @@ export function createService(options: ServiceOptions): FastifyInstance {
     // Ids in the log lines; a caller's X-Request-Id is not trusted into them.
     genReqId: counter(),
     ajv: { customOptions: { allErrors: false, coerceTypes: false, removeAdditional: false, allowUnionTypes: true } },
+  });
+  const scoped = options.store.scope(options.developerId);
+  // One resolver, and so one cache, per environment (the overlay is a resolver setting), for every request.
+  const resolvers = new Map<string, Resolver>();
+  const resolverFor = (environment: string | undefined): Resolver => {
+    let r = resolvers.get(environment ?? '');
+    if (!r) {
+      if (resolvers.size >= SERVE_LIMITS.environments) throw new SecretrefError('LIMIT_EXCEEDED', `At most ${SERVE_LIMITS.environments} environments are served by one service.`);
+      r = createResolver(options.store, { ...options.resolver, developerId: options.developerId, ...(environment !== undefined ? { environment } : {}) });
+      resolvers.set(environment ?? '', r);
+    }
+    return r;
+  };
+  app.addHook('onClose', async () => {
+    for (const r of resolvers.values()) r.close();
+    resolvers.clear();
   });
   const timeoutMs = options.handlerTimeoutMs ?? SERVE_LIMITS.handlerTimeoutMs;
   const token = options.token !== undefined ? Buffer.from(options.token, 'utf8') : undefined;
@@ -123,12 +143,11 @@ export function createService(options: ServiceOptions): FastifyInstance {
   const renderOptions = (b: DefinitionBody, plan: boolean): RenderOptions => {
     const environment = environmentOf(b);
     return {
-      resolver: options.resolver,
+      resolver: resolverFor(environment),
       filename: b.filename ?? REQUEST_FILE,
       dialect: dialectOf(b),
       vars: b.vars ?? {},
       plan,
-      ...(environment !== undefined ? { environment } : {}),
       ...(b.tool !== undefined ? { tool: b.tool } : {}),
     };
   };
@@ -172,7 +191,7 @@ export function createService(options: ServiceOptions): FastifyInstance {
     const opts: LintOptions = {
       filename: file,
       dialect,
-      ...(b.offline === true ? {} : { store: options.store, developerId: options.developerId }),
+      ...(b.offline === true ? {} : { store: scoped, developerId: options.developerId }),
       ...(environment !== undefined ? { environment } : {}),
       ...(b.tool !== undefined ? { tool: b.tool } : {}),
       ...(b.vars ? { vars: Object.keys(b.vars) } : {}),
@@ -187,13 +206,20 @@ export function createService(options: ServiceOptions): FastifyInstance {
 
   app.get(ROUTES.healthz.url, { schema: schema(ROUTES.healthz) }, async (_request, reply) => {
     try {
-      await bounded(options.store.list({ limit: 1 }));
+      await bounded(scoped.list({ limit: 1 }));
     } catch (e) {
       const [status, body] = errorReply(e);
       return reply.code(status === 500 ? 503 : status).send(body);
     }
-    const stats = options.resolver.stats();
-    return { ok: true, version: VERSION, resolver: { hits: stats.hits, misses: stats.misses, storeQueries: stats.storeQueries, entries: stats.entries } };
+    const total = { hits: 0, misses: 0, storeQueries: 0, entries: 0 };
+    for (const r of resolvers.values()) {
+      const s = r.stats();
+      total.hits += s.hits;
+      total.misses += s.misses;
+      total.storeQueries += s.storeQueries;
+      total.entries += s.entries;
+    }
+    return { ok: true, version: VERSION, resolver: total };
   });
 
   return app;

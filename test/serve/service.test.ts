@@ -7,7 +7,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createResolver, type Resolver, type Store } from '../../src/index.js';
+import type { Store } from '../../src/index.js';
 import { createService, openApiDocument, SERVE_LIMITS } from '../../src/serve/index.js';
 import { ROUTES } from '../../src/serve/schemas.js';
 import { describeBackends, type Backend } from '../helpers/backends.js';
@@ -37,7 +37,6 @@ function leaks(text: string): string[] {
 
 describeBackends('secretref serve routes', (backend: Backend) => {
   let store: Store;
-  let resolver: Resolver;
   let app: FastifyInstance;
   let authed: FastifyInstance;
   let log = '';
@@ -49,8 +48,7 @@ describeBackends('secretref serve routes', (backend: Backend) => {
     await scoped.create({ name: 'api_key', value: CANARY.api_key, description: 'API key' });
     await scoped.create({ name: 'db_password', value: CANARY.db_password });
     await scoped.create({ name: 'billing_only', value: CANARY.billing_only, allowedTools: ['billing'] });
-    resolver = createResolver(store, { developerId: DEV });
-    const common = { store: scoped, developerId: DEV, resolver, dialectFor: () => 'secretref' as const, log: { write: (s: string) => (log += s) } };
+    const common = { store, developerId: DEV, dialectFor: () => 'secretref' as const, log: { write: (s: string) => (log += s) } };
     app = createService(common);
     authed = createService({ ...common, token: TOKEN });
   });
@@ -58,7 +56,6 @@ describeBackends('secretref serve routes', (backend: Backend) => {
   afterAll(async () => {
     await app?.close();
     await authed?.close();
-    resolver?.close();
   });
 
   async function post(url: string, body: unknown, target = app, headers: Record<string, string> = {}) {
@@ -68,7 +65,8 @@ describeBackends('secretref serve routes', (backend: Backend) => {
   }
 
   it('/render returns the rendered definition and its references; the store is asked once for two renders', async () => {
-    const before = resolver.stats().storeQueries;
+    const queries = async (): Promise<number> => ((await app.inject({ method: 'GET', url: '/healthz' })).json() as { resolver: { storeQueries: number } }).resolver.storeQueries;
+    const before = await queries();
     const a = await post('/render', { definition: DEFINITION });
     const b = await post('/render', { definition: DEFINITION });
     expect(a.status).toBe(200);
@@ -78,7 +76,7 @@ describeBackends('secretref serve routes', (backend: Backend) => {
     expect(value.api_call.note).toBe('costs $5, and $secrets.x stays literal');
     expect((a.json.references as { name: string }[]).map((r) => r.name)).toEqual(['api_key', 'db_password']);
     expect(b.json.value).toEqual(a.json.value);
-    expect(resolver.stats().storeQueries - before).toBe(1);
+    expect((await queries()) - before).toBe(1);
   });
 
   it('/refs, /plan and /lint answer what the library does, without values', async () => {
@@ -167,7 +165,7 @@ describeBackends('secretref serve routes', (backend: Backend) => {
     expect(up.statusCode).toBe(200);
     expect(up.json()).toMatchObject({ ok: true });
     const other = await backend.open();
-    const gone = createService({ store: other.scope(DEV), developerId: DEV, resolver, dialectFor: () => 'secretref', log: { write: () => true } });
+    const gone = createService({ store: other, developerId: DEV, dialectFor: () => 'secretref', log: { write: () => true } });
     await other.close();
     const down = await gone.inject({ method: 'GET', url: '/healthz' });
     expect(down.statusCode).toBe(503);
