@@ -41,8 +41,9 @@ const INTEGRATION = [
   'test/serve/service.test.ts',
 ];
 
-// README's tour and Julep workflow run the built CLI in child processes on an embedded store, as a user does.
-const E2E = ['test/cli/e2e.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts'];
+// README's tour and Julep workflow, and the Python client of secretref serve, run the built CLI in child
+// processes on an embedded store, as a user does.
+const E2E = ['test/cli/e2e.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts', 'test/serve/python-client.test.ts'];
 
 // A stale entry would silently move nothing: every listed path must exist.
 for (const entry of [...INTEGRATION, ...E2E]) {
