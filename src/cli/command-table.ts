@@ -12,6 +12,7 @@ import { lintCommand } from './commands/lint.js';
 import { refsCommand } from './commands/refs.js';
 import { rekeyCommand } from './commands/rekey.js';
 import { renderCommand } from './commands/render.js';
+import { lspCommand } from './commands/lsp.js';
 import { serveCommand } from './commands/serve.js';
 import { createCommand, deleteCommand, getCommand, listCommand, rollbackCommand, rotateCommand, updateCommand } from './commands/secrets.js';
 
@@ -38,6 +39,7 @@ export const COMMANDS: readonly TableEntry[] = [
   rekeyCommand,
   auditCommand,
   { name: 'import', register: registerImport },
+  lspCommand,
   serveCommand,
   demoCommand,
   doctorCommand,
