@@ -11,7 +11,7 @@ import { createService } from './service.js';
 
 export { createService, SERVE_LIMITS, type ServiceOptions } from './service.js';
 export { openApiDocument } from './openapi.js';
-export { TOKEN_ENV, MIN_TOKEN_CHARS, isLoopback, defaultSocketPath } from './listen.js';
+export { TOKEN_ENV, MIN_TOKEN_CHARS, isLoopback, defaultSocketPath, readToken, socketFolderState } from './listen.js';
 
 export interface ServeOptions {
   /** Unix socket path (the default transport; default: defaultSocketPath()). */

@@ -81,16 +81,31 @@ export async function listen(app: FastifyInstance, endpoint: Endpoint): Promise<
   return endpoint;
 }
 
+/** The state of a socket folder: absent, private to this user, or unusable (and why). */
+export type SocketFolderState = { state: 'missing' } | { state: 'private' } | { state: 'not-ours' } | { state: 'open'; mode: number };
+
+export async function socketFolderState(dir: string): Promise<SocketFolderState> {
+  let info;
+  try {
+    info = await lstat(dir);
+  } catch {
+    return { state: 'missing' };
+  }
+  const uid = typeof process.getuid === 'function' ? process.getuid() : info.uid;
+  if (!info.isDirectory() || info.uid !== uid) return { state: 'not-ours' };
+  if ((info.mode & 0o077) !== 0) return { state: 'open', mode: info.mode & 0o777 };
+  return { state: 'private' };
+}
+
 /** Creates the socket's folder (0700) or checks that an existing one is ours and closed to others. */
 async function privateFolder(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const info = await lstat(dir);
-  const uid = typeof process.getuid === 'function' ? process.getuid() : info.uid;
-  if (!info.isDirectory() || info.uid !== uid) {
+  const s = await socketFolderState(dir);
+  if (s.state === 'not-ours' || s.state === 'missing') {
     throw new SecretrefError('INVALID_INPUT', `The socket folder ${dir} is not a folder owned by this user; choose another with --socket.`);
   }
-  if ((info.mode & 0o077) !== 0) {
-    throw new SecretrefError('INVALID_INPUT', `The socket folder ${dir} is open to other users (mode ${(info.mode & 0o777).toString(8)}); run chmod 700 on it or choose another with --socket.`);
+  if (s.state === 'open') {
+    throw new SecretrefError('INVALID_INPUT', `The socket folder ${dir} is open to other users (mode ${s.mode.toString(8)}); run chmod 700 on it or choose another with --socket.`);
   }
 }
 
