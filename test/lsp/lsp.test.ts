@@ -5,7 +5,7 @@
  * escape, a pasted credential stored as a secret through the server), and no secret value —
  * stored or pasted — in any byte the server writes.
  */
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,9 +27,8 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
+import { BIN, runProcess, type ProcessResult } from '../helpers/run-process.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'dist', 'cli', 'main.js');
 const API_KEY = 'canary-lsp-API-7Gq2"z\\{{ x }}';
 const DB_PASSWORD = 'canary-lsp-DB p@ss';
 const base62 = (n: number): string => [...randomBytes(n)].map((b) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[b % 62]).join('');
@@ -37,14 +36,7 @@ const PASTED = `ghp_${base62(36)}`;
 const dir = mkdtempSync(join(tmpdir(), 'secretref-lsp-'));
 const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: dir, SECRETS_MASTER_KEY: '', SECRETREF_DATABASE_URL: `file:${join(dir, 'db')}` };
 
-function cli(args: string[], input?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: dir, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
-}
+const cli = (args: string[], input?: string): Promise<ProcessResult> => runProcess(process.execPath, [BIN, ...args], { cwd: dir, env, ...(input !== undefined ? { input } : {}) });
 
 /** A client session with the server: every byte it wrote is kept in `raw`. */
 interface Session {

@@ -5,16 +5,16 @@
  * it), a tool call that succeeds and one whose error text quotes the secret — masked before it
  * is printed. No value reaches the service's log or the client's output.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
+import { BIN, runProcess, type ProcessResult } from '../helpers/run-process.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const BIN = join(ROOT, 'dist', 'cli', 'main.js');
 const CLIENT = join(ROOT, 'docs', 'examples', 'secretref_client.py');
 const PYTHON = '/usr/bin/python3';
 const API_KEY = 'sk_live_canary_Zq81"x\\y{{ z }}';
@@ -26,19 +26,8 @@ let upstream: Server;
 let upstreamUrl = '';
 let sawValue = 0;
 
-interface Out {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runProcess(cmd: string, args: string[], input?: string): Promise<Out> {
-  return new Promise((resolve) => {
-    const child = execFile(cmd, args, { cwd: dir, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-    if (input !== undefined) child.stdin?.end(input);
-  });
+function run(cmd: string, args: string[], input?: string): Promise<ProcessResult> {
+  return runProcess(cmd, args, { cwd: dir, env, ...(input !== undefined ? { input } : {}) });
 }
 
 /** A running `secretref serve`; `log()` is everything it wrote on stderr. */
@@ -91,8 +80,8 @@ api_call:
   return file;
 }
 
-function python(args: string[]): Promise<Out & { json: Record<string, unknown> }> {
-  return runProcess(PYTHON, [CLIENT, ...args]).then((r) => ({ ...r, json: JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown> }));
+function python(args: string[]): Promise<ProcessResult & { json: Record<string, unknown> }> {
+  return run(PYTHON, [CLIENT, ...args]).then((r) => ({ ...r, json: JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown> }));
 }
 
 function expectNoValue(text: string): void {
@@ -104,8 +93,8 @@ function expectNoValue(text: string): void {
 beforeAll(async () => {
   expect(existsSync(PYTHON), `${PYTHON} is needed for this test`).toBe(true);
   ensureBuilt();
-  env.SECRETS_MASTER_KEY = (await runProcess(process.execPath, [BIN, 'keygen'])).stdout.trim();
-  const created = await runProcess(process.execPath, [BIN, 'secrets', 'create', 'upstream_api_key', '--description', 'upstream API'], API_KEY);
+  env.SECRETS_MASTER_KEY = (await run(process.execPath, [BIN, 'keygen'])).stdout.trim();
+  const created = await run(process.execPath, [BIN, 'secrets', 'create', 'upstream_api_key', '--description', 'upstream API'], API_KEY);
   expect(created.code, created.stderr).toBe(0);
   // The tool's upstream: /ok checks the header it got; /fail quotes it in its error, as many APIs do.
   upstream = createServer((req, res) => {
@@ -178,10 +167,10 @@ describe('the Python client against secretref serve', () => {
   }, 180_000);
 
   it('refuses a non-loopback interface without --allow-non-loopback, and TCP without a token', async () => {
-    const open = await runProcess(process.execPath, [BIN, 'serve', '--port', '0', '--host', '0.0.0.0']);
+    const open = await run(process.execPath, [BIN, 'serve', '--port', '0', '--host', '0.0.0.0']);
     expect(open.code).toBe(1);
     expect(open.stderr).toMatch(/not a loopback address/);
-    const tokenless = await runProcess(process.execPath, [BIN, 'serve', '--port', '0']);
+    const tokenless = await run(process.execPath, [BIN, 'serve', '--port', '0']);
     expect(tokenless.code).toBe(1);
     expect(tokenless.stderr).toMatch(/needs a bearer token/);
   }, 60_000);
