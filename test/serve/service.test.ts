@@ -7,10 +7,12 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { Store } from '../../src/index.js';
+import { keygen, openStore, type Store } from '../../src/index.js';
 import { createService, openApiDocument, SERVE_LIMITS } from '../../src/serve/index.js';
 import { ROUTES } from '../../src/serve/schemas.js';
 import { describeBackends, type Backend } from '../helpers/backends.js';
+import { startTcpProxy } from '../resolve/tcp-proxy.js';
+import { until } from '../helpers/wait.js';
 
 const DEV = '11111111-2222-3333-4444-555555555555';
 /** Values no response but /render's may hold, in any form. */
@@ -201,3 +203,32 @@ describeBackends('secretref serve routes', (backend: Backend) => {
     for (const r of responses) expect(leaks(r)).toEqual([]);
   });
 });
+
+describeBackends(
+  'secretref serve with a hung store',
+  (backend: Backend) => {
+    it('a render the store never answers ends with 503 STORE_UNAVAILABLE after the handler timeout; the service renders again once the store answers', async () => {
+      const proxy = await startTcpProxy(backend.url);
+      const store = await openStore({ url: proxy.url, schema: backend.freshSchema(), masterKey: keygen(), connectTimeoutMs: 1_000, statementTimeoutMs: 2_000 });
+      await store.scope(DEV).create({ name: 'api_key', value: CANARY.api_key });
+      const app = createService({ store, developerId: DEV, dialectFor: () => 'secretref', log: { write: () => true }, handlerTimeoutMs: 500 });
+      try {
+        proxy.blackhole();
+        const started = performance.now();
+        const hung = await app.inject({ method: 'POST', url: '/render', payload: { definition: 'a: $secrets.api_key\n' } });
+        expect(hung.statusCode).toBe(503);
+        expect((hung.json() as { error: { code: string } }).error.code).toBe('STORE_UNAVAILABLE');
+        expect(performance.now() - started).toBeLessThan(20_000);
+        expect(hung.body).not.toContain(CANARY.api_key);
+        await proxy.restore();
+        // The hung query stays in flight (later renders join it) until the client's query timeout drops it.
+        await until(async () => (await app.inject({ method: 'POST', url: '/render', payload: { definition: 'a: $secrets.api_key\n' } })).statusCode === 200, 30_000, 250);
+      } finally {
+        await app.close();
+        await store.close().catch(() => undefined);
+        await proxy.close();
+      }
+    }, 60_000);
+  },
+  ['server'],
+);
