@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -45,6 +45,8 @@ interface Session {
   raw(): string;
   stderr(): string;
   diagnostics(uri: string, version: number): Promise<Diagnostic[]>;
+  /** The versions of `uri` diagnostics were published for. */
+  published(uri: string): (number | undefined)[];
   messages: string[];
   close(): Promise<void>;
 }
@@ -78,6 +80,7 @@ async function start(args: string[] = []): Promise<Session> {
     raw: () => raw,
     stderr: () => err,
     messages,
+    published: (u) => published.filter((p) => p.uri === u).map((p) => p.version),
     async diagnostics(uri, version) {
       const deadline = Date.now() + 60_000;
       for (;;) {
@@ -114,6 +117,9 @@ class Doc {
     await this.session.client.sendNotification('textDocument/didOpen', { textDocument: { uri: this.uri, languageId: 'yaml', version: 1, text: this.doc.getText() } });
     return this.session.diagnostics(this.uri, 1);
   }
+  diagnostics(version: number): Promise<Diagnostic[]> {
+    return this.session.diagnostics(this.uri, version);
+  }
   /** Applies edits as an editor does and sends them as incremental changes; returns the new diagnostics. */
   async apply(edits: TextEdit[]): Promise<Diagnostic[]> {
     const version = this.doc.version + 1;
@@ -121,6 +127,13 @@ class Doc {
     this.doc = TextDocument.update(this.doc, changes, version);
     await this.session.client.sendNotification('textDocument/didChange', { textDocument: { uri: this.uri, version }, contentChanges: changes });
     return this.session.diagnostics(this.uri, version);
+  }
+  /** Replaces the whole text without waiting for diagnostics (a burst of keystrokes). */
+  async type(text: string): Promise<number> {
+    const version = this.doc.version + 1;
+    this.doc = TextDocument.create(this.uri, 'yaml', version, text);
+    await this.session.client.sendNotification('textDocument/didChange', { textDocument: { uri: this.uri, version }, contentChanges: [{ text }] });
+    return version;
   }
   text(): string {
     return this.doc.getText();
@@ -159,6 +172,9 @@ beforeAll(async () => {
     expect(r.code, r.stderr).toBe(0);
   }
   mkdirSync(join(dir, 'tools'));
+  mkdirSync(join(dir, 'tasks'));
+  // The project config file: files under tasks/ are Julep definitions.
+  writeFileSync(join(dir, 'secretref.config.yaml'), 'dialects:\n  "tasks/**": julep\n');
 }, 240_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -253,6 +269,34 @@ describe('secretref lsp with a store', () => {
     const again = await session.client.sendRequest('workspace/executeCommand', { command: store?.command?.command, arguments: store?.command?.arguments });
     expect(again).toEqual({ stored: false });
   }, 120_000);
+
+  it('honours the project config: a file under tasks/ is read in the julep dialect', async () => {
+    const julepUri = pathToFileURL(join(dir, 'tasks', 'digest.yaml')).href;
+    const julep = new Doc(
+      session,
+      julepUri,
+      'name: digest\ntools:\n  - name: search\n    type: api_call\n    api_call:\n      url: https://api.example.com/search\n      headers:\n        X-Token: "{secrets.api_key}"\n        X-Other: "{secrets.nope}"\n',
+    );
+    const found = await julep.open();
+    expect(found.map((d) => d.code)).not.toContain('LOOKS_LIKE_REFERENCE');
+    expect(found.filter((d) => d.code === 'SECRET_NOT_FOUND').map((d) => d.range.start.line)).toEqual([8]);
+    const hover = (await session.client.sendRequest('textDocument/hover', { textDocument: { uri: julepUri }, position: julep.at('secrets.api_key', 3) })) as Hover;
+    expect((hover.contents as { value: string }).value).toContain('Example API key');
+  });
+
+  it('debounces: a burst of changes is linted once, at its last version', async () => {
+    const burstUri = pathToFileURL(join(dir, 'tools', 'burst.yaml')).href;
+    const burst = new Doc(session, burstUri, 'a: $secrets.api_key\n');
+    expect(await burst.open()).toEqual([]);
+    let last = 1;
+    for (let i = 0; i < 6; i++) last = await burst.type(`a: $secrets.api_key\nb: $secrets.missing_${i}\n`);
+    const final = await burst.diagnostics(last);
+    expect(final.map((d) => d.message).join('\n')).toContain('missing_5');
+    // Without the debounce every version would be linted; a stall of the machine mid-burst may let one more through.
+    const linted = session.published(burstUri).filter((v) => v !== 1);
+    expect(linted).toContain(last);
+    expect(linted.length).toBeLessThanOrEqual(2);
+  });
 
   it('sent no secret value in any message (stored values, the pasted credential)', () => {
     expect(session.raw().length).toBeGreaterThan(1000);
