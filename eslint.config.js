@@ -31,7 +31,14 @@ const MAY_IMPORT = {
   lint: ['syntax', 'store', 'policy', 'resolve', 'render'],
   import: ['syntax', 'store'],
   cli: 'the public entry (and its light part src/core.ts) only',
+  // The editor and runtime front ends (issue 19): like the CLI they use the library through its
+  // public entry, and the CLI's own pieces (context, project config, JSON shapes); the CLI loads
+  // them with import() only when `secretref serve` / `secretref lsp` runs.
+  serve: 'the public entry and src/cli',
+  lsp: 'the public entry and src/cli',
 };
+/** Front ends: each may import the public entry and the folders listed here, nothing else of src/. */
+const FRONT_ENDS = { cli: ['serve', 'lsp'], serve: ['cli'], lsp: ['cli'] };
 const STAGES = Object.keys(MAY_IMPORT);
 /** Deepest folder nesting inside a stage that the import rules cover (src/cli/commands is 1). */
 const MAX_DEPTH = 3;
@@ -49,8 +56,11 @@ function restrict(regex, message) {
 function importRules(stage, depth) {
   const up = `(\\.\\./){${depth + 1}}`; // from the file's folder up to src/
   const rules = [];
-  if (stage === 'cli') {
-    rules.push(restrict(`^${up}(?!(index|core)\\.js$)`, 'src/cli imports the library only through its public entry (src/index.ts), its light part (src/core.ts) and its own folder.'));
+  const front = FRONT_ENDS[stage];
+  if (front) {
+    const others = front.map((f) => `${f}/`).join('|');
+    const also = front.map((f) => `src/${f}`).join(', ');
+    rules.push(restrict(`^${up}(?!(index|core)\\.js$|${others})`, `src/${stage} imports the library only through its public entry (src/index.ts), its light part (src/core.ts), its own folder and ${also}.`));
   } else {
     const allowed = MAY_IMPORT[stage];
     const forbidden = STAGES.filter((s) => s !== stage && !allowed.includes(s));

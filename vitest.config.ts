@@ -41,10 +41,12 @@ const INTEGRATION = [
   'test/reliability/regression-connection-lost-in-transaction.test.ts',
   'test/reliability/store-faults.test.ts',
   'test/security/**',
+  'test/serve/service.test.ts',
 ];
 
-// README's tour and Julep workflow run the built CLI in child processes on an embedded store, as a user does.
-const E2E = ['test/cli/e2e.test.ts', 'test/cli/startup-imports.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts'];
+// README's tour and Julep workflow, and the Python client of secretref serve, run the built CLI in child
+// processes on an embedded store, as a user does.
+const E2E = ['test/cli/e2e.test.ts', 'test/cli/startup-imports.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts', 'test/serve/python-client.test.ts', 'test/lsp/lsp.test.ts', 'test/serve/lazy-load.test.ts'];
 
 // A stale entry would silently move nothing: every listed path must exist.
 for (const entry of [...INTEGRATION, ...E2E]) {

@@ -19,6 +19,7 @@ import { machine, median } from './measure.js';
 import { benchRender } from './render.js';
 import { formatMarkdown, formatText, ms, num, times, type Report, type Row } from './report.js';
 import { benchResolve } from './resolve.js';
+import { benchServe } from './serve.js';
 import { benchStoreDecrypt } from './store-decrypt.js';
 import { startPgServer, type PgServer } from '../test/setup/pg-server.js';
 
@@ -241,6 +242,23 @@ async function measure(): Promise<Report> {
         `opening the store on the booted instance ${ms(p.openStoreShared)}, first store query (resolve + decrypt; pgcrypto's module loads here) ${ms(p.firstStoreQuery)}, ` +
         `render ${ms(p.render)}, close ${ms(p.close)}; the rest is Node.js start-up (${ms(c.nodeBareMs)}).`,
     });
+    progress('serve: warm POST /render over the Unix socket at 1/8/32 clients vs a CLI render process');
+    const sv = await benchServe();
+    details.serve = sv;
+    for (const level of sv.levels) {
+      rows.push({
+        figure: `\`secretref serve\` warm render, ${level.clients} concurrent client${level.clients === 1 ? '' : 's'}`,
+        ours: `p50 ${ms(level.p50Ms)}, p99 ${ms(level.p99Ms)} (${num(level.rendersPerSecond)}/s)`,
+        baseline: `\`secretref render FILE\` process: ${ms(sv.cliRenderMs)}`,
+        ratio: `${times(sv.cliRenderMs / level.p50Ms)} faster (p50)`,
+        target: 'report',
+        pass: null,
+        values: { ...level, cliRenderMs: sv.cliRenderMs },
+        ...(level.clients === 1
+          ? { note: `${sv.file} over keep-alive connections to the Unix socket, after 50 warm-up renders; ${sv.storeQueriesWhileWarm} store queries during the timed renders; the CLI figure is the median of ${sv.cliRuns} fresh processes on the same embedded store.` }
+          : {}),
+      });
+    }
     rows.push({
       figure: 'peak memory of that render process',
       ours: `${num(c.renderRssMiB)} MiB RSS`,

@@ -76,6 +76,18 @@ describe('eslint.config.js', () => {
     ['src/cli/commands/a.ts', '../context.js', true],
     ['src/cli/commands/a.ts', '../../core.js', true],
     ['src/cli/commands/a.ts', '../../store/open.js', false],
+    ['src/cli/commands/a.ts', '../../serve/index.js', true],
+    ['src/cli/commands/a.ts', '../../lsp/index.js', true],
+    ['src/serve/a.ts', '../index.js', true],
+    ['src/serve/a.ts', '../cli/json.js', true],
+    ['src/serve/a.ts', 'fastify', true],
+    ['src/serve/a.ts', '../render/render.js', false],
+    ['src/serve/a.ts', '../lsp/server.js', false],
+    ['src/lsp/a.ts', '../cli/context.js', true],
+    ['src/lsp/a.ts', '../lint/lint.js', false],
+    ['src/lsp/a.ts', '../serve/service.js', false],
+    ['src/render/a.ts', '../serve/index.js', false],
+    ['src/lint/a.ts', '../lsp/index.js', false],
   ] as const)('%s importing %s: allowed %s (statically and with import())', async (file, source, allowed) => {
     expect(await ruleIds(file, `import '${source}';\n`)).toEqual(allowed ? [] : ['no-restricted-imports']);
     expect(await ruleIds(file, `await import('${source}');\n`)).toEqual(allowed ? [] : ['no-restricted-syntax']);

@@ -185,6 +185,30 @@ export const COMMANDS: readonly TableEntry[] = [
     load: async () => (await import('./commands/import-julep.js')).importCommand,
   },
   {
+    name: 'lsp',
+    description: 'run the language server for editors over stdio (diagnostics, completion, hover, code actions)',
+    options: [
+      { flags: '--offline', description: 'offline rules only, even when a store is configured' },
+      { flags: '--stdio', description: 'talk over stdin/stdout: the only transport, accepted because editors pass it' },
+    ],
+    // stdout is the protocol's channel: an error goes to stderr as text, never as JSON on stdout.
+    wantsJson: () => false,
+    load: async () => (await import('./commands/lsp.js')).lspCommand,
+  },
+  {
+    name: 'serve',
+    description: 'serve render, lint, refs and plan over HTTP on a Unix socket (or loopback TCP with a token), for runtimes that are not Node',
+    options: [
+      { flags: '--socket <path>', description: 'Unix socket to listen on (default: $XDG_RUNTIME_DIR/secretref/serve.sock, else a private folder in the temp dir)' },
+      { flags: '--port <n>', description: 'listen on TCP instead (loopback; needs a bearer token)' },
+      { flags: '--host <address>', description: 'TCP interface (default 127.0.0.1)' },
+      { flags: '--token-file <file>', description: 'bearer token file (else SECRETREF_SERVE_TOKEN); required on TCP' },
+      { flags: '--allow-non-loopback', description: 'allow a TCP interface that is not loopback (still with the token)' },
+      { flags: '--openapi', description: 'print the OpenAPI document and exit' },
+    ],
+    load: async () => (await import('./commands/serve.js')).serveCommand,
+  },
+  {
     name: 'demo',
     description: 'a tour on a throwaway in-memory store: create secrets, render the example tools (redacted), lint a broken one',
     options: [{ flags: '--show <n>', description: 'print this many rendered definitions in full (redacted)', default: '2' }],
@@ -193,7 +217,7 @@ export const COMMANDS: readonly TableEntry[] = [
   },
   {
     name: 'doctor',
-    description: 'check the master key, the database, pgcrypto, migrations and that the key opens the rows',
+    description: 'check the master key, the database, pgcrypto, migrations, that the key opens the rows, and serve/lsp',
     options: [{ flags: '--json', description: 'machine-readable output' }],
     load: async () => (await import('./commands/doctor.js')).doctorCommand,
   },

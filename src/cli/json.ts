@@ -4,7 +4,7 @@
  * `secrets get --reveal --json`, which was asked for one. Errors under `--json` are shaped here too.
  */
 import { isSecretrefError, jsonReport, sarifLog } from '../core.js';
-import type { AuditEntry, Diagnostic, ErrorCode, JsonReport, PlanEntry, Problem, SecretInfo } from '../index.js';
+import type { AnalyzedDocument, AuditEntry, Diagnostic, ErrorCode, JsonReport, PlanEntry, Problem, Reference, SecretInfo } from '../index.js';
 import type { Dialect } from './dialect.js';
 
 /** The version every document carries. */
@@ -81,6 +81,26 @@ export interface RefsFileJson {
   problems: ProblemJson[];
   /** E.g. a computed name in a Julep file, left for the platform to resolve. */
   warnings: ProblemJson[];
+}
+
+/** One reference as `refs --json` (and `secretref serve`'s `/refs`) lists it. */
+export function refJson(r: Reference): RefJson {
+  return {
+    name: r.name,
+    form: r.form,
+    path: r.path,
+    line: r.range?.start.line ?? null,
+    column: r.range?.start.column ?? null,
+    endLine: r.range?.end.line ?? null,
+    endColumn: r.range?.end.column ?? null,
+    optional: r.optional,
+    context: r.context,
+  };
+}
+
+/** One file of `refs --json`, from its analysis. */
+export function refsFileJson(file: string, dialect: Dialect, doc: AnalyzedDocument): RefsFileJson {
+  return { file, dialect, references: doc.references.map(refJson), problems: doc.problems.map(problemJson), warnings: doc.warnings.map(problemJson) };
 }
 
 /** `refs --json`. */

@@ -2,7 +2,7 @@
  * Every command in-process against the real PostgreSQL test server (a fresh developer id per
  * test keeps tests apart), plus the embedded default where it matters.
  */
-import { mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -297,6 +297,8 @@ describe('embedded default and key file', () => {
     expect(checks.every((c) => c.ok)).toBe(true);
     // The embedded store says what it cannot promise (PGlite has no fsync).
     expect(checks.find((c) => c.name === 'durability')?.detail).toContain('power loss');
+    expect(checks.find((c) => c.name === 'lsp')?.detail).toContain('store rules on');
+    expect(checks.find((c) => c.name === 'serve')?.detail).toMatch(/default socket .*serve\.sock/);
   }, 120_000);
 });
 
@@ -314,6 +316,24 @@ describe('doctor and rekey', () => {
     const other = await cli(['doctor', '--json'], as(dev, { env: { SECRETS_MASTER_KEY: keygen() } }));
     expect(other.code).toBe(1);
     expect(JSON.parse(other.stdout).checks.find((c: { name: string }) => c.name === 'key matches rows').ok).toBe(false);
+  });
+
+  it('doctor checks serve (socket folder, token) and lsp (offline without a store)', async () => {
+    const runtime = mkdtempSync(join(tmpdir(), 'secretref-runtime-'));
+    mkdirSync(join(runtime, 'secretref'), { mode: 0o755 });
+    chmodSync(join(runtime, 'secretref'), 0o755);
+    const env = { XDG_RUNTIME_DIR: runtime, SECRETREF_SERVE_TOKEN: 'too-short', SECRETREF_DATABASE_URL: `file:${join(runtime, 'none')}` };
+    const r = await cli(['doctor', '--json'], { env, cwd: runtime });
+    const checks = JSON.parse(r.stdout).checks as { name: string; ok: boolean; detail: string; fix?: string }[];
+    const serve = checks.find((c) => c.name === 'serve');
+    expect(serve).toMatchObject({ ok: false });
+    expect(serve?.detail).toContain('open to other users (0755)');
+    expect(serve?.detail).not.toContain('too-short');
+    chmodSync(join(runtime, 'secretref'), 0o700);
+    const fixed = JSON.parse((await cli(['doctor', '--json'], { env: { ...env, SECRETREF_SERVE_TOKEN: 'x'.repeat(40) }, cwd: runtime })).stdout).checks as { name: string; ok: boolean; detail: string }[];
+    expect(fixed.find((c) => c.name === 'serve')).toMatchObject({ ok: true, detail: expect.stringContaining('(private folder); SECRETREF_SERVE_TOKEN set') });
+    expect(fixed.find((c) => c.name === 'lsp')).toMatchObject({ ok: true });
+    rmSync(runtime, { recursive: true, force: true });
   });
 
   it('rekey reads the new key from the named variable and refuses when it is unset', async () => {

@@ -40,7 +40,7 @@ describe('docs/', () => {
   });
 
   it('every relative link in README.md and docs/*.md points at an existing file', () => {
-    const files = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`)];
+    const files = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
     for (const file of files) {
       for (const m of read(file).matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
         const target = m[1] as string;

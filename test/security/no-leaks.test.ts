@@ -7,12 +7,15 @@
  * every output: error messages, stacks, JSON and inspect() of errors, problems, audit entries,
  * resolver stats, render plans and redacted output, lint reports (text, JSON, SARIF), console
  * output, and the CLI's stdout and stderr (except what --reveal and a plain render exist to print).
- * None may contain a value, its JSON/base64 form, the master key or a key derived from it.
+ * The HTTP service (every response but a render's value, every log line) and the language server
+ * (every byte it writes) are held to the same. None may contain a value, its JSON/base64 form, the
+ * master key or a key derived from it.
  */
 import { randomUUID } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import pg from 'pg';
@@ -27,8 +30,11 @@ import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/types.js';
 import { cli } from '../helpers/cli.js';
 import { budget, scale } from '../helpers/stress.js';
-import { sleep } from '../helpers/wait.js';
+import { sleep, until } from '../helpers/wait.js';
 import { startTcpProxy, type TcpProxy } from '../resolve/tcp-proxy.js';
+import { createService } from '../../src/serve/service.js';
+import { startLanguageServer } from '../../src/lsp/server.js';
+import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 
 const LIB_RUNS = scale(10, 200);
 const CLI_RUNS = scale(5, 60);
@@ -279,4 +285,97 @@ describe('no leaks through any output', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, budget(180_000, 1_800_000));
+  it('serve: every response but /render\'s value, and every log line, never hold a value or the key', async () => {
+    // One embedded store for every run; each run is a new developer, with its own secrets.
+    const key = keygen();
+    const store = await openStore({ url: 'memory:', masterKey: key });
+    opened.push(store);
+    await fc.assert(
+      fc.asyncProperty(canary, canary, canary, async (va, vb, vc) => {
+        const dev = randomUUID();
+        const scoped = store.scope(dev);
+        await scoped.create({ name: 'a', value: va.value, metadata: { kind: 'api' } });
+        await scoped.create({ name: 'b', value: vb.value, allowedTools: ['other_tool'] });
+        await scoped.create({ name: 'c', value: vc.value, expiresAt: new Date('2001-01-01') });
+        const outputs: string[] = [];
+        const app = createService({ store, developerId: dev, dialectFor: () => 'secretref', log: { write: (line: string) => outputs.push(line) } });
+        const call = async (url: string, payload: unknown, keep = true): Promise<number> => {
+          const res = await app.inject({ method: url === '/healthz' ? 'GET' : 'POST', url, ...(payload !== undefined ? { payload: payload as object } : {}) });
+          if (keep) outputs.push(res.body, JSON.stringify(res.headers));
+          return res.statusCode;
+        };
+        try {
+          const tool = 'name: my_tool\nurl: https://api.example.com\nheaders:\n  A: $secrets.a\n  U: postgres://u:${secrets.a}@db/app\n';
+          expect(await call('/render', { definition: tool }, false)).toBe(200);
+          for (const [url, body] of [
+            ['/plan', { definition: tool }],
+            ['/refs', { definition: tool }],
+            ['/lint', { definition: tool }],
+            ['/lint', { definition: 'name: my_tool\nx: $secrets.b\ny: $secrets.c\nz: $secrets.A\n' }],
+            ['/redact', { definition: tool, text: `failed: ${va.value} / ${encodeURIComponent(va.value)} / ${JSON.stringify(va.value)}` }],
+            ['/render', { definition: 'name: my_tool\nx: $secrets.b\n' }],
+            ['/render', { definition: 'name: my_tool\ny: $secrets.c\n' }],
+            ['/render', { definition: 'name: my_tool\nz: $secrets.A\nw: "{{ secrets.a | b64decode }}"\n' }],
+            ['/render', { definition: 'x: 1', vars: { x: { v: va.value } } }],
+            ['/render', { definition: 'x: 1', [va.value]: 1 }],
+            ['/healthz', undefined],
+          ] as const) {
+            await call(url, body);
+          }
+          expect(outputs.filter((o) => o.includes('"error"')).length).toBeGreaterThanOrEqual(5);
+          assertClean(outputs, forbidden([va, vb, vc], [key], [dev]), 'serve');
+        } finally {
+          await app.close();
+        }
+      }),
+      { numRuns: CLI_RUNS },
+    );
+  }, budget(120_000, 1_800_000));
+
+  it('lsp: every byte the language server writes never holds a value, a pasted credential or the key', async () => {
+    const key = keygen();
+    const store = await openStore({ url: 'memory:', masterKey: key });
+    opened.push(store);
+    await fc.assert(
+      fc.asyncProperty(canary, canary, fc.stringMatching(/^[A-Za-z0-9]{36}$/), async (va, vb, tail) => {
+        const dev = randomUUID();
+        const pasted = `ghp_${tail}`;
+        const scoped = store.scope(dev);
+        await scoped.create({ name: 'a', value: va.value, description: 'the a key', metadata: { kind: 'api' } });
+        await scoped.create({ name: 'b', value: vb.value, allowedTools: ['other_tool'] });
+        const toServer = new PassThrough();
+        const fromServer = new PassThrough();
+        let written = '';
+        fromServer.on('data', (c: Buffer) => (written += c.toString('utf8')));
+        void startLanguageServer({ input: toServer, output: fromServer, store: scoped, dialectFor: () => 'secretref' });
+        const client = createProtocolConnection(new StreamMessageReader(fromServer), new StreamMessageWriter(toServer));
+        const published: { uri: string; diagnostics: { code?: unknown; range: unknown; data?: unknown }[] }[] = [];
+        client.onNotification('textDocument/publishDiagnostics', (p: (typeof published)[number]) => {
+          published.push(p);
+        });
+        client.listen();
+        try {
+          await client.sendRequest('initialize', { processId: null, rootUri: null, capabilities: {} });
+          await client.sendNotification('initialized', {});
+          const uri = 'file:///leak/tool.yaml';
+          const text = `name: my_tool\nurl: https://api.example.com\nheaders:\n  A: $secrets.a\n  B: $secrets.b\n  C: $secrets.A\n  T: ${pasted}\n`;
+          await client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'yaml', version: 1, text } });
+          const lines = text.split('\n');
+          for (let line = 3; line <= 6; line++) {
+            await client.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: (lines[line] as string).indexOf('$') + 3 } });
+            await client.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line, character: (lines[line] as string).indexOf('.') + 1 } });
+          }
+          await until(() => published.length > 0, 20_000);
+          const diagnostics = published[0]?.diagnostics ?? [];
+          expect(diagnostics.map((d) => d.code)).toEqual(expect.arrayContaining(['PERMISSION_DENIED', 'SECRET_NOT_FOUND', 'PASTED_CREDENTIAL']));
+          for (const d of diagnostics) await client.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } });
+          expect(written.length).toBeGreaterThan(1000);
+          assertClean([written], [...forbidden([va, vb], [key], [dev]), pasted, tail], 'lsp');
+        } finally {
+          client.dispose();
+        }
+      }),
+      { numRuns: CLI_RUNS },
+    );
+  }, budget(120_000, 1_800_000));
 });

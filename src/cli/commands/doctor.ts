@@ -2,6 +2,8 @@
  * `secretref doctor`: checks the master key, the database, pgcrypto, migrations and that the key
  * opens this developer's rows; says what to do for each failure. Exit 1 when any check fails.
  */
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { LATEST_VERSION, isSecretrefError, keyFingerprint, masterKeyWeakness, type SecretInfo, type Store } from '../../index.js';
 import { implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
@@ -116,6 +118,48 @@ function roleCheck(r: RoleReport): DoctorCheck {
 }
 
 export async function doctor(_options: unknown, ctx: CliContext): Promise<DoctorCheck[]> {
+  return [...(await storeChecks(ctx)), ...(await frontEndChecks(ctx))];
+}
+
+/** `secretref serve` and `secretref lsp`: their modules load, and what they would use here. */
+async function frontEndChecks(ctx: CliContext): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const env = ctx.io.env;
+  try {
+    const { defaultSocketPath, readToken, socketFolderState, TOKEN_ENV } = await import('../../serve/index.js');
+    const socket = defaultSocketPath(env);
+    const folder = await socketFolderState(dirname(socket));
+    let token = `no ${TOKEN_ENV}: TCP needs one (or --token-file)`;
+    let tokenOk = true;
+    try {
+      if ((await readToken(undefined, env)) !== undefined) token = `${TOKEN_ENV} set`;
+    } catch {
+      token = `${TOKEN_ENV} is too short`;
+      tokenOk = false;
+    }
+    const where = folder.state === 'private' ? 'private folder' : folder.state === 'missing' ? 'folder created 0700 at start' : folder.state === 'open' ? `folder open to other users (0${folder.mode.toString(8)})` : 'folder not owned by this user';
+    const ok = tokenOk && (folder.state === 'private' || folder.state === 'missing');
+    checks.push({
+      name: 'serve',
+      ok,
+      detail: `default socket ${socket} (${where}); ${token}`,
+      ...(ok ? {} : { fix: folder.state === 'open' ? `chmod 700 ${dirname(socket)}` : folder.state === 'not-ours' ? 'Pass --socket PATH in a folder of your own.' : 'Use a token of at least 32 characters (e.g. `secretref keygen`).' }),
+    });
+  } catch (e) {
+    checks.push({ name: 'serve', ok: false, detail: `cannot load the service: ${e instanceof Error ? e.name : 'unknown'}`, fix: 'Reinstall secretref (npm ci): fastify is missing.' });
+  }
+  try {
+    await import('../../lsp/index.js');
+    const config = ctx.config();
+    const configured = !config.embeddedDefault || existsSync(config.url.slice('file:'.length));
+    checks.push({ name: 'lsp', ok: true, detail: `loads; ${configured ? 'store rules on (a store is configured)' : 'offline rules only (no store configured)'}; editors start \`secretref lsp --stdio\`` });
+  } catch (e) {
+    checks.push({ name: 'lsp', ok: false, detail: `cannot load the language server: ${e instanceof Error ? e.name : 'unknown'}`, fix: 'Reinstall secretref (npm ci): vscode-languageserver is missing.' });
+  }
+  return checks;
+}
+
+async function storeChecks(ctx: CliContext): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const config = ctx.config();
   let key: string | undefined;

@@ -4,7 +4,7 @@ import { argList, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { describeDialects, parseDialect, type Dialect } from '../dialect.js';
 import { collectFiles, readInputs, type InputFile } from '../files.js';
-import { problemJson, refsJson, type RefsFileJson } from '../json.js';
+import { refsFileJson, refsJson, type RefsFileJson } from '../json.js';
 import { parsePairs } from '../parse-args.js';
 
 export interface RefsOptions {
@@ -30,23 +30,7 @@ export async function refs(options: RefsOptions, ctx: CliContext): Promise<RefsR
     const dialect = ctx.dialectFor(path, options.dialect);
     const doc = analyzeSource(input.source, { filename: input.name, dialect, ...(options.vars ? { vars: options.vars } : {}) });
     problems += doc.problems.length;
-    files.push({
-      file: input.name,
-      dialect,
-      references: doc.references.map((r) => ({
-        name: r.name,
-        form: r.form,
-        path: r.path,
-        line: r.range?.start.line ?? null,
-        column: r.range?.start.column ?? null,
-        endLine: r.range?.end.line ?? null,
-        endColumn: r.range?.end.column ?? null,
-        optional: r.optional,
-        context: r.context,
-      })),
-      problems: doc.problems.map(problemJson),
-      warnings: doc.warnings.map(problemJson),
-    });
+    files.push(refsFileJson(input.name, dialect, doc));
   }
   return { files, problems };
 }
