@@ -107,6 +107,7 @@ export async function lint(options: LintCommandOptions, ctx: CliContext): Promis
         ...(options.tool ? { tool: options.tool } : {}),
         ...(options.vars !== undefined && options.vars.length > 0 ? { vars: options.vars } : {}),
         dialect,
+        format: input.format,
       };
       diagnostics.push(...(await lintSource(input.source, opts)));
       bar?.update(i + 1, files.length);

@@ -23,7 +23,7 @@ export async function refs(options: RefsOptions, ctx: CliContext): Promise<RefsR
   for (const path of await collectFiles(options.paths, ctx.io)) {
     const input = await readInput(path, ctx.io);
     const dialect = ctx.dialectFor(path, options.dialect);
-    const doc = analyzeSource(input.source, { filename: input.name, dialect });
+    const doc = analyzeSource(input.source, { filename: input.name, dialect, format: input.format });
     problems += doc.problems.length;
     files.push({
       file: input.name,
@@ -49,7 +49,7 @@ export async function refs(options: RefsOptions, ctx: CliContext): Promise<RefsR
 export const refsCommand = defineCommand({
   name: 'refs',
   description: 'list the secret references of tool definitions (files or folders; - for stdin)',
-  arguments: [{ name: '<paths...>', description: 'YAML/JSON files or folders' }],
+  arguments: [{ name: '<paths...>', description: 'YAML/JSON/.env files or folders' }],
   options: [
     { flags: '--dialect <dialect>', description: 'secretref or julep (default: the project config file, else secretref)' },
     { flags: '--json', description: 'machine-readable output (docs/cli.md)' },

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { createResolver, render as renderDefinition, type Rendered, type RenderOptions } from '../../index.js';
+import { createResolver, formatDotenv, render as renderDefinition, type Rendered, type RenderOptions } from '../../index.js';
 import { argString, defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { parseDialect, type Dialect } from '../dialect.js';
@@ -18,7 +18,7 @@ import { writeFileAtomic } from '../write-atomic.js';
 export interface RenderCommandOptions {
   /** A YAML/JSON file, or `-` for stdin. */
   file: string;
-  format: 'json' | 'yaml';
+  format: OutputFormat;
   /** Write here (atomically, mode 0600) instead of stdout. */
   out?: string;
   /** Default: the project config's `environment`. */
@@ -29,6 +29,15 @@ export interface RenderCommandOptions {
   redact: boolean;
   /** Default: the project config's choice for this file. */
   dialect?: Dialect;
+}
+
+/** What `render` writes: JSON, YAML, or an environment file (a flat mapping only). */
+export type OutputFormat = 'json' | 'yaml' | 'dotenv';
+const OUTPUT_FORMATS: readonly string[] = ['json', 'yaml', 'dotenv'];
+
+/** The rendered value as `format` writes it. */
+export function serialize(value: unknown, format: OutputFormat): string {
+  return format === 'yaml' ? toYaml(value) : format === 'dotenv' ? formatDotenv(value) : `${JSON.stringify(value, null, 2)}\n`;
 }
 
 export interface RenderResult {
@@ -52,6 +61,7 @@ export async function render(options: RenderCommandOptions, ctx: CliContext): Pr
       ...(options.tool ? { tool: options.tool } : {}),
       plan: options.plan,
       dialect,
+      format: input.format,
     };
     return { name: input.name, dialect, rendered: await renderDefinition(input.source, opts) };
   } finally {
@@ -64,10 +74,10 @@ type RenderFlags = { out?: string; format: string; environment?: string; tool?: 
 export const renderCommand = defineCommand({
   name: 'render',
   description: 'render a tool definition with its secrets substituted (JSON or YAML out)',
-  arguments: [{ name: '<file>', description: 'YAML/JSON file; - for stdin' }],
+  arguments: [{ name: '<file>', description: 'YAML/JSON or environment (.env, .env.tpl) file; - for stdin' }],
   options: [
     { flags: '--out <file>', description: 'write to this file (atomically, mode 0600) instead of stdout' },
-    { flags: '--format <format>', description: 'json or yaml', default: 'json' },
+    { flags: '--format <format>', description: 'json, yaml or dotenv (a flat mapping as KEY=value lines)', default: 'json' },
     { flags: '--dialect <dialect>', description: 'secretref or julep (default: the project config file, else secretref)' },
     { flags: '--environment <env>', description: 'use ENV_NAME when it exists, else NAME' },
     { flags: '--tool <name>', description: "the tool being rendered (default: the definition's top-level name)" },
@@ -78,11 +88,11 @@ export const renderCommand = defineCommand({
   // Never a JSON error on stdout: it could be taken for the rendered definition.
   wantsJson: () => false,
   toOptions(args, flags: RenderFlags): RenderCommandOptions {
-    if (flags.format !== 'json' && flags.format !== 'yaml') throw new UsageError(`--format takes json or yaml; got "${flags.format}".`);
+    if (!OUTPUT_FORMATS.includes(flags.format)) throw new UsageError(`--format takes json, yaml or dotenv; got "${flags.format}".`);
     const dialect = parseDialect(flags.dialect);
     return {
       file: argString(args, 0),
-      format: flags.format,
+      format: flags.format as OutputFormat,
       vars: parsePairs(flags.var, '--var') ?? {},
       plan: flags.plan === true,
       redact: flags.redact === true,
@@ -101,10 +111,9 @@ export const renderCommand = defineCommand({
     }
     // Stdout holds only the definition; what the render left to the platform is said on stderr.
     for (const w of warnings) ctx.err(`${name}:${w.range ? `${w.range.start.line}:${w.range.start.column}` : '1:1'}: warning ${w.code} ${w.message}`);
-    const serialize = (v: unknown): string => (options.format === 'yaml' ? toYaml(v) : `${JSON.stringify(v, null, 2)}\n`);
     // Masked before serialising: YAML folds long strings and re-quotes them, which would hide
     // a value from a redaction of the serialised text.
-    const text = options.redact ? rendered.redact(serialize(redactStrings(rendered.value, rendered.redact))) : serialize(rendered.value);
+    const text = options.redact ? rendered.redact(serialize(redactStrings(rendered.value, rendered.redact), options.format)) : serialize(rendered.value, options.format);
     const count = `${rendered.references.length} reference(s), dialect ${dialect}`;
     if (options.out !== undefined) {
       await writeFileAtomic(resolve(ctx.io.cwd, options.out), text);
