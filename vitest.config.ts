@@ -32,6 +32,7 @@ const INTEGRATION = [
   'test/cli/regression-redact-yaml-folding.test.ts',
   'test/cli/regression-rekey-key-file-atomic.test.ts',
   'test/cli/regression-reveal-previous-missing.test.ts',
+  'test/cli/run-export.test.ts',
   'test/reliability/crash-embedded.test.ts',
   'test/reliability/crash-server.test.ts',
   'test/reliability/load.test.ts',

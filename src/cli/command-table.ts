@@ -12,6 +12,8 @@ import { lintCommand } from './commands/lint.js';
 import { refsCommand } from './commands/refs.js';
 import { rekeyCommand } from './commands/rekey.js';
 import { renderCommand } from './commands/render.js';
+import { runCommand } from './commands/run.js';
+import { exportCommand } from './commands/export.js';
 import { createCommand, deleteCommand, getCommand, listCommand, rollbackCommand, rotateCommand, updateCommand } from './commands/secrets.js';
 
 /** Any table entry: a command function with its argv mapping, or a module's own registrar. */
@@ -34,6 +36,8 @@ export const COMMANDS: readonly TableEntry[] = [
   refsCommand,
   lintCommand,
   renderCommand,
+  runCommand,
+  exportCommand,
   rekeyCommand,
   auditCommand,
   { name: 'import', register: registerImport },

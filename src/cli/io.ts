@@ -25,6 +25,8 @@ export interface Io {
   confirm(question: string): Promise<boolean>;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** The streams are the process's own, so a child (`secretref run`) may be handed them as they are. */
+  inheritStdio?: boolean;
 }
 
 /** The real process streams. */
@@ -35,6 +37,7 @@ export function processIo(): Io {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     env: process.env,
     cwd: process.cwd(),
+    inheritStdio: true,
     async readStdin() {
       return (await readAllStdin()).toString('utf8');
     },
