@@ -42,7 +42,7 @@ const INTEGRATION = [
 ];
 
 // README's tour and Julep workflow run the built CLI in child processes on an embedded store, as a user does.
-const E2E = ['test/cli/e2e.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts'];
+const E2E = ['test/cli/e2e.test.ts', 'test/cli/run-e2e.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts'];
 
 // A stale entry would silently move nothing: every listed path must exist.
 for (const entry of [...INTEGRATION, ...E2E]) {
