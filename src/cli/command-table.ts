@@ -3,7 +3,9 @@
  * layer (argv.ts) registers exactly these; nothing else adds commands.
  */
 import type { CommandSpec, RegistrarSpec } from './command.js';
+import { STORE_ENV } from './help.js';
 import { auditCommand } from './commands/audit.js';
+import { completionCommand } from './commands/completion.js';
 import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { registerImport } from './commands/import-julep.js';
@@ -40,7 +42,8 @@ export const COMMANDS: readonly TableEntry[] = [
   exportCommand,
   rekeyCommand,
   auditCommand,
-  { name: 'import', register: registerImport },
+  { name: 'import', register: registerImport, examples: ['JULEP_SECRETS_MASTER_KEY=… secretref import --from-julep postgres://julep@db/julep --only-this-developer'], env: [...STORE_ENV, 'JULEP_SECRETS_MASTER_KEY'] },
   demoCommand,
   doctorCommand,
+  completionCommand,
 ];

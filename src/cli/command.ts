@@ -6,6 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
+import type { EnvName } from './help.js';
 
 /** A positional argument: `<name>` (required), `[name]` (optional), `<name...>` (variadic). */
 export interface ArgumentSpec {
@@ -46,6 +47,10 @@ export interface CommandSpec<F = Record<string, unknown>, O = unknown, R = unkno
   wantsJson?(flags: F): boolean;
   /** False for commands that read no configuration (keygen, demo): a broken config file cannot stop them. */
   usesConfig?: boolean;
+  /** One or two command lines showing the command in use; `--help` prints them. */
+  examples: readonly string[];
+  /** The environment variables it reads (help.ts); default: the store's when it reads configuration, else none. */
+  env?: readonly EnvName[];
 }
 
 /**
@@ -55,6 +60,8 @@ export interface CommandSpec<F = Record<string, unknown>, O = unknown, R = unkno
 export interface RegistrarSpec {
   name: string;
   register(program: Command, ctx: CliContext, setExit: (code: number) => void): void;
+  examples: readonly string[];
+  env?: readonly EnvName[];
 }
 
 /** Type-checks one table entry against its own flag, option and result types. */

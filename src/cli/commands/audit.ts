@@ -24,6 +24,7 @@ export async function audit(options: AuditCommandOptions, ctx: CliContext): Prom
 
 export const auditCommand = defineCommand({
   name: 'audit',
+  examples: ['secretref audit --secret db_password --since 7d'],
   description: 'show the audit log of this developer (newest first; never values)',
   options: [
     { flags: '--secret <name>', description: 'only this secret' },

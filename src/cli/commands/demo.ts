@@ -81,6 +81,8 @@ export async function demo(options: DemoOptions, ctx: CliContext): Promise<DemoR
 
 export const demoCommand = defineCommand({
   name: 'demo',
+  examples: ['npx secretref demo'],
+  env: ['NO_COLOR'],
   description: 'a tour on a throwaway in-memory store: create secrets, render the example tools (redacted), lint a broken one',
   options: [{ flags: '--show <n>', description: 'print this many rendered definitions in full (redacted)', default: '2' }],
   usesConfig: false,

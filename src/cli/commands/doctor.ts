@@ -126,6 +126,7 @@ export async function doctor(_options: unknown, ctx: CliContext): Promise<Doctor
 
 export const doctorCommand = defineCommand({
   name: 'doctor',
+  examples: ['secretref doctor', 'SECRETREF_DATABASE_URL=postgres://app@db/secrets secretref doctor --json'],
   description: 'check the master key, the database, pgcrypto, migrations and that the key opens the rows',
   options: [{ flags: '--json', description: 'machine-readable output' }],
   toOptions: (_args, flags: { json?: boolean }) => ({ json: flags.json === true }),

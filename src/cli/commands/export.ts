@@ -25,6 +25,7 @@ type ExportFlags = { env?: string[]; format: string; out?: string; environment?:
 
 export const exportCommand = defineCommand({
   name: 'export',
+  examples: ['secretref export --env .env.tpl --out .env', 'secretref export --env .env.tpl --format json'],
   description: 'write the rendered variables of environment files as one .env or JSON file (stdout or --out, mode 0600)',
   options: [
     { flags: '--env <file>', description: 'a dotenv template (KEY=$secrets.NAME lines) to render (repeatable; later files win)', repeatable: true },

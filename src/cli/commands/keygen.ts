@@ -8,6 +8,7 @@ export async function keygen(): Promise<string> {
 
 export const keygenCommand = defineCommand({
   name: 'keygen',
+  examples: ['export SECRETS_MASTER_KEY="$(secretref keygen)"'],
   description: 'print a new random 256-bit master key (use it as SECRETS_MASTER_KEY)',
   usesConfig: false,
   toOptions: () => ({}),

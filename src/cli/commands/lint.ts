@@ -27,6 +27,7 @@ import {
   type LintOptions,
 } from '../../index.js';
 import { argList, defineCommand } from '../command.js';
+import { STORE_ENV } from '../help.js';
 import type { CliContext } from '../context.js';
 import { describeDialects, parseDialect, type Dialect } from '../dialect.js';
 import { collectFiles, exists, readInput } from '../files.js';
@@ -149,6 +150,8 @@ type LintFlags = {
 
 export const lintCommand = defineCommand({
   name: 'lint',
+  examples: ['secretref lint tools/ .env.tpl', 'secretref lint --offline --format sarif --output lint.sarif tools/'],
+  env: [...STORE_ENV, 'NO_COLOR'],
   description: 'check references before anything runs (offline rules; with the store: existence, expiry, policy)',
   arguments: [{ name: '<paths...>', description: 'YAML/JSON files or folders; - for stdin' }],
   options: [

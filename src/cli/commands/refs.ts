@@ -48,6 +48,8 @@ export async function refs(options: RefsOptions, ctx: CliContext): Promise<RefsR
 
 export const refsCommand = defineCommand({
   name: 'refs',
+  examples: ['secretref refs tools/', 'secretref refs .env.tpl --json'],
+  env: [],
   description: 'list the secret references of tool definitions (files or folders; - for stdin)',
   arguments: [{ name: '<paths...>', description: 'YAML/JSON/.env files or folders' }],
   options: [

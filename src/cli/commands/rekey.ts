@@ -49,6 +49,7 @@ export async function rekey(options: RekeyCommandOptions, ctx: CliContext): Prom
 
 export const rekeyCommand = defineCommand({
   name: 'rekey',
+  examples: ['NEW_KEY="$(secretref keygen)" secretref rekey --new-key-env NEW_KEY'],
   description: 're-encrypt every secret under a new master key read from an environment variable',
   options: [
     { flags: '--new-key-env <VAR>', description: 'environment variable holding the new master key', required: true },

@@ -73,7 +73,8 @@ type RenderFlags = { out?: string; format: string; environment?: string; tool?: 
 
 export const renderCommand = defineCommand({
   name: 'render',
-  description: 'render a tool definition with its secrets substituted (JSON or YAML out)',
+  examples: ['secretref render tools/weather.yaml --redact', 'secretref render .env.tpl --format dotenv --out .env'],
+  description: 'render a tool definition or .env template with its secrets substituted (JSON, YAML or dotenv out)',
   arguments: [{ name: '<file>', description: 'YAML/JSON or environment (.env, .env.tpl) file; - for stdin' }],
   options: [
     { flags: '--out <file>', description: 'write to this file (atomically, mode 0600) instead of stdout' },

@@ -84,6 +84,7 @@ type RunFlags = { env?: string[]; environment?: string; tool?: string; var?: str
 
 export const runCommand = defineCommand({
   name: 'run',
+  examples: ['secretref run --env .env.tpl -- node server.js', 'secretref run --env .env.tpl --environment prod -- ./deploy.sh'],
   description: 'run a command with the variables of environment files in its environment; its output is masked',
   arguments: [{ name: '<command...>', description: 'the command and its arguments, after --' }],
   options: [

@@ -51,6 +51,7 @@ export async function secretsCreate(options: CreateOptions, ctx: CliContext): Pr
 
 export const createCommand = defineCommand({
   name: 'secrets create',
+  examples: ['printf %s "$STRIPE_KEY" | secretref secrets create stripe_api_key --allow-host api.stripe.com', 'secretref secrets create db_password --expires-at 90d   # asks for the value, hidden'],
   description: 'create a secret; the value is read from stdin or a hidden prompt, never argv',
   arguments: [{ name: '<name>' }],
   options: [KEEP_NEWLINE, ...POLICY_OPTIONS],
@@ -86,6 +87,7 @@ export async function secretsList(options: ListCommandOptions, ctx: CliContext):
 
 export const listCommand = defineCommand({
   name: 'secrets list',
+  examples: ['secretref secrets list --prefix prod_', 'secretref secrets list --metadata team=payments --json'],
   description: 'list secrets (names and metadata, never values)',
   options: [
     { flags: '--metadata <key=value>', description: 'only secrets with this metadata pair (repeatable)', repeatable: true },
@@ -131,6 +133,7 @@ export async function secretsGet(options: GetCommandOptions, ctx: CliContext): P
 
 export const getCommand = defineCommand({
   name: 'secrets get',
+  examples: ['secretref secrets get db_password', 'secretref secrets get db_password --reveal | pbcopy'],
   description: 'describe a secret; print its value only with --reveal',
   arguments: [{ name: '<name>' }],
   options: [
@@ -182,6 +185,7 @@ type UpdateFlags = PolicyFlags & { valueStdin?: boolean; keepNewline?: boolean; 
 
 export const updateCommand = defineCommand({
   name: 'secrets update',
+  examples: ["secretref secrets update db_password --description 'primary DB' --metadata owner=ops", 'printf %s "$NEW" | secretref secrets update db_password --value-stdin'],
   description: 'change a secret: --value-stdin for a new value, --rename, description, metadata, expiry, policy',
   arguments: [{ name: '<name>' }],
   options: [
@@ -226,6 +230,7 @@ export async function secretsDelete(options: { name: string }, ctx: CliContext):
 
 export const deleteCommand = defineCommand({
   name: 'secrets delete',
+  examples: ['secretref secrets delete old_token'],
   description: 'delete a secret',
   arguments: [{ name: '<name>' }],
   toOptions: (args) => ({ name: argString(args, 0) }),
@@ -251,6 +256,7 @@ export async function secretsRotate(options: RotateCommandOptions, ctx: CliConte
 
 export const rotateCommand = defineCommand({
   name: 'secrets rotate',
+  examples: ['printf %s "$NEW" | secretref secrets rotate db_password --grace 24h'],
   description: 'replace the value (from stdin or a hidden prompt); the previous one stays readable for --grace',
   arguments: [{ name: '<name>' }],
   options: [{ flags: '--grace <duration>', description: 'how long the previous value stays readable', default: '24h' }, KEEP_NEWLINE],
@@ -273,6 +279,7 @@ export async function secretsRollback(options: { name: string }, ctx: CliContext
 
 export const rollbackCommand = defineCommand({
   name: 'secrets rollback',
+  examples: ['secretref secrets rollback db_password'],
   description: 'make the value before the last rotation current again',
   arguments: [{ name: '<name>' }],
   toOptions: (args) => ({ name: argString(args, 0) }),
