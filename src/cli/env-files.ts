@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { createResolver, envEntries, render, type RenderOptions } from '../index.js';
 import type { CliContext } from './context.js';
-import { readInput } from './files.js';
+import { inFile, readInput } from './files.js';
 
 export interface EnvFilesOptions {
   files: readonly string[];
@@ -48,8 +48,8 @@ export async function renderEnvFiles(options: EnvFilesOptions, ctx: CliContext):
         ...(options.vars ? { vars: options.vars } : {}),
         ...(options.tool ? { tool: options.tool } : {}),
       };
-      const rendered = await render(input.source, opts);
-      const entries = envEntries(rendered.value);
+      const rendered = await inFile(input.name, () => render(input.source, opts));
+      const entries = await inFile(input.name, () => envEntries(rendered.value));
       for (const [k, v] of entries) vars.set(k, v);
       redactors.push(rendered.redact);
       files.push({ name: input.name, variables: entries.length, references: rendered.references.length });

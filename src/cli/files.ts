@@ -7,7 +7,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { LIMITS, SecretrefError, type SourceFormat } from '../index.js';
+import { isSecretrefError, LIMITS, SecretrefError, type SourceFormat } from '../index.js';
 
 import type { Io } from './io.js';
 import { CONFIG_FILES } from './project-config.js';
@@ -102,5 +102,27 @@ export async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** An error about one input file: its message, and each of its problem lines, name the file. */
+export class FileError extends SecretrefError {
+  constructor(
+    /** The file as shown to the user. */
+    readonly file: string,
+    e: SecretrefError,
+  ) {
+    const base = SecretrefError.fromProblems(e.problems.length > 0 ? e.problems : [{ code: e.code, message: e.message }], file);
+    super(base.code, base.message, { ...(base.path !== undefined ? { path: base.path } : {}), ...(base.range ? { range: base.range } : {}), problems: base.problems });
+  }
+}
+
+/** Runs `fn` for the file shown as `name`; an error that does not say which file it is about is made to. */
+export async function inFile<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!isSecretrefError(e) || e instanceof FileError || (e.problems.length <= 1 && e.message.includes(name))) throw e;
+    throw new FileError(name, e);
   }
 }

@@ -10,6 +10,7 @@ import type { GlobalOptions } from './config.js';
 import { CliContext } from './context.js';
 import type { Io } from './io.js';
 import { errorJson, usageErrorJson } from './json.js';
+import { FileError } from './files.js';
 import { ConfigFileError } from './project-config.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,7 +18,7 @@ export { withoutArgv };
 
 /** One line per problem: `file:line:col path: CODE message (did you mean …)`. Never a value. */
 export function describeError(e: SecretrefError): string {
-  const file = e instanceof ConfigFileError ? `${e.file}:` : '';
+  const file = e instanceof ConfigFileError || e instanceof FileError ? `${e.file}:` : '';
   if (e.problems.length <= 1) {
     const p = e.problems[0];
     const hint = p?.suggestion ? ` (suggestion: ${p.suggestion})` : '';

@@ -9,7 +9,7 @@ import { createResolver, formatDotenv, render as renderDefinition, type Rendered
 import { argString, defineCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { parseDialect, type Dialect } from '../dialect.js';
-import { readInput } from '../files.js';
+import { inFile, readInput } from '../files.js';
 import { planJson } from '../json.js';
 import { parsePairs } from '../parse-args.js';
 import { UsageError } from '../usage-error.js';
@@ -63,7 +63,7 @@ export async function render(options: RenderCommandOptions, ctx: CliContext): Pr
       dialect,
       format: input.format,
     };
-    return { name: input.name, dialect, rendered: await renderDefinition(input.source, opts) };
+    return { name: input.name, dialect, rendered: await inFile(input.name, () => renderDefinition(input.source, opts)) };
   } finally {
     resolver.close();
   }
@@ -114,7 +114,7 @@ export const renderCommand = defineCommand({
     for (const w of warnings) ctx.err(`${name}:${w.range ? `${w.range.start.line}:${w.range.start.column}` : '1:1'}: warning ${w.code} ${w.message}`);
     // Masked before serialising: YAML folds long strings and re-quotes them, which would hide
     // a value from a redaction of the serialised text.
-    const text = options.redact ? rendered.redact(serialize(redactStrings(rendered.value, rendered.redact), options.format)) : serialize(rendered.value, options.format);
+    const text = await inFile(name, () => (options.redact ? rendered.redact(serialize(redactStrings(rendered.value, rendered.redact), options.format)) : serialize(rendered.value, options.format)));
     const count = `${rendered.references.length} reference(s), dialect ${dialect}`;
     if (options.out !== undefined) {
       await writeFileAtomic(resolve(ctx.io.cwd, options.out), text);
