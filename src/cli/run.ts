@@ -8,7 +8,7 @@ import { isSecretrefError, type SecretrefError } from '../index.js';
 import { argvWantsJson, buildProgram, withoutArgv, type RunState } from './argv.js';
 import type { GlobalOptions } from './config.js';
 import { CliContext } from './context.js';
-import type { Io } from './io.js';
+import { PromptCancelled, type Io } from './io.js';
 import { errorJson, usageErrorJson } from './json.js';
 import { FileError } from './files.js';
 import { ConfigFileError } from './project-config.js';
@@ -47,6 +47,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       if (e.exitCode === 0) return 0;
       if (state.json) ctx.json(usageErrorJson(withoutArgv(e.message).replace(/^error: /, '')));
       return 2;
+    }
+    if (e instanceof PromptCancelled) {
+      io.stderr.write(`secretref: ${e.message}\n`);
+      return 130;
     }
     const usage = e instanceof UsageError;
     if (state.json) {
