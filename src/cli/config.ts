@@ -56,16 +56,22 @@ export function keyFilePath(config: Config, io: Io): string {
   return join(base, 'secretref', 'keys', `${id}.key`);
 }
 
+/** A master key and where it came from, as an error names it. */
+export interface MasterKey {
+  key: string;
+  source: string;
+}
+
 /** The master key: SECRETS_MASTER_KEY, else (embedded default) the key file, else an offer to create one. */
-export async function masterKeyFor(config: Config, opts: GlobalOptions, io: Io): Promise<string> {
+export async function masterKeyFor(config: Config, opts: GlobalOptions, io: Io): Promise<MasterKey> {
   const fromEnv = masterKeyFromEnv(io.env);
-  if (fromEnv !== undefined) return fromEnv;
+  if (fromEnv !== undefined) return { key: fromEnv, source: ENV.masterKey };
   const missing = `Set ${ENV.masterKey} to your master key (create one with \`secretref keygen\`).`;
   if (!config.embeddedDefault) throw new SecretrefError('MASTER_KEY_MISSING', missing);
   const file = keyFilePath(config, io);
   try {
     const key = (await readFile(file, 'utf8')).trim();
-    if (key) return key;
+    if (key) return { key, source: `the key file ${file}` };
   } catch {
     // no key file yet
   }
@@ -80,5 +86,5 @@ export async function masterKeyFor(config: Config, opts: GlobalOptions, io: Io):
   const key = keygen();
   await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
   io.stderr.write(`Created a new master key in ${file} (mode 0600). Back it up: without it the secrets cannot be decrypted.\n`);
-  return key;
+  return { key, source: `the key file ${file}` };
 }

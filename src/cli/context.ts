@@ -3,7 +3,7 @@
  * defaults), a lazily opened store, and the dialect of each input file.
  */
 import { openStore, type Store } from '../index.js';
-import { resolveConfig, masterKeyFor, type Config, type GlobalOptions } from './config.js';
+import { resolveConfig, masterKeyFor, type Config, type GlobalOptions, type MasterKey } from './config.js';
 import type { Dialect } from './dialect.js';
 import type { Io } from './io.js';
 import { stringify } from './json.js';
@@ -35,6 +35,11 @@ export class CliContext {
   }
 
   async masterKey(): Promise<string> {
+    return (await this.masterKeyWithSource()).key;
+  }
+
+  /** The master key and where it came from (SECRETS_MASTER_KEY or the key file), for errors that name it. */
+  async masterKeyWithSource(): Promise<MasterKey> {
     return masterKeyFor(this.config(), this.globals(), this.io);
   }
 
@@ -56,8 +61,8 @@ export class CliContext {
   /** Opens the configured store once per run; closed by `close()`. */
   async openStore(masterKey?: string): Promise<Store> {
     if (this.store) return this.store;
-    const key = masterKey ?? (await this.masterKey());
-    this.store = await openStore({ url: this.config().url, masterKey: key });
+    const key = masterKey !== undefined ? { key: masterKey, source: 'the given master key' } : await this.masterKeyWithSource();
+    this.store = await openStore({ url: this.config().url, masterKey: key.key, masterKeySource: key.source });
     return this.store;
   }
 

@@ -50,7 +50,7 @@ export function parseStoreUrl(url: string): Location {
  * weak → MASTER_KEY_WEAK). Migrations run at open. Close the store when done.
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
-  const ring = loadKeyRing(options.masterKey);
+  const ring = loadKeyRing(options.masterKey, options.masterKeySource);
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const quoted = quoteSchema(schema);
   const loc = parseStoreUrl(options.url ?? (process.env.SECRETREF_DATABASE_URL || DEFAULT_STORE_URL));

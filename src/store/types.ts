@@ -13,6 +13,8 @@ export interface OpenStoreOptions {
   url?: string;
   /** Master key. Default: `SECRETS_MASTER_KEY`. Never logged, stored or put in an error. */
   masterKey?: string;
+  /** Where `masterKey` came from, as errors name it (`SECRETS_MASTER_KEY`, `the key file …`). Default: "the masterKey option". */
+  masterKeySource?: string;
   /** Schema holding every object of the store. Default `secretref`. */
   schema?: string;
   /** Embedded only: how long to wait for another process's lock on the data folder. Default 30 s. */
