@@ -80,9 +80,14 @@ export class CliContext {
     this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
-  /** Colour only on a terminal and never with NO_COLOR. */
+  /** Whether `stream` is a terminal (a person reads it). */
+  terminal(stream: 'stdout' | 'stderr'): boolean {
+    return Boolean(this.io[stream].isTTY);
+  }
+
+  /** Colour only on a terminal and never with NO_COLOR (which changes nothing else). */
   color(stream: 'stdout' | 'stderr'): boolean {
-    return Boolean(this.io[stream].isTTY) && !('NO_COLOR' in this.io.env && this.io.env.NO_COLOR !== undefined);
+    return this.terminal(stream) && !('NO_COLOR' in this.io.env && this.io.env.NO_COLOR !== undefined);
   }
 
   /** Prints one JSON document (shaped by json.ts) on stdout. */

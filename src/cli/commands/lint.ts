@@ -198,13 +198,15 @@ export const lintCommand = defineCommand({
   run: lint,
   async report(result, options, ctx) {
     const { diagnostics, files } = result;
-    const color = options.output === undefined && ctx.color('stdout');
+    // Excerpts are for a person at a terminal; NO_COLOR takes away only the colour.
+    const terminal = options.output === undefined && ctx.terminal('stdout');
+    const color = terminal && ctx.color('stdout');
     const report =
       options.format === 'json'
         ? stringify(lintJson(diagnostics, files))
         : options.format === 'sarif'
           ? stringify(sarifLog(diagnostics, { root: result.root, cwd: ctx.io.cwd, toolVersion: VERSION, properties: { dialects: files } }))
-          : formatDiagnostics(diagnostics, 'text', { color, source: result.sources, excerpt: color });
+          : formatDiagnostics(diagnostics, 'text', { color, source: result.sources, excerpt: terminal });
     if (options.output !== undefined) await writeFileAtomic(resolve(ctx.io.cwd, options.output), report.endsWith('\n') ? report : `${report}\n`);
     else if (report.length > 0) ctx.out(report);
     const open = diagnostics.filter((d) => !d.suppression);
