@@ -8,6 +8,7 @@ import { DEFAULT_SCHEMA, DEFAULT_STORE_URL } from './defaults.js';
 import { assertOpen, type StoreContext } from './context.js';
 import { loadKeyRing } from './crypto-key.js';
 import type { Counter, Driver } from './driver.js';
+import { migrateStore } from './migrate.js';
 import { migrate } from './migrations.js';
 import { ChangeHub } from './notify.js';
 import { rebind } from './rebind.js';
@@ -17,7 +18,7 @@ import { quoteIdent, quoteSchema } from './sql.js';
 import * as st from './statements.js';
 import type { SqlNames } from './statements.js';
 import { inspectModes } from './file-modes.js';
-import type { FolderModesReport, OpenStoreOptions, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
+import type { FolderModesReport, MigrateOptions, MigrateResult, OpenStoreOptions, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
 import { checkDeveloperId } from './validate.js';
 
 /** Default of OpenStoreOptions.onWarning: a process warning, printed by Node on stderr. */
@@ -143,6 +144,12 @@ class StoreImpl implements Store {
 
   async rekey(newMasterKey: string, opts?: RekeyOptions): Promise<RekeyResult> {
     return await rekey(this.ctx, newMasterKey, opts);
+  }
+
+  async migrateTo(target: Store, opts?: MigrateOptions): Promise<MigrateResult> {
+    if (!(target instanceof StoreImpl)) throw new SecretrefError('INVALID_INPUT', 'migrateTo takes a store opened with openStore().', { path: '/target' });
+    if (target === this) throw new SecretrefError('INVALID_INPUT', 'migrateTo needs another store than the one it copies from.', { path: '/target' });
+    return await migrateStore(this.ctx, target.ctx, opts);
   }
 
   subscribe(listener: StoreListener): () => void {
