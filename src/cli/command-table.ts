@@ -10,6 +10,7 @@ import { demoCommand } from './commands/demo.js';
 import { doctorCommand } from './commands/doctor.js';
 import { registerImport } from './commands/import-julep.js';
 import { keygenCommand } from './commands/keygen.js';
+import { migrateCommand } from './commands/migrate.js';
 import { lintCommand } from './commands/lint.js';
 import { refsCommand } from './commands/refs.js';
 import { rekeyCommand } from './commands/rekey.js';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly TableEntry[] = [
   runCommand,
   exportCommand,
   rekeyCommand,
+  migrateCommand,
   auditCommand,
   { name: 'import', register: registerImport, examples: ['JULEP_SECRETS_MASTER_KEY=… secretref import --from-julep postgres://julep@db/julep --only-this-developer'], env: [...STORE_ENV, 'JULEP_SECRETS_MASTER_KEY'] },
   demoCommand,
