@@ -33,6 +33,7 @@ const INTEGRATION = [
   'test/cli/regression-rekey-key-file-atomic.test.ts',
   'test/cli/regression-reveal-previous-missing.test.ts',
   'test/cli/run-export.test.ts',
+  'test/cli/migrate-cli.test.ts',
   'test/cli/regression-secrets-get-no-suggestion.test.ts',
   'test/cli/regression-secrets-list-hides-metadata.test.ts',
   'test/cli/regression-render-error-without-file.test.ts',
