@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SecretrefError } from '../../src/errors.js';
+import { ERROR_CODES, SecretrefError } from '../../src/errors.js';
 import { formatDotenv, lint, render } from '../../src/index.js';
 import { analyzeSource, formatDotenvValue, scanDotenv } from '../../src/syntax/index.js';
 import { textAt } from './helpers.js';
@@ -56,6 +56,24 @@ describe('scanDotenv: dotenv quoting', () => {
       ['INVALID_INPUT', 5, 3],
     ]);
     expect(d.value).toBeUndefined();
+  });
+
+  it('is total: any text gives entries whose offsets lie in the source, or positioned INVALID_INPUT problems', () => {
+    const piece = fc.constantFrom('A', 'B_1', '=', ' ', '\t', '#', "'", '"', '`', '\\', '\n', '\r\n', 'export ', '$secrets.x', '${secrets.y}', '{{ secrets.z }}', 'é');
+    fc.assert(
+      fc.property(fc.oneof(fc.array(piece, { maxLength: 30 }).map((a) => a.join('')), fc.string({ maxLength: 80 })), (src) => {
+        const scan = scanDotenv(src);
+        for (const e of scan.entries) {
+          expect(src.slice(e.keyStart, e.keyEnd)).toBe(e.key);
+          expect(e.map).toHaveLength(e.value.length + 1);
+          for (const o of e.map) expect(o >= 0 && o <= src.length).toBe(true);
+        }
+        const d = analyzeSource(src, asEnv);
+        for (const p of d.problems) expect(p.range === undefined || p.range.start.line >= 1).toBe(true);
+        expect(d.problems.every((p) => (ERROR_CODES as readonly string[]).includes(p.code))).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('refuses a key set twice, at the second key', () => {
