@@ -35,6 +35,11 @@ const INTEGRATION = [
   'test/cli/regression-redact-yaml-folding.test.ts',
   'test/cli/regression-rekey-key-file-atomic.test.ts',
   'test/cli/regression-reveal-previous-missing.test.ts',
+  'test/cli/run-export.test.ts',
+  'test/cli/migrate-cli.test.ts',
+  'test/cli/regression-secrets-get-no-suggestion.test.ts',
+  'test/cli/regression-secrets-list-hides-metadata.test.ts',
+  'test/cli/regression-render-error-without-file.test.ts',
   'test/reliability/crash-embedded.test.ts',
   'test/reliability/crash-server.test.ts',
   'test/reliability/load.test.ts',
@@ -44,9 +49,9 @@ const INTEGRATION = [
   'test/serve/service.test.ts',
 ];
 
-// README's tour and Julep workflow, and the Python client of secretref serve, run the built CLI in child
-// processes on an embedded store, as a user does.
-const E2E = ['test/cli/e2e.test.ts', 'test/cli/startup-imports.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts', 'test/serve/python-client.test.ts', 'test/lsp/lsp.test.ts', 'test/serve/lazy-load.test.ts'];
+// README's tour and Julep workflow, the Python client of secretref serve and `secretref run` run the built CLI in
+// child processes on an embedded store, as a user does.
+const E2E = ['test/cli/e2e.test.ts', 'test/cli/startup-imports.test.ts', 'test/cli/run-e2e.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts', 'test/serve/python-client.test.ts', 'test/lsp/lsp.test.ts', 'test/serve/lazy-load.test.ts'];
 
 // A stale entry would silently move nothing: every listed path must exist.
 for (const entry of [...INTEGRATION, ...E2E]) {

@@ -11,6 +11,9 @@ export { ENV, masterKeyFromEnv } from './env.js';
 export { findReferences, analyzeSource, analyzeValue, compileString, classify, BUILTINS, NAME_PATTERN } from './syntax/index.js';
 export { DIALECTS, DEFAULT_DIALECT } from './syntax/index.js';
 export type { Dialect } from './syntax/index.js';
+/** How a definition's source is written (`yaml` — YAML or JSON — or `dotenv`), and `scanDotenv(source)`: the entries of an environment file with offsets. */
+export { SOURCE_FORMATS, scanDotenv } from './syntax/index.js';
+export type { SourceFormat, DotenvEntry, DotenvScan } from './syntax/index.js';
 /** `nameProblem(name)`: why a secret name breaks the name rule (`NAME_PATTERN`, ≤ 128 characters), or undefined when it is valid. */
 export { nameProblem } from './syntax/index.js';
 export type { Reference, AnalyzedDocument, AnalyzeOptions, Site, CompiledString, Expr, Segment, Program, Form, OutputContext, BuiltinName } from './syntax/index.js';
@@ -21,7 +24,7 @@ export { openStore, keygen, keyFingerprint, masterKeyWeakness, DEFAULT_STORE_URL
 export { LATEST_VERSION } from './store/migrations.js';
 /** `checkDeveloperId(id)`: a developer id (a UUID) in canonical lower case; INVALID_INPUT otherwise. */
 export { checkDeveloperId } from './store/defaults.js';
-export type { OpenStoreOptions, Store, ScopedStore, SecretInfo, Secret, PreviousVersion, CreateSecretInput, UpdateSecretPatch, GetOptions, ListOptions, ListResult, ListNamesOptions, RotateOptions, ResolvedSecret, AuditAction, AuditEntry, AuditQuery, ImportSecretInput, ImportSecretOptions, ImportSecretResult, ImportField, RekeyOptions, RekeyProgress, RekeyResult, StoreEvent, StoreListener, StoreStats, NotificationState, NotificationStatus, ConnectionBudget, PruneAuditOptions, PruneAuditResult } from './store/index.js';
+export type { OpenStoreOptions, Store, ScopedStore, SecretInfo, Secret, PreviousVersion, CreateSecretInput, UpdateSecretPatch, GetOptions, ListOptions, ListResult, ListNamesOptions, RotateOptions, ResolvedSecret, AuditAction, AuditEntry, AuditQuery, ImportSecretInput, ImportSecretOptions, ImportSecretResult, ImportField, RekeyOptions, RekeyProgress, RekeyResult, MigrateOptions, MigrateProgress, MigrateResult, MigrateMismatch, StoreEvent, StoreListener, StoreStats, NotificationState, NotificationStatus, ConnectionBudget, PruneAuditOptions, PruneAuditResult } from './store/index.js';
 
 // import
 /** `importFromJulep(options, { store })` copies a Julep deployment's secrets into the store (`pg` is loaded only when called). */
@@ -32,6 +35,8 @@ export type { JulepImportOptions, JulepImportContext, JulepImportResult, JulepSk
 // render
 /** `compile(definition)` parses once; `render(definition, { resolver | secrets })` substitutes safely (SPEC §4). */
 export { compile, render } from './render/index.js';
+/** A flat rendered mapping as environment variables: `envEntries(value)` (pairs) and `formatDotenv(value)` (`KEY='value'` lines that read back exactly). */
+export { envEntries, formatDotenv } from './render/index.js';
 export type { CompileOptions, CompiledDefinition, PlanEntry, PlanStatus, EnvironmentFallback, Rendered, RenderOptions, RenderWithSecretsOptions, SecretsInput, VarValue } from './render/index.js';
 
 // resolve

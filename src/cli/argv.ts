@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import type { TableEntry } from './command.js';
 import { COMMANDS, GROUPS } from './command-table.js';
 import type { CliContext } from './context.js';
+import { helpAfter, STORE_ENV, type EnvName } from './help.js';
 import type { Io } from './io.js';
 import { collect } from './parse-args.js';
 import { VERSION } from './version.js';
@@ -60,6 +61,8 @@ export function buildProgram(ctx: CliContext, io: Io, state: RunState): Command 
     .option('--config <file>', 'project config file to use (default: secretref.config.{json,yaml,yml} or package.json "secretref", found upward)')
     .option('--no-config', 'use no project config file')
     .version(VERSION)
+    // Inherited by every command added below: each --help lists the global options too.
+    .configureHelp({ showGlobalOptions: true })
     .showHelpAfterError('(run secretref --help for usage)')
     .configureOutput({
       writeOut: (s) => io.stdout.write(s),
@@ -85,6 +88,8 @@ function addCommand(program: Command, spec: TableEntry, ctx: CliContext, state: 
     parent = parent.commands.find((c) => c.name() === word) ?? parent.command(word).description(GROUPS[word] ?? '');
   }
   const cmd = parent.command(words[words.length - 1] as string).description(spec.description);
+  const env: readonly EnvName[] = spec.env ?? (spec.usesConfig === false ? [] : STORE_ENV);
+  cmd.addHelpText('after', helpAfter(env, spec.examples));
   for (const a of spec.arguments ?? []) cmd.argument(a.name, a.description);
   for (const o of spec.options ?? []) {
     const opt = new Option(o.flags, o.description);

@@ -8,6 +8,7 @@
  */
 import type { LazyCommandSpec, OptionSpec, TableEntry } from './command.js';
 import { IGNORE_FILE } from '../core.js';
+import { STORE_ENV } from './help.js';
 
 export type { LazyCommandSpec, TableEntry };
 
@@ -29,12 +30,14 @@ const KEEP_NEWLINE: OptionSpec = { flags: '--keep-newline', description: 'keep a
 export const COMMANDS: readonly TableEntry[] = [
   {
     name: 'keygen',
+    examples: ['export SECRETS_MASTER_KEY="$(secretref keygen)"'],
     description: 'print a new random 256-bit master key (use it as SECRETS_MASTER_KEY)',
     usesConfig: false,
     load: async () => (await import('./commands/keygen.js')).keygenCommand,
   },
   {
     name: 'secrets create',
+    examples: ['printf %s "$STRIPE_KEY" | secretref secrets create stripe_api_key --allow-host api.stripe.com', 'secretref secrets create db_password --expires-at 90d   # asks for the value, hidden'],
     description: 'create a secret; the value is read from stdin or a hidden prompt, never argv',
     arguments: [{ name: '<name>' }],
     options: [KEEP_NEWLINE, ...POLICY_OPTIONS],
@@ -42,6 +45,7 @@ export const COMMANDS: readonly TableEntry[] = [
   },
   {
     name: 'secrets list',
+    examples: ['secretref secrets list --prefix prod_', 'secretref secrets list --metadata team=payments --json'],
     description: 'list secrets (names and metadata, never values)',
     options: [
       { flags: '--metadata <key=value>', description: 'only secrets with this metadata pair (repeatable)', repeatable: true },
@@ -52,6 +56,7 @@ export const COMMANDS: readonly TableEntry[] = [
   },
   {
     name: 'secrets get',
+    examples: ['secretref secrets get db_password', 'secretref secrets get db_password --reveal | pbcopy'],
     description: 'describe a secret; print its value only with --reveal',
     arguments: [{ name: '<name>' }],
     options: [
@@ -63,6 +68,7 @@ export const COMMANDS: readonly TableEntry[] = [
   },
   {
     name: 'secrets update',
+    examples: ["secretref secrets update db_password --description 'primary DB' --metadata owner=ops", 'printf %s "$NEW" | secretref secrets update db_password --value-stdin'],
     description: 'change a secret: --value-stdin for a new value, --rename, description, metadata, expiry, policy',
     arguments: [{ name: '<name>' }],
     options: [
@@ -78,12 +84,14 @@ export const COMMANDS: readonly TableEntry[] = [
   },
   {
     name: 'secrets delete',
+    examples: ['secretref secrets delete old_token'],
     description: 'delete a secret',
     arguments: [{ name: '<name>' }],
     load: async () => (await import('./commands/secrets.js')).deleteCommand,
   },
   {
     name: 'secrets rotate',
+    examples: ['printf %s "$NEW" | secretref secrets rotate db_password --grace 24h'],
     description: 'replace the value (from stdin or a hidden prompt); the previous one stays readable for --grace',
     arguments: [{ name: '<name>' }],
     options: [{ flags: '--grace <duration>', description: 'how long the previous value stays readable', default: '24h' }, KEEP_NEWLINE],
@@ -91,14 +99,17 @@ export const COMMANDS: readonly TableEntry[] = [
   },
   {
     name: 'secrets rollback',
+    examples: ['secretref secrets rollback db_password'],
     description: 'make the value before the last rotation current again',
     arguments: [{ name: '<name>' }],
     load: async () => (await import('./commands/secrets.js')).rollbackCommand,
   },
   {
     name: 'refs',
+    examples: ['secretref refs tools/', 'secretref refs .env.tpl --json'],
+    env: [],
     description: 'list the secret references of tool definitions (files or folders; - for stdin)',
-    arguments: [{ name: '<paths...>', description: 'YAML/JSON files or folders' }],
+    arguments: [{ name: '<paths...>', description: 'YAML/JSON/.env files or folders' }],
     options: [
       { flags: '--dialect <dialect>', description: 'secretref or julep (default: the project config file, else secretref)' },
       { flags: '--var <key=value>', description: 'a variable the definitions may use (repeatable; only the name matters to refs)', repeatable: true },
@@ -108,6 +119,8 @@ export const COMMANDS: readonly TableEntry[] = [
   },
   {
     name: 'lint',
+    examples: ['secretref lint tools/ .env.tpl', 'secretref lint --offline --format sarif --output lint.sarif tools/'],
+    env: [...STORE_ENV, 'NO_COLOR'],
     description: 'check references before anything runs (offline rules; with the store: existence, expiry, policy — names and policy only, so no master key is needed)',
     arguments: [{ name: '<paths...>', description: 'YAML/JSON files or folders; - for stdin' }],
     options: [
@@ -132,6 +145,7 @@ export const COMMANDS: readonly TableEntry[] = [
   },
   {
     name: 'render',
+    examples: ['secretref render tools/weather.yaml --redact', 'secretref render .env.tpl --format dotenv --out .env'],
     description: 'render tool definitions with their secrets substituted (JSON or YAML out); many files in one run with --out-dir',
     arguments: [{ name: '<paths...>', description: 'YAML/JSON files or folders; - for stdin' }],
     options: [
@@ -152,7 +166,41 @@ export const COMMANDS: readonly TableEntry[] = [
     load: async () => (await import('./commands/render.js')).renderCommand,
   },
   {
+    name: 'run',
+    examples: ['secretref run --env .env.tpl -- node server.js', 'secretref run --env .env.tpl --environment prod -- ./deploy.sh'],
+    description: 'run a command with the variables of environment files in its environment; its output is masked',
+    arguments: [{ name: '<command...>', description: 'the command and its arguments, after --' }],
+    options: [
+      { flags: '--env <file>', description: 'a dotenv template (KEY=$secrets.NAME lines) to render (repeatable; later files win)', repeatable: true },
+      { flags: '--environment <env>', description: 'use ENV_NAME when it exists, else NAME' },
+      { flags: '--tool <name>', description: 'the tool the values are for (usage policies)' },
+      { flags: '--var <key=value>', description: 'a variable the templates may use (repeatable)', repeatable: true },
+      { flags: '--mask', description: 'mask output even on a terminal (the child then writes to a pipe)' },
+      { flags: '--no-mask', description: 'never mask the child’s output' },
+    ],
+    // The child owns stdout: an error of ours goes to stderr only.
+    wantsJson: () => false,
+    load: async () => (await import('./commands/run.js')).runCommand,
+  },
+  {
+    name: 'export',
+    examples: ['secretref export --env .env.tpl --out .env', 'secretref export --env .env.tpl --format json'],
+    description: 'write the rendered variables of environment files as one .env or JSON file (stdout or --out, mode 0600)',
+    options: [
+      { flags: '--env <file>', description: 'a dotenv template (KEY=$secrets.NAME lines) to render (repeatable; later files win)', repeatable: true },
+      { flags: '--format <format>', description: 'dotenv or json', default: 'dotenv' },
+      { flags: '--out <file>', description: 'write to this file (atomically, mode 0600) instead of stdout' },
+      { flags: '--environment <env>', description: 'use ENV_NAME when it exists, else NAME' },
+      { flags: '--tool <name>', description: 'the tool the values are for (usage policies)' },
+      { flags: '--var <key=value>', description: 'a variable the templates may use (repeatable)', repeatable: true },
+    ],
+    // Never a JSON error on stdout: it could be taken for the exported file.
+    wantsJson: () => false,
+    load: async () => (await import('./commands/export.js')).exportCommand,
+  },
+  {
     name: 'rekey',
+    examples: ['NEW_KEY="$(secretref keygen)" secretref rekey --new-key-env NEW_KEY'],
     description: 're-encrypt every secret under a new master key read from an environment variable',
     options: [
       { flags: '--new-key-env <VAR>', description: 'environment variable holding the new master key', required: true },
@@ -161,7 +209,21 @@ export const COMMANDS: readonly TableEntry[] = [
     load: async () => (await import('./commands/rekey.js')).rekeyCommand,
   },
   {
+    name: 'migrate',
+    description: "copy every developer's secrets, versions and audit history to another store (resumable, idempotent, verified)",
+    examples: ['secretref migrate --to postgres://secretref@db.internal/secrets', 'NEW_KEY="$(secretref keygen)" secretref migrate --from file:.secretref/db --to postgres://secretref@db/secrets --to-key-env NEW_KEY'],
+    options: [
+      { flags: '--to <url>', description: 'the store to copy into (postgres://…, file:PATH)', required: true },
+      { flags: '--from <url>', description: 'the store to copy from (default: the configured store)' },
+      { flags: '--to-key-env <VAR>', description: "environment variable holding the target's master key (default: the same key)" },
+      { flags: '--no-verify', description: 'skip the pass that compares every row of both stores' },
+      { flags: '--json', description: 'machine-readable result' },
+    ],
+    load: async () => (await import('./commands/migrate.js')).migrateCommand,
+  },
+  {
     name: 'audit',
+    examples: ['secretref audit --secret db_password --since 7d'],
     description: 'show the audit log of this developer (newest first; never values)',
     options: [
       { flags: '--secret <name>', description: 'only this secret' },
@@ -173,6 +235,8 @@ export const COMMANDS: readonly TableEntry[] = [
   },
   {
     name: 'import',
+    examples: ['JULEP_SECRETS_MASTER_KEY=… secretref import --from-julep postgres://julep@db/julep --only-this-developer'],
+    env: [...STORE_ENV, 'JULEP_SECRETS_MASTER_KEY'],
     description: 'copy the secrets of a Julep deployment into this store (same developer ids, timestamps kept; idempotent)',
     options: [
       { flags: '--from-julep <url>', description: 'postgres:// URL of the Julep database', required: true },
@@ -186,6 +250,7 @@ export const COMMANDS: readonly TableEntry[] = [
   },
   {
     name: 'lsp',
+    examples: ['secretref lsp --stdio   # started by the editor'],
     description: 'run the language server for editors over stdio (diagnostics, completion, hover, code actions)',
     options: [
       { flags: '--offline', description: 'offline rules only, even when a store is configured' },
@@ -197,6 +262,7 @@ export const COMMANDS: readonly TableEntry[] = [
   },
   {
     name: 'serve',
+    examples: ['secretref serve   # Unix socket in a private folder', 'SECRETREF_SERVE_TOKEN="$(secretref keygen)" secretref serve --port 8787'],
     description: 'serve render, lint, refs and plan over HTTP on a Unix socket (or loopback TCP with a token), for runtimes that are not Node',
     options: [
       { flags: '--socket <path>', description: 'Unix socket to listen on (default: $XDG_RUNTIME_DIR/secretref/serve.sock, else a private folder in the temp dir)' },
@@ -210,6 +276,8 @@ export const COMMANDS: readonly TableEntry[] = [
   },
   {
     name: 'demo',
+    examples: ['npx secretref demo'],
+    env: ['NO_COLOR'],
     description: 'a tour on a throwaway in-memory store: create secrets, render the example tools (redacted), lint a broken one',
     options: [{ flags: '--show <n>', description: 'print this many rendered definitions in full (redacted)', default: '2' }],
     usesConfig: false,
@@ -217,8 +285,17 @@ export const COMMANDS: readonly TableEntry[] = [
   },
   {
     name: 'doctor',
+    examples: ['secretref doctor', 'SECRETREF_DATABASE_URL=postgres://app@db/secrets secretref doctor --json'],
     description: 'check the master key, the database, pgcrypto, migrations, that the key opens the rows, and serve/lsp',
     options: [{ flags: '--json', description: 'machine-readable output' }],
     load: async () => (await import('./commands/doctor.js')).doctorCommand,
+  },
+  {
+    name: 'completion',
+    description: 'print a shell completion script (bash, zsh or fish) for every command and flag',
+    arguments: [{ name: '<shell>', description: 'bash, zsh or fish' }],
+    usesConfig: false,
+    examples: ['source <(secretref completion bash)   # in ~/.bashrc', 'secretref completion fish > ~/.config/fish/completions/secretref.fish'],
+    load: async () => (await import('./commands/completion.js')).completionCommand,
   },
 ];

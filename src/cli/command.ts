@@ -5,6 +5,7 @@
  * json.ts) with its exit code. After changesets' `commands/*`: the function knows no argv.
  */
 import type { CliContext } from './context.js';
+import type { EnvName } from './help.js';
 
 /** A positional argument: `<name>` (required), `[name]` (optional), `<name...>` (variadic). */
 export interface ArgumentSpec {
@@ -36,6 +37,10 @@ export interface CommandMeta<F = Record<string, unknown>> {
   wantsJson?(flags: F): boolean;
   /** False for commands that read no configuration (keygen, demo): a broken config file cannot stop them. */
   usesConfig?: boolean;
+  /** One or two command lines showing the command in use; `--help` prints them. */
+  examples: readonly string[];
+  /** The environment variables it reads (help.ts); default: the store's when it reads configuration, else none. */
+  env?: readonly EnvName[];
 }
 
 /**

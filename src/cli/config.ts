@@ -56,20 +56,28 @@ export function keyFilePath(config: Config, io: Io): string {
   return join(base, 'secretref', 'keys', `${id}.key`);
 }
 
+/** A master key and where it came from, as an error names it. */
+export interface MasterKey {
+  key: string;
+  source: string;
+}
+
 /** The master key from the environment, or the embedded default's key file when one exists; never asks. */
-export async function existingMasterKey(config: Config, io: Io): Promise<string | undefined> {
+export async function existingMasterKey(config: Config, io: Io): Promise<MasterKey | undefined> {
   const fromEnv = masterKeyFromEnv(io.env);
-  if (fromEnv !== undefined || !config.embeddedDefault) return fromEnv;
+  if (fromEnv !== undefined) return { key: fromEnv, source: ENV.masterKey };
+  if (!config.embeddedDefault) return undefined;
+  const file = keyFilePath(config, io);
   try {
-    const key = (await readFile(keyFilePath(config, io), 'utf8')).trim();
-    return key || undefined;
+    const key = (await readFile(file, 'utf8')).trim();
+    return key ? { key, source: `the key file ${file}` } : undefined;
   } catch {
     return undefined; // no key file yet
   }
 }
 
 /** The master key: SECRETS_MASTER_KEY, else (embedded default) the key file, else an offer to create one. */
-export async function masterKeyFor(config: Config, opts: GlobalOptions, io: Io): Promise<string> {
+export async function masterKeyFor(config: Config, opts: GlobalOptions, io: Io): Promise<MasterKey> {
   const existing = await existingMasterKey(config, io);
   if (existing !== undefined) return existing;
   const missing = `Set ${ENV.masterKey} to your master key (create one with \`secretref keygen\`).`;
@@ -86,5 +94,5 @@ export async function masterKeyFor(config: Config, opts: GlobalOptions, io: Io):
   const key = keygen();
   await writeFile(file, `${key}\n`, { mode: 0o600, flag: 'wx' });
   io.stderr.write(`Created a new master key in ${file} (mode 0600). Back it up: without it the secrets cannot be decrypted.\n`);
-  return key;
+  return { key, source: `the key file ${file}` };
 }

@@ -3,7 +3,7 @@
  * defaults), a lazily opened store, and the dialect of each input file.
  */
 import type { Store } from '../index.js';
-import { existingMasterKey, resolveConfig, masterKeyFor, type Config, type GlobalOptions } from './config.js';
+import { existingMasterKey, resolveConfig, masterKeyFor, type Config, type GlobalOptions, type MasterKey } from './config.js';
 import type { Dialect } from './dialect.js';
 import type { Io } from './io.js';
 import { stringify } from './json.js';
@@ -36,6 +36,11 @@ export class CliContext {
   }
 
   async masterKey(): Promise<string> {
+    return (await this.masterKeyWithSource()).key;
+  }
+
+  /** The master key and where it came from (SECRETS_MASTER_KEY or the key file), for errors that name it. */
+  async masterKeyWithSource(): Promise<MasterKey> {
     return masterKeyFor(this.config(), this.globals(), this.io);
   }
 
@@ -63,16 +68,16 @@ export class CliContext {
    * Opens the configured store once per run; closed by `close()`. With `withoutKey`, no master key
    * is read (openStore's withoutKey: descriptions only).
    */
-  async openStore(options: { masterKey?: string; withoutKey?: boolean } = {}): Promise<Store> {
+  async openStore(options: { masterKey?: string; masterKeySource?: string; withoutKey?: boolean } = {}): Promise<Store> {
     if (this.store) return this.store;
     const withoutKey = options.withoutKey === true;
-    const key = withoutKey ? '' : (options.masterKey ?? (await this.masterKey()));
+    const key = withoutKey ? undefined : options.masterKey !== undefined ? { key: options.masterKey, source: options.masterKeySource ?? 'the given master key' } : await this.masterKeyWithSource();
     const url = this.config().url;
     const embedded = !/^postgres(ql)?:\/\//i.test(url);
     const { openStore } = await import('../index.js');
     this.store = await openStore({
       url,
-      ...(withoutKey ? { withoutKey } : { masterKey: key }),
+      ...(key === undefined ? { withoutKey: true } : { masterKey: key.key, masterKeySource: key.source }),
       ...(embedded ? { embedded: { settings: CLI_EMBEDDED_SETTINGS } } : {}),
     });
     this.storeWithoutKey = withoutKey;
@@ -86,7 +91,7 @@ export class CliContext {
   async openStoreForReading(): Promise<{ store: Store; withoutKey: boolean }> {
     if (!this.store) {
       const key = await existingMasterKey(this.config(), this.io);
-      await this.openStore(key !== undefined ? { masterKey: key } : { withoutKey: true });
+      await this.openStore(key !== undefined ? { masterKey: key.key, masterKeySource: key.source } : { withoutKey: true });
     }
     return { store: this.store as Store, withoutKey: this.storeWithoutKey };
   }
@@ -105,9 +110,14 @@ export class CliContext {
     this.io.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
-  /** Colour only on a terminal and never with NO_COLOR. */
+  /** Whether `stream` is a terminal (a person reads it). */
+  terminal(stream: 'stdout' | 'stderr'): boolean {
+    return Boolean(this.io[stream].isTTY);
+  }
+
+  /** Colour only on a terminal and never with NO_COLOR (which changes nothing else). */
   color(stream: 'stdout' | 'stderr'): boolean {
-    return Boolean(this.io[stream].isTTY) && !('NO_COLOR' in this.io.env && this.io.env.NO_COLOR !== undefined);
+    return this.terminal(stream) && !('NO_COLOR' in this.io.env && this.io.env.NO_COLOR !== undefined);
   }
 
   /** Prints one JSON document (shaped by json.ts) on stdout. */

@@ -1,7 +1,14 @@
-/** Expands FILE|DIR arguments into tool-definition files (YAML or JSON by extension). */
+/**
+ * Expands FILE|DIR arguments into definition files, and reads them with the format their name
+ * says: YAML or JSON (`.yaml`, `.yml`, `.json`), or an environment file (`.env`, `.env.*`,
+ * `*.env`, `*.env.tpl`). A folder is searched for YAML/JSON and for environment *templates*
+ * only (`.env.tpl`, `.env.template`, `*.env.tpl`, `*.env.template`): a plain `.env` holds values,
+ * and is read only when named.
+ */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join, relative, resolve } from 'node:path';
-import { LIMITS, SecretrefError } from '../core.js';
+import { basename, extname, join, relative, resolve } from 'node:path';
+import { isSecretrefError, LIMITS, SecretrefError } from '../core.js';
+import type { SourceFormat } from '../index.js';
 
 import type { Io } from './io.js';
 import { CONFIG_FILES } from './project-config.js';
@@ -19,6 +26,16 @@ export interface InputFile {
   /** As shown to the user: relative to the working directory, or `<stdin>`. */
   name: string;
   source: string;
+  format: SourceFormat;
+}
+
+const DOTENV_TEMPLATE = /(^|\.)env\.(tpl|template)$/i;
+
+/** The format a file's name says: `dotenv` for environment files, else `yaml` (YAML or JSON). */
+export function formatOf(path: string): SourceFormat {
+  if (path === '-') return 'yaml';
+  const name = basename(path).toLowerCase();
+  return name === '.env' || name.startsWith('.env.') || name.endsWith('.env') || DOTENV_TEMPLATE.test(name) ? 'dotenv' : 'yaml';
 }
 
 /** Every definition file named by `args`, folders searched recursively, in a stable order. */
@@ -51,7 +68,7 @@ export async function collectInputs(args: readonly string[], io: Io): Promise<Co
       const found: string[] = [];
       await walk(abs, found);
       found.sort();
-      if (found.length === 0) throw new SecretrefError('INVALID_INPUT', `No .yaml, .yml or .json files in ${arg}`);
+      if (found.length === 0) throw new SecretrefError('INVALID_INPUT', `No .yaml, .yml, .json or .env.tpl files in ${arg}`);
       out.push(...found.map((path) => ({ path, root: abs })));
     } else out.push({ path: abs, root: undefined });
   }
@@ -88,13 +105,17 @@ async function walk(dir: string, out: string[]): Promise<void> {
   for (const e of await readdir(dir, { withFileTypes: true })) {
     if (e.isDirectory()) {
       if (!SKIP_DIRS.has(e.name)) await walk(join(dir, e.name), out);
-    } else if (e.isFile() && EXTENSIONS.has(extname(e.name).toLowerCase()) && !isConfigFile(e.name)) out.push(join(dir, e.name));
+    } else if (e.isFile() && (EXTENSIONS.has(extname(e.name).toLowerCase()) || DOTENV_TEMPLATE.test(e.name)) && !isConfigFile(e.name)) out.push(join(dir, e.name));
   }
 }
 
-/** Reads one collected file (or stdin for `-`), refusing oversize and invalid UTF-8 input. */
-export async function readInput(path: string, io: Io): Promise<InputFile> {
-  if (path === '-') return { name: '<stdin>', source: await io.readStdin() };
+/**
+ * Reads one collected file (or stdin for `-`), refusing oversize and invalid UTF-8 input. The
+ * format is `format` when given (`run --env` reads environment files whatever their name), else
+ * what the name says.
+ */
+export async function readInput(path: string, io: Io, format: SourceFormat = formatOf(path)): Promise<InputFile> {
+  if (path === '-') return { name: '<stdin>', source: await io.readStdin(), format };
   const name = relative(io.cwd, path) || path;
   let s;
   try {
@@ -102,7 +123,7 @@ export async function readInput(path: string, io: Io): Promise<InputFile> {
   } catch {
     throw new SecretrefError('INVALID_INPUT', `No such file: ${name}`);
   }
-  if (!s.isFile()) throw new SecretrefError('INVALID_INPUT', `${name} is not a file; pass a YAML or JSON file.`);
+  if (!s.isFile()) throw new SecretrefError('INVALID_INPUT', `${name} is not a file; pass a YAML, JSON or environment file.`);
   if (s.size > LIMITS.maxDocumentBytes * 4) {
     throw new SecretrefError('LIMIT_EXCEEDED', `${name} is ${s.size} bytes; the limit is ${LIMITS.maxDocumentBytes} characters (maxDocumentBytes).`);
   }
@@ -113,7 +134,7 @@ export async function readInput(path: string, io: Io): Promise<InputFile> {
   } catch {
     throw new SecretrefError('INVALID_INPUT', `${name} is not valid UTF-8; save it as UTF-8.`);
   }
-  return { name, source };
+  return { name, source, format };
 }
 
 /** Whether `path` exists (any kind of entry). */
@@ -123,5 +144,27 @@ export async function exists(path: string): Promise<boolean> {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** An error about one input file: its message, and each of its problem lines, name the file. */
+export class FileError extends SecretrefError {
+  constructor(
+    /** The file as shown to the user. */
+    readonly file: string,
+    e: SecretrefError,
+  ) {
+    const base = SecretrefError.fromProblems(e.problems.length > 0 ? e.problems : [{ code: e.code, message: e.message }], file);
+    super(base.code, base.message, { ...(base.path !== undefined ? { path: base.path } : {}), ...(base.range ? { range: base.range } : {}), problems: base.problems });
+  }
+}
+
+/** Runs `fn` for the file shown as `name`; an error that does not say which file it is about is made to. */
+export async function inFile<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    if (!isSecretrefError(e) || e instanceof FileError || (e.problems.length <= 1 && e.message.includes(name))) throw e;
+    throw new FileError(name, e);
   }
 }

@@ -3,7 +3,14 @@
  * fake streams and a fake environment (STYLE habit 11).
  */
 import { createInterface } from 'node:readline';
-import { UsageError } from './usage-error.js';
+
+/** Ctrl-C at a prompt: the CLI exits 130 (128 + SIGINT), as an interrupted command does. */
+export class PromptCancelled extends Error {
+  constructor() {
+    super('Cancelled at the prompt; nothing was stored.');
+    this.name = 'PromptCancelled';
+  }
+}
 
 export interface OutStream {
   write(chunk: string): unknown;
@@ -25,6 +32,8 @@ export interface Io {
   confirm(question: string): Promise<boolean>;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** The streams are the process's own, so a child (`secretref run`) may be handed them as they are. */
+  inheritStdio?: boolean;
 }
 
 /** The real process streams. */
@@ -35,11 +44,12 @@ export function processIo(): Io {
     stdinIsTTY: Boolean(process.stdin.isTTY),
     env: process.env,
     cwd: process.cwd(),
+    inheritStdio: true,
     async readStdin() {
       return (await readAllStdin()).toString('utf8');
     },
     readStdinBytes: readAllStdin,
-    promptHidden: (question) => hiddenPrompt(question),
+    promptHidden: (question) => hiddenPrompt(question, process.stdin, process.stderr),
     async confirm(question) {
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       const answer = await new Promise<string>((resolve) => rl.question(`${question} [y/N] `, resolve));
@@ -55,24 +65,23 @@ async function readAllStdin(): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Reads one line from the terminal in raw mode, echoing nothing. */
-function hiddenPrompt(question: string): Promise<string> {
+/** Reads one line from the terminal `stdin` in raw mode, echoing nothing; Ctrl-C rejects with PromptCancelled. */
+export function hiddenPrompt(question: string, stdin: NodeJS.ReadStream, stderr: OutStream): Promise<string> {
   return new Promise((resolve, reject) => {
-    const stdin = process.stdin;
-    process.stderr.write(question);
+    stderr.write(question);
     let value = '';
     const done = (err?: Error) => {
       stdin.setRawMode?.(false);
       stdin.pause();
       stdin.removeListener('data', onData);
-      process.stderr.write('\n');
+      stderr.write('\n');
       if (err) reject(err);
       else resolve(value);
     };
     const onData = (buf: Buffer) => {
       for (const ch of buf.toString('utf8')) {
         if (ch === '\r' || ch === '\n' || ch === '\u0004') return done();
-        if (ch === '\u0003') return done(new UsageError('Cancelled at the prompt; nothing was stored.'));
+        if (ch === '\u0003') return done(new PromptCancelled());
         if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1);
         else value += ch;
       }

@@ -41,14 +41,22 @@ export function secretJson(s: SecretInfo): SecretJson {
   };
 }
 
+/** The version a rotation replaced, while its grace period lasts (`secrets get --json`). Never its value. */
+export interface PreviousJson {
+  version: number;
+  keyId: string;
+  validUntil: string;
+}
+
 /** `secrets list --json`. */
 export function secretsListJson(items: readonly SecretInfo[]): { version: number; secrets: SecretJson[] } {
   return { version: JSON_VERSION, secrets: items.map(secretJson) };
 }
 
 /** `secrets get --json`: one secret, plus `value` (null when there is none) with `--reveal`. */
-export function secretGetJson(s: SecretInfo, revealed: { value: string | null } | undefined): SecretJson & { value?: string | null } {
-  return { ...secretJson(s), ...(revealed ? { value: revealed.value } : {}) };
+export function secretGetJson(s: SecretInfo, revealed: { value: string | null } | undefined): SecretJson & { previous: PreviousJson | null; value?: string | null } {
+  const previous = s.previous ? { version: s.previous.version, keyId: s.previous.keyId, validUntil: s.previous.validUntil.toISOString() } : null;
+  return { ...secretJson(s), previous, ...(revealed ? { value: revealed.value } : {}) };
 }
 
 /** One reference as `refs --json` lists it. */

@@ -8,8 +8,9 @@ import { isSecretrefError, type SecretrefError } from '../core.js';
 import { argvWantsJson, buildProgram, withoutArgv, type RunState } from './argv.js';
 import type { GlobalOptions } from './config.js';
 import { CliContext } from './context.js';
-import type { Io } from './io.js';
+import { PromptCancelled, type Io } from './io.js';
 import { errorJson, usageErrorJson } from './json.js';
+import { FileError } from './files.js';
 import { ConfigFileError } from './project-config.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,7 +18,7 @@ export { withoutArgv };
 
 /** One line per problem: `file:line:col path: CODE message (did you mean …)`. Never a value. */
 export function describeError(e: SecretrefError): string {
-  const file = e instanceof ConfigFileError ? `${e.file}:` : '';
+  const file = e instanceof ConfigFileError || e instanceof FileError ? `${e.file}:` : '';
   if (e.problems.length <= 1) {
     const p = e.problems[0];
     const hint = p?.suggestion ? ` (suggestion: ${p.suggestion})` : '';
@@ -46,6 +47,10 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
       if (e.exitCode === 0) return 0;
       if (state.json) ctx.json(usageErrorJson(withoutArgv(e.message).replace(/^error: /, '')));
       return 2;
+    }
+    if (e instanceof PromptCancelled) {
+      io.stderr.write(`secretref: ${e.message}\n`);
+      return 130;
     }
     const usage = e instanceof UsageError;
     if (state.json) {

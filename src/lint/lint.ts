@@ -6,7 +6,7 @@
 import type { Problem } from '../errors.js';
 import type { ScopedStore, Store } from '../store/types.js';
 import type { Dialect } from '../syntax/dialect.js';
-import { analyze, type AnalyzedDocument } from '../syntax/document.js';
+import { analyze, type AnalyzedDocument, type SourceFormat } from '../syntax/document.js';
 import { EVIDENCE, LintContext, type StringValue } from './context.js';
 import { compareDiagnostics, DOCUMENT_START, type Diagnostic } from './diagnostic.js';
 import { modelField } from './leaks.js';
@@ -38,6 +38,8 @@ export interface LintOptions {
   tool?: string;
   /** How strings are read: `secretref` (default) or `julep` (grammar/julep.md). */
   dialect?: Dialect;
+  /** How the source is written: `yaml` (YAML or JSON, default) or `dotenv` (an environment file). */
+  format?: SourceFormat;
   /**
    * Honour `# secretref-ignore CODE` comments (ignore-comments.ts): the findings they accept are
    * returned marked with `suppression`. Default true; false reports them as findings.
@@ -61,6 +63,7 @@ export async function lint(source: string, options: LintOptions = {}): Promise<D
     ...(options.filename !== undefined ? { filename: options.filename } : {}),
     ...(options.vars !== undefined ? { vars: options.vars } : {}),
     ...(options.dialect !== undefined ? { dialect: options.dialect } : {}),
+    ...(options.format !== undefined ? { format: options.format } : {}),
     allOffsets: true,
   });
   const ctx = new LintContext(doc, options.filename);

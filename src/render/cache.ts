@@ -21,7 +21,7 @@ const bySource = new LRUCache<string, Map<string, Compiled>>({
 
 function optionsKey(options: CompileOptions): string {
   const vars = options.vars ? [...options.vars].sort().join(',') : '';
-  return `${options.filename ?? ''}\u0000${options.dialect ?? ''}\u0000${vars}`;
+  return `${options.filename ?? ''}\u0000${options.dialect ?? ''}\u0000${options.format ?? ''}\u0000${vars}`;
 }
 
 /** `compileUncached`, through the caches. Failures are not cached (they throw every time). */

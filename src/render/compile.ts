@@ -80,7 +80,7 @@ function deepFreeze<T>(v: T): T {
 /** Analyses and checks a definition without caching; throws one error with every problem. */
 export function compileUncached(definition: unknown, options: CompileOptions = {}): Compiled {
   const vars = options.vars ?? [];
-  const analyzeOptions = { vars, ...(options.filename !== undefined ? { filename: options.filename } : {}), ...(options.dialect !== undefined ? { dialect: options.dialect } : {}) };
+  const analyzeOptions = { vars, ...(options.filename !== undefined ? { filename: options.filename } : {}), ...(options.dialect !== undefined ? { dialect: options.dialect } : {}), ...(options.format !== undefined ? { format: options.format } : {}) };
   const doc = typeof definition === 'string' ? analyze(definition, analyzeOptions) : analyzeValue(definition, analyzeOptions);
   if (doc.problems.length > 0) throw SecretrefError.fromProblems(doc.problems, options.filename, doc.lines);
   return compileDefinition(doc, vars);

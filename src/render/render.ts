@@ -45,6 +45,7 @@ export async function render(definition: unknown, options: RenderOptions = {}): 
   const compileOptions: CompileOptions = {};
   if (options.filename !== undefined) compileOptions.filename = options.filename;
   if (options.dialect !== undefined) compileOptions.dialect = options.dialect;
+  if (options.format !== undefined) compileOptions.format = options.format;
   if (options.vars !== undefined && options.vars !== null && typeof options.vars === 'object') compileOptions.vars = Object.keys(options.vars);
   const compiled = compileCached(definition, compileOptions);
   if (resolver === undefined) {

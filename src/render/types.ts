@@ -4,6 +4,7 @@
 import type { ErrorCode, Problem, Range } from '../errors.js';
 import type { Destination, SecretSource } from '../resolve/types.js';
 import type { Dialect } from '../syntax/dialect.js';
+import type { SourceFormat } from '../syntax/document.js';
 import type { Reference } from '../syntax/reference.js';
 
 /** Secret values in hand, keyed by name. Only own properties of a record are looked at. */
@@ -19,6 +20,8 @@ export interface CompileOptions {
   dialect?: Dialect;
   /** Names of the caller-provided variables expressions and templates may use. */
   vars?: readonly string[];
+  /** How source text is written: `yaml` (YAML or JSON, default) or `dotenv` (an environment file). */
+  format?: SourceFormat;
 }
 
 export interface RenderWithSecretsOptions {
@@ -49,6 +52,8 @@ export interface RenderOptions extends RenderWithSecretsOptions {
   filename?: string;
   /** How strings are read: `secretref` (default) or `julep` (grammar/julep.md). */
   dialect?: Dialect;
+  /** How source text is written: `yaml` (YAML or JSON, default) or `dotenv` (an environment file). */
+  format?: SourceFormat;
 }
 
 /** What one reference used, for `secretref render --plan`. Never a value. */

@@ -8,6 +8,7 @@ import { DEFAULT_SCHEMA, DEFAULT_STORE_URL, checkDeveloperId } from './defaults.
 import { assertOpen, type StoreContext } from './context.js';
 import { loadKeyRing, NO_KEY } from './crypto-key.js';
 import type { Counter, Driver } from './driver.js';
+import { migrateStore } from './migrate.js';
 import { migrate } from './migrations.js';
 import { ChangeHub } from './notify.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS, checkRetentionDays, pruneAudit } from './prune.js';
@@ -18,7 +19,7 @@ import { quoteIdent, quoteSchema } from './sql.js';
 import * as st from './statements.js';
 import type { SqlNames } from './statements.js';
 import { inspectModes } from './file-modes.js';
-import type { ConnectionBudget, FolderModesReport, NotificationStatus, OpenStoreOptions, PruneAuditOptions, PruneAuditResult, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
+import type { ConnectionBudget, FolderModesReport, MigrateOptions, MigrateResult, NotificationStatus, OpenStoreOptions, PruneAuditOptions, PruneAuditResult, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
 
 /** Default of OpenStoreOptions.onWarning: a process warning, printed by Node on stderr. */
 function emitWarning(message: string, code: string): void {
@@ -50,7 +51,7 @@ export function parseStoreUrl(url: string): Location {
  * weak → MASTER_KEY_WEAK). Migrations run at open. Close the store when done.
  */
 export async function openStore(options: OpenStoreOptions = {}): Promise<Store> {
-  const ring = options.withoutKey === true ? NO_KEY : loadKeyRing(options.masterKey);
+  const ring = options.withoutKey === true ? NO_KEY : loadKeyRing(options.masterKey, options.masterKeySource);
   const auditRetention = options.auditRetention === undefined ? DEFAULT_AUDIT_RETENTION_DAYS : checkRetentionDays(options.auditRetention, '/auditRetention');
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const quoted = quoteSchema(schema);
@@ -176,6 +177,12 @@ class StoreImpl implements Store {
 
   async rekey(newMasterKey: string, opts?: RekeyOptions): Promise<RekeyResult> {
     return await rekey(this.ctx, newMasterKey, opts);
+  }
+
+  async migrateTo(target: Store, opts?: MigrateOptions): Promise<MigrateResult> {
+    if (!(target instanceof StoreImpl)) throw new SecretrefError('INVALID_INPUT', 'migrateTo takes a store opened with openStore().', { path: '/target' });
+    if (target === this) throw new SecretrefError('INVALID_INPUT', 'migrateTo needs another store than the one it copies from.', { path: '/target' });
+    return await migrateStore(this.ctx, target.ctx, opts);
   }
 
   subscribe(listener: StoreListener): () => void {

@@ -1154,3 +1154,99 @@ export function pruneAuditBatch(n: SqlNames, a: { before: Date; limit: number })
 export function pruneAuditEnd(n: SqlNames): Statement {
   return { text: `revoke delete on ${n.schema}.audit from current_user`, params: [] };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Moving a store (migrate.ts): every column of a developer's rows, values decrypted under the
+// source's key, written to the target under its own key through the same binding and HMAC.
+
+/** Timestamps as UTC text with microseconds: a JS Date would drop them (and the HMAC covers expiry). */
+const utc = (col: string): string => `to_char(${col} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+/** Every developer with secrets or audit records, in order (maintenance). */
+export function migrationDevelopers(n: SqlNames): Statement {
+  return { text: `select developer_id::text as developer_id from ${n.schema}.secrets union select developer_id::text from ${n.schema}.audit order by 1`, params: [] };
+}
+
+/** How many secrets and audit records a developer has (maintenance). */
+export function developerRowCount(n: SqlNames, developerId: string): Statement {
+  return {
+    text: `select (select count(*) from ${n.schema}.secrets where developer_id = $1::uuid) + (select count(*) from ${n.schema}.audit where developer_id = $1::uuid) as n`,
+    params: [developerId],
+  };
+}
+
+/**
+ * Every secret of one developer with its values decrypted (null when a value is not under
+ * `keyId`) and `intact` (its HMAC checked), timestamps as exact text. Not audited: reading for a
+ * move is not a use; the move copies the audit as it is (maintenance).
+ */
+export function exportSecrets(n: SqlNames, a: { developerId: string; tenantKey: string; keyId: string }): Statement {
+  const p = new Params();
+  const developer = p.bind(a.developerId, 'uuid');
+  const tk = p.bind(a.tenantKey, 'text');
+  const key = p.bind(a.keyId, 'text');
+  const ok = `t.key_id = ${key} and (${intact(n, tk, 't')})`;
+  const text = `select t.secret_id::text as secret_id, t.name::text as name, t.description, t.metadata, t.version,
+       ${utc('t.expires_at')} as expires_at, t.allowed_tools, t.allowed_hosts,
+       t.previous_version, t.previous_key_id is not null as has_previous, ${utc('t.previous_valid_until')} as previous_valid_until,
+       ${utc('t.created_at')} as created_at, ${utc('t.updated_at')} as updated_at,
+       coalesce(${ok}, false) as intact,
+       case when ${ok} then ${decryptBound(n, 't.value_encrypted', tk, 't', 't.name', 't.version')} end as value,
+       case when ${ok} and t.previous_key_id = ${key} then ${decryptBound(n, 't.previous_value_encrypted', tk, 't', 't.name', 't.previous_version')} end as previous_value
+     from ${n.schema}.secrets t where t.developer_id = ${developer} order by t.secret_id`;
+  return { text, params: p.values };
+}
+
+/** One developer's audit records, oldest first, `at` as exact text (maintenance). */
+export function exportAudit(n: SqlNames, developerId: string): Statement {
+  return {
+    text: `select secret_id::text as secret_id, name::text as name, names::text[] as names, action, detail, ${utc('at')} as at
+             from ${n.schema}.audit where developer_id = $1::uuid order by audit_id`,
+    params: [developerId],
+  };
+}
+
+/**
+ * Writes one developer's exported secrets (JSON rows of `exportSecrets`) and audit history (rows of
+ * `exportAudit`) in one statement: each value encrypted under the target's key bound to its row,
+ * name and version, each row signed; ids, versions and timestamps as they were. A secret id that
+ * exists already is left alone; the caller writes a developer only when the target has nothing of
+theirs (developerRowCount, same transaction). The audit records are the history, copied in order.
+ */
+export function importDeveloper(n: SqlNames, a: { developerId: string; tenantKey: string; keyId: string; secrets: string; audit: string }): Statement {
+  const p = new Params();
+  const developer = p.bind(a.developerId, 'uuid');
+  const tk = p.bind(a.tenantKey, 'text');
+  const key = p.bind(a.keyId, 'text');
+  const rows = p.bind(a.secrets, 'jsonb');
+  const history = p.bind(a.audit, 'jsonb');
+  const mac = rowMac(n, tk, { developer, id: 'r.secret_id', name: 'r.name', version: 'r.version', expiresAt: 'r.expires_at', allowedTools: 'r.allowed_tools', allowedHosts: 'r.allowed_hosts' });
+  const text = `with r as (
+       select * from jsonb_to_recordset(${rows}) as r(secret_id uuid, name text, description text, metadata jsonb, version integer, value text,
+         expires_at timestamptz, allowed_tools text[], allowed_hosts text[], previous_version integer, previous_value text,
+         previous_valid_until timestamptz, created_at timestamptz, updated_at timestamptz)
+     ), ins as (
+       insert into ${n.schema}.secrets (secret_id, developer_id, name, description, value_encrypted, key_id, version, metadata, expires_at,
+                                        allowed_tools, allowed_hosts, previous_value_encrypted, previous_key_id, previous_version,
+                                        previous_valid_until, created_at, updated_at, binding, mac)
+       select r.secret_id, ${developer}, r.name, r.description, ${encryptBound(n, 'r.value', tk, 'r', 'r.name', 'r.version')}, ${key}, r.version,
+              r.metadata, r.expires_at, r.allowed_tools, r.allowed_hosts,
+              case when r.previous_value is not null then ${encryptBound(n, 'r.previous_value', tk, 'r', 'r.name', 'r.previous_version')} end,
+              case when r.previous_value is not null then ${key} end,
+              case when r.previous_value is not null then r.previous_version end,
+              case when r.previous_value is not null then r.previous_valid_until end,
+              r.created_at, r.updated_at, 2, ${mac}
+         from r
+       on conflict (secret_id) do nothing
+       returning secret_id, name
+     ), logged as (
+       insert into ${n.schema}.audit (developer_id, secret_id, name, names, action, detail, at)
+       select ${developer}, h.secret_id, h.name, h.names, h.action, h.detail, h.at
+         from rows from (jsonb_to_recordset(${history}) as (secret_id uuid, name text, names text[], action text, detail jsonb, at timestamptz))
+              with ordinality as h(secret_id, name, names, action, detail, at, i)
+        order by h.i
+       returning 1
+     )
+     select (select count(*) from ins) as secrets, (select count(*) from logged) as audit, coalesce((select array_agg(name::text) from ins), '{}') as names`;
+  return { text, params: p.values };
+}

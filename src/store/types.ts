@@ -19,6 +19,8 @@ export interface OpenStoreOptions {
    * the key); reading a value and every write are refused with MASTER_KEY_MISSING.
    */
   withoutKey?: boolean;
+  /** Where `masterKey` came from, as errors name it (`SECRETS_MASTER_KEY`, `the key file …`). Default: "the masterKey option". */
+  masterKeySource?: string;
   /** Schema holding every object of the store. Default `secretref`. */
   schema?: string;
   /** Embedded only: how long to wait for another process's lock on the data folder. Default 30 s. */
@@ -296,6 +298,42 @@ export interface RekeyResult {
   otherKeys: Record<string, number>;
 }
 
+/** Progress of `migrateTo`, after each developer. */
+export interface MigrateProgress {
+  done: number;
+  total: number;
+}
+
+/** Options of `migrateTo`. */
+export interface MigrateOptions {
+  onProgress?: (progress: MigrateProgress) => void;
+  /** Compare every field of every row of both stores afterwards. Default true. */
+  verify?: boolean;
+}
+
+/** A difference the verification found: a field name (`missing`, `extra`, `audit`, or a column), never a value. */
+export interface MigrateMismatch {
+  developerId: string;
+  secretId: string | null;
+  field: string;
+}
+
+/** Outcome of `migrateTo`. */
+export interface MigrateResult {
+  /** Developers with secrets or audit records in the source. */
+  developers: number;
+  /** Developers copied by this run. */
+  copied: number;
+  /** Developers the target already held (copied by an earlier run), left as they are. */
+  alreadyThere: number;
+  /** Secrets and audit records written by this run. */
+  secrets: number;
+  auditRecords: number;
+  /** True when the verification pass found no difference. */
+  verified: boolean;
+  mismatches: MigrateMismatch[];
+}
+
 /**
  * A change notification. `change`: these names of this developer were written (by this store
  * object at once; by other processes through LISTEN/NOTIFY on a server). `reset`: the
@@ -456,6 +494,14 @@ export interface Store {
   readonly keyId: string;
   scope(developerId: string): ScopedStore;
   rekey(newMasterKey: string, opts?: RekeyOptions): Promise<RekeyResult>;
+  /**
+   * Copies every developer's secrets (ids, versions, metadata, policy, expiry, previous values
+   * with their grace deadlines, timestamps) and audit history to `target`, re-encrypted under its
+   * key; one transaction per developer, resumable and idempotent; then verifies every row. Both
+   * stores need maintenance rights (the tables' owner). `target` must come from `openStore`.
+   * Always there on a store from `openStore`; optional so that wrappers need not forward it.
+   */
+  migrateTo?(target: Store, opts?: MigrateOptions): Promise<MigrateResult>;
   /** Listens for changes; returns the unsubscribe function. */
   subscribe(listener: StoreListener): () => void;
   /** Resolves once changes made elsewhere (other store objects, other processes) are being received. */

@@ -8,6 +8,7 @@ import { clip, type Problem } from '../errors.js';
 import { INTERNAL_LIMITS, LIMITS } from '../limits.js';
 import { compileString, type CompiledString } from './compile-string.js';
 import { checkDialect, type Dialect } from './dialect.js';
+import { scanDotenv } from './dotenv.js';
 import { compileJulepString } from './julep/compile-julep.js';
 import { jsonPointer } from './json-pointer.js';
 import { parseJsonFast } from './json-fast.js';
@@ -49,7 +50,13 @@ export interface AnalyzeOptions {
   dialect?: Dialect;
   /** Record the offset map of every string, not only of those holding references (lint positions findings in plain strings). */
   allOffsets?: boolean;
+  /** How the source is written: `yaml` (YAML or JSON, the default) or `dotenv` (an environment file, src/syntax/dotenv.ts). */
+  format?: SourceFormat;
 }
+
+/** The ways a definition's source text is written; `yaml` covers JSON. */
+export const SOURCE_FORMATS = ['yaml', 'dotenv'] as const;
+export type SourceFormat = (typeof SOURCE_FORMATS)[number];
 
 class Analysis {
   readonly sites: Site[] = [];
@@ -175,6 +182,7 @@ export function analyze(source: string, options: AnalyzeOptions & { fastJson?: b
     a.problem({ code: 'LIMIT_EXCEEDED', message: `The document is ${source.length} characters; the limit is ${LIMITS.maxDocumentBytes} (maxDocumentBytes).`, at: [0, 0] });
     return base(undefined);
   }
+  if (options.format === 'dotenv') return base(dotenvValue(source, a));
   if (options.fastJson !== false && startsLikeJson(source)) {
     const fast = parseJsonFast(source, a, (st, e, v) => lazyOffsets(source, st, e, 'QUOTE_DOUBLE', v));
     if (fast) return base(fast.value);
@@ -217,6 +225,27 @@ export function analyze(source: string, options: AnalyzeOptions & { fastJson?: b
   const walker = new SourceWalker(source, targets, a);
   const value = walker.node(doc.contents as YamlNode | null, 0);
   return base(value);
+}
+
+/** An environment file's entries as a flat mapping, each value compiled like any string of a definition. */
+function dotenvValue(source: string, a: Analysis): Record<string, unknown> | undefined {
+  const scan = scanDotenv(source);
+  for (const p of scan.problems) a.problem({ code: 'INVALID_INPUT', message: `Not a valid environment file: ${p.message}`, at: p.at });
+  if (scan.problems.length > 0) return undefined;
+  const out: Record<string, unknown> = {};
+  const seen = new Set<string>();
+  for (const e of scan.entries) {
+    a.keys.push(e.key);
+    if (seen.has(e.key)) a.problem({ code: 'INVALID_INPUT', message: `Duplicate key "${clip(e.key)}": each variable may be set once.`, at: [e.keyStart, e.keyEnd] });
+    else {
+      seen.add(e.key);
+      const map = e.map;
+      a.string(e.value, (i) => map[Math.max(0, Math.min(i, e.value.length))] as number, [e.start, e.end]);
+      setOwn(out, e.key, e.value);
+    }
+    a.keys.pop();
+  }
+  return out;
 }
 
 class SourceWalker {

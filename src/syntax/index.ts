@@ -1,5 +1,6 @@
 export { findReferences } from './find-references.js';
-export { analyzeSource, analyzeValue, setOwn, type AnalyzedDocument, type AnalyzeOptions, type Site } from './document.js';
+export { analyzeSource, analyzeValue, setOwn, SOURCE_FORMATS, type AnalyzedDocument, type AnalyzeOptions, type Site, type SourceFormat } from './document.js';
+export { formatDotenvValue, scanDotenv, DOTENV_KEY, type DotenvEntry, type DotenvScan } from './dotenv.js';
 export { compileString, classify, type CompiledString } from './compile-string.js';
 export type { Reference } from './reference.js';
 export type { Expr, Segment, Program, Form, OutputContext } from './ir.js';

@@ -17,6 +17,8 @@ interface Args {
   gen?: number;
   graceMs?: number;
   batchSize?: number;
+  /** migrate: the target store (its key in SECRETREF_CHILD_NEW_KEY). */
+  to?: { url: string; schema: string };
 }
 
 const say = (o: object): void => {
@@ -56,6 +58,12 @@ async function main(): Promise<void> {
       onProgress: (p) => say({ event: 'progress', ...p }),
     });
     say({ event: 'rekeyed', rekeyed: result.rekeyed, otherKeys: result.otherKeys });
+  } else if (cmd === 'migrate') {
+    if (!args.to) throw new Error('migrate needs args.to');
+    const target = await openStore({ url: args.to.url, schema: args.to.schema, masterKey: process.env.SECRETREF_CHILD_NEW_KEY ?? '', lockTimeoutMs: 60_000 });
+    const r = await store.migrateTo!(target, { onProgress: (p) => say({ event: 'progress', ...p }) });
+    say({ event: 'migrated', copied: r.copied, alreadyThere: r.alreadyThere, verified: r.verified, mismatches: r.mismatches.length });
+    await target.close();
   } else {
     throw new Error(`unknown command ${cmd}`);
   }

@@ -82,7 +82,20 @@ const OTHERS: Record<string, st.Statement> = {
   finishRekey: st.finishRekey(N, { from: 'k1', to: 'k2' }),
   pickUnbound: st.pickUnbound(N, 'k', 1),
   finishRebind: st.finishRebind(N, 'name'),
+  migrationDevelopers: st.migrationDevelopers(N),
+  developerRowCount: st.developerRowCount(N, DEV.developerId),
+  exportSecrets: st.exportSecrets(N, { ...DEV, tenantKey: 'tk', keyId: 'kid' }),
+  exportAudit: st.exportAudit(N, DEV.developerId),
 };
+
+/**
+ * Writes that carry another store's audit history over with the secrets (migrate) instead of
+ * recording an action of their own: the history is written in the same statement.
+ */
+const COPIES: Record<string, st.Statement> = {
+  importDeveloper: st.importDeveloper(N, { ...DEV, tenantKey: 'tk', keyId: 'kid', secrets: '[]', audit: '[]' }),
+};
+const HISTORY_INSERT = `insert into ${N.schema}.audit (developer_id, secret_id, name, action, detail, at)`;
 
 /** The building blocks and the SQL function bodies (checked below on their own). */
 const BLOCKS = [
@@ -147,7 +160,7 @@ function cryptoCalls(text: string): { encrypts: number; decrypts: number; unboun
 describe('store statements', () => {
   it('classifies every statement builder as a write or not (a new one must be added here)', () => {
     const names = Object.entries(st).filter(([, v]) => typeof v === 'function').map(([k]) => k);
-    const classified = [...new Set([...Object.keys(WRITES).map((k) => k.split(' ')[0] as string), ...Object.keys(OTHERS), ...BLOCKS])];
+    const classified = [...new Set([...Object.keys(WRITES).map((k) => k.split(' ')[0] as string), ...Object.keys(OTHERS), ...Object.keys(COPIES), ...BLOCKS])];
     expect(names.sort()).toEqual(classified.sort());
   });
 
@@ -162,6 +175,15 @@ describe('store statements', () => {
     }
   });
 
+  it('a move writes secrets only with the audit history it copies, in the same statement, and records no action of its own', () => {
+    for (const [name, s] of Object.entries(COPIES)) {
+      expect(s.text, name).toMatch(WRITES_SECRETS);
+      expect(occurrences(s.text, HISTORY_INSERT), name).toBe(1);
+      expect(s.text, name).not.toContain(AUDIT_INSERT);
+      expect([...s.text.matchAll(/'(create|update|rename|delete|rotate|rollback|rekey)'/g)], name).toEqual([]);
+    }
+  });
+
   it('no other statement writes a secret', () => {
     for (const [name, s] of Object.entries(OTHERS)) {
       expect(s.text, name).not.toMatch(WRITES_SECRETS);
@@ -171,7 +193,7 @@ describe('store statements', () => {
 
   it('every pgp_sym_encrypt binds name and version; every pgp_sym_decrypt uses a row passphrase', () => {
     let encrypts = 0;
-    const all = [...Object.values(WRITES).flatMap((w) => w.statements), ...Object.values(OTHERS)].map((s) => s.text);
+    const all = [...Object.values(WRITES).flatMap((w) => w.statements), ...Object.values(OTHERS), ...Object.values(COPIES)].map((s) => s.text);
     for (const text of [...all, st.sqlFunctions(N), st.bindingSchema(N), st.keysetPaging(N), st.boundedAudit(N)]) {
       const c = cryptoCalls(text);
       expect(c.unbound).toEqual([]);

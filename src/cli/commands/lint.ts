@@ -113,6 +113,7 @@ export async function lint(options: LintCommandOptions, ctx: CliContext): Promis
         ...(options.tool ? { tool: options.tool } : {}),
         ...(options.vars !== undefined && options.vars.length > 0 ? { vars: options.vars } : {}),
         dialect,
+        format: input.format,
       };
       diagnostics.push(...(await lintSource(input.source, opts)));
       bar?.update(i + 1, files.length);
@@ -183,13 +184,15 @@ export const lintCommand = implementCommand({
   run: lint,
   async report(result, options, ctx) {
     const { diagnostics, files } = result;
-    const color = options.output === undefined && ctx.color('stdout');
+    // Excerpts are for a person at a terminal; NO_COLOR takes away only the colour.
+    const terminal = options.output === undefined && ctx.terminal('stdout');
+    const color = terminal && ctx.color('stdout');
     const report =
       options.format === 'json'
         ? stringify(lintJson(diagnostics, files))
         : options.format === 'sarif'
           ? stringify(sarifLog(diagnostics, { root: result.root, cwd: ctx.io.cwd, toolVersion: VERSION, helpBaseUri: rulesDocUri(VERSION), properties: { dialects: files } }))
-          : formatDiagnostics(diagnostics, 'text', { color, source: result.sources, excerpt: color });
+          : formatDiagnostics(diagnostics, 'text', { color, source: result.sources, excerpt: terminal });
     if (options.output !== undefined) await writeFileAtomic(resolve(ctx.io.cwd, options.output), report.endsWith('\n') ? report : `${report}\n`);
     else if (report.length > 0) ctx.out(report);
     const open = diagnostics.filter((d) => !d.suppression);

@@ -28,7 +28,7 @@ export async function refs(options: RefsOptions, ctx: CliContext): Promise<RefsR
   for (const [i, path] of paths.entries()) {
     const input = inputs[i] as InputFile;
     const dialect = ctx.dialectFor(path, options.dialect);
-    const doc = analyzeSource(input.source, { filename: input.name, dialect, ...(options.vars ? { vars: options.vars } : {}) });
+    const doc = analyzeSource(input.source, { filename: input.name, dialect, format: input.format, ...(options.vars ? { vars: options.vars } : {}) });
     problems += doc.problems.length;
     files.push(refsFileJson(input.name, dialect, doc));
   }

@@ -9,7 +9,7 @@
  * reference that falls back from `ENV_NAME` to `NAME` is said (an error with `--strict-environment`).
  */
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { SecretrefError, createResolver, render as renderDefinition, type PlanEntry, type Problem, type Rendered, type RenderOptions } from '../../index.js';
+import { SecretrefError, createResolver, formatDotenv, render as renderDefinition, type PlanEntry, type Problem, type Rendered, type RenderOptions } from '../../index.js';
 import { argList, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { parseDialect, type Dialect } from '../dialect.js';
@@ -23,7 +23,7 @@ import { writeFileAtomic, writeFilesAtomic } from '../write-atomic.js';
 export interface RenderCommandOptions {
   /** YAML/JSON files, folders (searched recursively), or `-` for stdin. */
   paths: string[];
-  format: 'json' | 'yaml';
+  format: OutputFormat;
   /** One input: write here (atomically, mode 0600) instead of stdout. */
   out?: string;
   /** Write every rendered file here, mirroring the input tree (all or nothing). */
@@ -41,6 +41,11 @@ export interface RenderCommandOptions {
   /** Default: the project config's choice per file. */
   dialect?: Dialect;
 }
+
+/** What `render` writes: JSON, YAML, or an environment file (a flat mapping only). */
+export type OutputFormat = 'json' | 'yaml' | 'dotenv';
+const OUTPUT_FORMATS: readonly string[] = ['json', 'yaml', 'dotenv'];
+const EXTENSION_OF: Readonly<Record<OutputFormat, string>> = { json: '.json', yaml: '.yaml', dotenv: '.env' };
 
 /** One input file's render: the rendered definition, or the error that stopped it. */
 export interface FileRender {
@@ -98,6 +103,7 @@ export async function render(options: RenderCommandOptions, ctx: CliContext): Pr
           ...(options.tool ? { tool: options.tool } : {}),
           plan: options.plan,
           dialect,
+          format: input.format,
         };
         const file: FileRender = { name: input.name, dialect, ...(targets ? { target: targets[i] as string } : {}) };
         try {
@@ -120,7 +126,7 @@ export async function render(options: RenderCommandOptions, ctx: CliContext): Pr
 }
 
 /** Where each input goes under `outDir`: its path below its folder argument (or the working directory), with the format's extension. */
-function outputPaths(files: readonly CollectedFile[], outDir: string, format: 'json' | 'yaml', cwd: string): string[] {
+function outputPaths(files: readonly CollectedFile[], outDir: string, format: OutputFormat, cwd: string): string[] {
   const inputs = new Set(files.map((f) => f.path));
   for (const f of files) {
     if (f.root !== undefined && (outDir === f.root || outDir.startsWith(f.root + sep))) {
@@ -131,7 +137,7 @@ function outputPaths(files: readonly CollectedFile[], outDir: string, format: 'j
   return files.map((f) => {
     let rel = relative(f.root ?? cwd, f.path);
     if (rel.startsWith('..') || isAbsolute(rel)) rel = basename(f.path);
-    const target = join(outDir, rel.slice(0, rel.length - extname(rel).length) + (format === 'yaml' ? '.yaml' : '.json'));
+    const target = join(outDir, rel.slice(0, rel.length - extname(rel).length) + EXTENSION_OF[format]);
     const shown = relative(cwd, f.path) || f.path;
     const other = seen.get(target);
     if (other !== undefined) throw new UsageError(`${other} and ${shown} would both be written to ${relative(cwd, target)}; render them into different folders.`);
@@ -176,11 +182,11 @@ type RenderFlags = {
 
 export const renderCommand = implementCommand({
   toOptions(args, flags: RenderFlags): RenderCommandOptions {
-    if (flags.format !== 'json' && flags.format !== 'yaml') throw new UsageError(`--format takes json or yaml; got "${flags.format}".`);
+    if (!OUTPUT_FORMATS.includes(flags.format)) throw new UsageError(`--format takes json, yaml or dotenv; got "${flags.format}".`);
     const dialect = parseDialect(flags.dialect);
     return {
       paths: argList(args, 0),
-      format: flags.format,
+      format: flags.format as OutputFormat,
       vars: parsePairs(flags.var, '--var') ?? {},
       plan: flags.plan === true,
       redact: flags.redact === true,
@@ -255,8 +261,10 @@ export const renderCommand = implementCommand({
 });
 
 /** JSON, or YAML (the parser is loaded only for YAML output). */
-async function serializer(format: 'json' | 'yaml'): Promise<(value: unknown) => string> {
+/** The rendered value as `format` writes it. */
+export async function serializer(format: OutputFormat): Promise<(value: unknown) => string> {
   if (format === 'json') return (v) => `${JSON.stringify(v, null, 2)}\n`;
+  if (format === 'dotenv') return (v) => formatDotenv(v);
   // yaml is CommonJS: its module object is the default export (also in the bundled CLI).
   const { default: yaml } = await import('yaml');
   return (v) => yaml.stringify(v);

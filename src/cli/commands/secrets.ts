@@ -1,5 +1,5 @@
 /** `secretref secrets create|list|get|update|delete|rotate|rollback`. Never a value on argv. */
-import { SecretrefError, type CreateSecretInput, type ScopedStore, type Secret, type SecretInfo, type UpdateSecretPatch } from '../../index.js';
+import { createResolver, isSecretrefError, SecretrefError, type CreateSecretInput, type ScopedStore, type Secret, type SecretInfo, type UpdateSecretPatch } from '../../index.js';
 import { argString, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { secretGetJson, secretJson, secretsListJson } from '../json.js';
@@ -81,12 +81,20 @@ export const listCommand = implementCommand({
     if (options.json) ctx.json(secretsListJson(items));
     else if (items.length === 0) ctx.err('No secrets.');
     else {
-      const rows = items.map((i) => [i.name, String(i.version), i.updatedAt.toISOString().slice(0, 19) + 'Z', i.expiresAt ? i.expiresAt.toISOString().slice(0, 10) : '-', i.description ?? '']);
-      printTable(ctx, ['NAME', 'VERSION', 'UPDATED', 'EXPIRES', 'DESCRIPTION'], rows);
+      const rows = items.map((i) => [i.name, String(i.version), i.updatedAt.toISOString().slice(0, 19) + 'Z', i.expiresAt ? i.expiresAt.toISOString().slice(0, 10) : '-', metadataText(i.metadata), i.description ?? '']);
+      printTable(ctx, ['NAME', 'VERSION', 'UPDATED', 'EXPIRES', 'METADATA', 'DESCRIPTION'], rows);
     }
     return 0;
   },
 });
+
+/** Metadata as `k=v,k=v` (keys sorted; non-string values as JSON), `-` when there is none. */
+function metadataText(m: Record<string, unknown>): string {
+  const pairs = Object.keys(m)
+    .sort()
+    .map((k) => `${k}=${typeof m[k] === 'string' ? (m[k] as string) : JSON.stringify(m[k])}`);
+  return pairs.length === 0 ? '-' : pairs.join(',');
+}
 
 // ── get ─────────────────────────────────────────────────────────────────────────────────────
 
@@ -105,8 +113,31 @@ export interface GetResult {
 }
 
 export async function secretsGet(options: GetCommandOptions, ctx: CliContext): Promise<GetResult> {
-  const secret = await (await scoped(ctx)).get(options.name, { reveal: options.reveal, previous: options.previous });
+  let secret: Secret;
+  try {
+    secret = await (await scoped(ctx)).get(options.name, { reveal: options.reveal, previous: options.previous });
+  } catch (e) {
+    throw isSecretrefError(e) && e.code === 'SECRET_NOT_FOUND' ? await withSuggestion(e, options.name, ctx) : e;
+  }
   return { secret, value: options.previous ? secret.previous?.value : secret.value };
+}
+
+/** SECRET_NOT_FOUND with the closest existing name (the resolver's suggestions: names only). */
+async function withSuggestion(e: SecretrefError, name: string, ctx: CliContext): Promise<SecretrefError> {
+  const resolver = createResolver(await ctx.openStore(), { developerId: ctx.developerId() });
+  try {
+    const best = (await resolver.suggest([name])).get(name)?.[0];
+    return best === undefined ? e : new SecretrefError(e.code, e.message, { name, suggestion: best });
+  } catch {
+    return e; // a suggestion is a courtesy; the error itself matters more
+  } finally {
+    resolver.close();
+  }
+}
+
+/** The `previous` line of `secrets get`: the version a rotation replaced, while it is still readable. */
+function previousLine(s: SecretInfo): string {
+  return s.previous ? `version ${s.previous.version}, readable until ${s.previous.validUntil.toISOString()} (in its grace period)` : 'none in a grace period';
 }
 
 export const getCommand = implementCommand({
@@ -130,6 +161,7 @@ export const getCommand = implementCommand({
       return 0;
     }
     for (const [k, v] of Object.entries(secretJson(secret))) ctx.out(`${k.padEnd(13)} ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
+    ctx.out(`${'previous'.padEnd(13)} ${previousLine(secret)}`);
     return 0;
   },
 });
