@@ -78,8 +78,18 @@ const d = t.slice(1).map((x, i) => x - t[i]);
 process.stdout.write(JSON.stringify({ importModules: d[0], pgliteBoot: d[1], migrationsCheck: d[2], openStoreShared: d[3], firstStoreQuery: d[4], render: d[5], close: d[6] }));
 `;
 
-/** Preloaded into a process: prints its peak resident set size (KiB) on stderr at exit. */
-const REPORT_RSS = `process.on('exit', () => process.stderr.write('\\nsecretref-bench maxRSS ' + process.resourceUsage().maxRSS + '\\n'));`;
+/**
+ * Preloaded into a process: prints its peak resident set size (KiB) on stderr at exit. On Linux
+ * from /proc/self/status (VmHWM belongs to the new address space), not getrusage: its maxrss
+ * survives execve, so a child forked from this big benchmark process would report at least the
+ * benchmark's own peak.
+ */
+const REPORT_RSS = `import { readFileSync } from 'node:fs';
+process.on('exit', () => {
+  let kib = process.resourceUsage().maxRSS;
+  try { kib = Number(/^VmHWM:\\s+(\\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))[1]); } catch {}
+  process.stderr.write('\\nsecretref-bench maxRSS ' + kib + '\\n');
+});`;
 
 /** Runs the CLI measurements; `runs` timed processes per command after one warm-up each. */
 export async function benchCli(runs = 7): Promise<CliFigures> {

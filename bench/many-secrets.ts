@@ -14,7 +14,7 @@ import pg from 'pg';
 import { keygen, loadKeyRing } from '../src/store/crypto-key.js';
 import { openStore } from '../src/store/open.js';
 import { TENANT_SETTING, quoteSchema } from '../src/store/sql.js';
-import { passphrase } from '../src/store/statements.js';
+import { boundPassphrase } from '../src/store/statements.js';
 import { startPgServer } from '../test/setup/pg-server.js';
 import { medians } from './measure.js';
 
@@ -52,7 +52,7 @@ export async function benchManySecrets(url: string, count = 1000): Promise<ManyS
     await client.query(`select set_config($1, $2, false)`, [TENANT_SETTING, developerId]);
     const s = quoteSchema(schema);
     const tenantKey = loadKeyRing(masterKey).tenantKey(developerId);
-    const decryptAll = `select t.name, pgp_sym_decrypt(t.value_encrypted, ${passphrase('$2::text', 't')}) as value from ${s}.secrets t where t.developer_id = $1::uuid`;
+    const decryptAll = `select t.name, pgp_sym_decrypt(t.value_encrypted, ${boundPassphrase('$2::text', 't', 't.name', 't.version')}) as value from ${s}.secrets t where t.developer_id = $1::uuid`;
     const check = await client.query<{ name: string; value: string }>(decryptAll, [developerId, tenantKey]);
     const mine = await secrets.resolveMany(used);
     for (const n of used) {

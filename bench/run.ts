@@ -267,7 +267,7 @@ async function measure(): Promise<Report> {
       target: '≤ 200 MiB',
       pass: c.renderRssMiB <= 200,
       values: { rssMiB: c.renderRssMiB },
-      note: "median of 3 runs; the process's own peak resident set size (process.resourceUsage().maxRSS at exit). The CLI boots PGlite with shared_buffers=16MB and max_connections=5 and compiles its WebAssembly with V8's baseline compiler only.",
+      note: "median of 3 runs; the process's own peak resident set size (VmHWM of /proc/self/status at exit). The CLI boots PGlite with shared_buffers=16MB and max_connections=5 and compiles its WebAssembly with V8's baseline compiler only.",
     });
     rows.push({
       figure: 'memory: resolver cache with 100,000 entries',

@@ -7,7 +7,7 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { isSecretrefError, LIMITS, SecretrefError } from '../core.js';
+import { INTERNAL_LIMITS, isSecretrefError, LIMITS, SecretrefError } from '../core.js';
 import type { SourceFormat } from '../index.js';
 
 import type { Io } from './io.js';
@@ -75,11 +75,9 @@ export async function collectInputs(args: readonly string[], io: Io): Promise<Co
   return out;
 }
 
-/** Files read at once by `readInputs`: enough to keep the disk busy, few enough for open-file limits. */
-const READ_AHEAD = 32;
-
 /**
- * Reads collected files concurrently (at most READ_AHEAD at a time), in the order given. When
+ * Reads collected files concurrently (at most `filesReadAhead` at a time: enough to keep the
+ * disk busy, few enough for open-file limits), in the order given. When
  * some cannot be read, the error of the first of them in that order is thrown.
  */
 export async function readInputs(paths: readonly string[], io: Io): Promise<InputFile[]> {
@@ -94,7 +92,7 @@ export async function readInputs(paths: readonly string[], io: Io): Promise<Inpu
       );
     }
   };
-  await Promise.all(Array.from({ length: Math.min(READ_AHEAD, paths.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(INTERNAL_LIMITS.filesReadAhead, paths.length) }, worker));
   return results.map((r) => {
     if (r.status === 'rejected') throw r.reason;
     return r.value;

@@ -24,8 +24,8 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
  * Writes several files all or nothing: every one to a private temp file beside its target
  * (mode 0600; missing folders created 0700), and only when all of them are written, each renamed
  * into place. When a write fails, the temp files and the folders this call created are removed
- * and no target is touched. (A rename failing after others succeeded, e.g. a full disk cannot
- * cause it, is reported naming the file.)
+ * and no target is touched. Renames happen last and need no space; one that still fails (a
+ * target folder replaced meanwhile) is reported with how many files were already in place.
  */
 export async function writeFilesAtomic(files: readonly { path: string; text: string }[]): Promise<void> {
   const created: string[] = [];
