@@ -125,7 +125,8 @@ export function startLanguageServer(options: LspOptions): Promise<void> {
       setTimeout(() => {
         timers.delete(doc.uri);
         const current = documents.get(doc.uri);
-        if (current) void validate(current);
+        // lint never throws for a document; anything else is reported by name, never by message.
+        if (current) validate(current).catch((e: unknown) => connection.console.error(`secretref: lint failed (${e instanceof Error ? e.name : 'unknown'}).`));
       }, LSP_LIMITS.debounceMs),
     );
   }
@@ -232,6 +233,11 @@ export function startLanguageServer(options: LspOptions): Promise<void> {
       return { stored: false };
     }
     const range = { start: doc.positionAt(a.start as number), end: doc.positionAt(a.end as number) };
+    // The span is source text: with an escape in it (JSON `\/`, YAML `\x41`) it is not the value the tool would get.
+    if (doc.getText(range).includes('\\')) {
+      tell(MessageType.Warning, `secretref: the credential is written with escapes; store it with \`secretref secrets create ${a.name}\` (value on stdin) instead.`);
+      return { stored: false };
+    }
     try {
       await store.create({ name: a.name, value: doc.getText(range), description: `Stored by secretref lsp from ${pathOf(doc.uri)}` });
     } catch (e) {

@@ -112,6 +112,7 @@ export function createService(options: ServiceOptions): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     if (token === undefined) return;
     if (!bearerMatches(request.headers.authorization, token)) {
+      errorCodes.set(request, 'PERMISSION_DENIED');
       await reply.code(401).header('www-authenticate', 'Bearer').send(errorBody('PERMISSION_DENIED', 'A bearer token is required (Authorization: Bearer <token>).'));
     }
   });
