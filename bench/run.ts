@@ -21,7 +21,9 @@ import { formatMarkdown, formatText, ms, num, times, type Report, type Row } fro
 import { benchResolve } from './resolve.js';
 import { benchServe } from './serve.js';
 import { benchStoreDecrypt } from './store-decrypt.js';
+import { benchScale } from './scale.js';
 import { startPgServer, type PgServer } from '../test/setup/pg-server.js';
+import { startPgBouncer, type PgBouncer } from '../test/setup/pgbouncer.js';
 
 const argv = process.argv.slice(2);
 const fromAt = argv.indexOf('--from');
@@ -73,7 +75,11 @@ async function measure(): Promise<Report> {
   progress(`machine: ${m.cpu}, ${m.cores} cores, Node.js ${m.node}, load average ${m.loadAverage}`);
 
   let server: PgServer | undefined;
-  const stopServer = (): void => server?.stop();
+  let bouncer: PgBouncer | undefined;
+  const stopServer = (): void => {
+    bouncer?.stop();
+    server?.stop();
+  };
   process.once('SIGINT', () => {
     stopServer();
     process.exit(130);
@@ -197,6 +203,50 @@ async function measure(): Promise<Report> {
       note:
           `bench/lint.ts's generated corpus (${num(lintFigures.bytes / 1024)} KiB: OpenAI/Anthropic JSON tools, Julep api_call/integration YAML), each definition linted as its own document; ` +
           `median rate of ${lintFigures.slices} slices of ${lintFigures.sliceSize} (whole passes: ${lintFigures.passes.map((x) => num(x)).join(', ')} definitions/s).`,
+    });
+
+    let pooledUrl = process.env.SECRETREF_BENCH_POOLED_DATABASE_URL ?? null;
+    if (server && !pooledUrl) {
+      const app = new URL(server.appUrl);
+      bouncer = await startPgBouncer({ serverPort: server.port, database: 'secretref_bench', user: app.username, password: app.password });
+      pooledUrl = bouncer.appUrl;
+    }
+    progress('scale: cold resolutions direct vs PgBouncer, listing 1,000 vs 10,000 names, audit bytes');
+    const sc = await benchScale({ url, pooledUrl });
+    details.scale = sc;
+    const by = (n: number) => sc.throughput.find((t) => t.callers === n);
+    const t16 = by(16);
+    rows.push({
+      figure: 'cold 10-name resolutions/s, 16 callers, through PgBouncer (transaction mode)',
+      ours: t16?.pooled == null ? 'no PgBouncer' : `${num(t16.pooled)}/s`,
+      baseline: `direct: ${num(t16?.direct ?? 0)}/s`,
+      ratio: t16?.pooled == null ? '—' : `${times(t16.pooled / t16.direct)} of direct`,
+      target: 'report',
+      pass: null,
+      values: Object.fromEntries(sc.throughput.flatMap((t) => [[`direct${t.callers}`, t.direct], [`pooled${t.callers}`, t.pooled ?? -1]])),
+      note: `each a resolveMany of 10 names (one read transaction: BEGIN+SET LOCAL, the statement, COMMIT), poolSize 16; 1 / 4 / 16 callers: ${sc.throughput
+        .map((t) => `${num(t.direct)} / ${t.pooled === null ? '—' : num(t.pooled)}`)
+        .join(', ')} per second (direct / pooled).`,
+    });
+    const [l1, l10] = sc.list;
+    rows.push({
+      figure: 'list every name, 10,000-secret developer',
+      ours: `${ms(l10?.ms ?? 0)} (${num(l10?.usPerName ?? 0)} µs/name)`,
+      baseline: `1,000 secrets: ${ms(l1?.ms ?? 0)} (${num(l1?.usPerName ?? 0)} µs/name)`,
+      ratio: `${times(sc.listGrowth)} per name`,
+      target: '≤ 3× per name (linear; the generic plan before migration 6 read ≈ 5.5×)',
+      pass: sc.listGrowth <= 3,
+      values: { ms1k: l1?.ms ?? 0, ms10k: l10?.ms ?? 0, growth: sc.listGrowth },
+    });
+    rows.push({
+      figure: 'audit bytes per 1,000 cold 10-name resolutions',
+      ours: `${num(sc.auditBytesPer1000 / 1024)} KiB (one record per batch)`,
+      baseline: `one record per name: ${num(sc.auditBytesPer1000PerName / 1024)} KiB`,
+      ratio: `${times(sc.auditBytesPer1000PerName / sc.auditBytesPer1000)} smaller`,
+      target: '≥ 3× smaller',
+      pass: sc.auditBytesPer1000PerName / sc.auditBytesPer1000 >= 3,
+      values: { bytes: sc.auditBytesPer1000, perNameBytes: sc.auditBytesPer1000PerName },
+      note: 'table and indexes (pg_total_relation_size after VACUUM); the baseline is a table of the audit\'s shape and indexes holding the records read_secrets wrote before migration 7.',
     });
 
     progress('command line: lint --offline and render (embedded store) as fresh processes');

@@ -109,6 +109,8 @@ export class ChangeHub {
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
+    // A probe on its way must not hold the close up for its timeout (its outcome is ignored now).
+    for (const settle of this.probes.values()) settle();
     this.stop();
     await this.connecting?.catch(() => undefined);
   }

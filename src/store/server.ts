@@ -7,7 +7,7 @@
  * errors are absorbed (the pool replaces the client); every error leaves through wrapDbError.
  */
 import pg from 'pg';
-import { unavailable, wrapDbError } from './db-errors.js';
+import { errorSqlState, unavailable, wrapDbError } from './db-errors.js';
 import type { Counter, Driver, ListenConnection, Queryable, Row } from './driver.js';
 
 export interface ServerOptions {
@@ -75,17 +75,39 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
   });
   const begin = beginWithTimeouts(o);
   /** BEGIN (with the timeouts) … COMMIT on one pooled connection; `counted`: BEGIN/COMMIT count as round trips. */
-  async function inTransaction<T>(fn: (tx: Queryable) => Promise<T>, counted: boolean, what: string, count: Counter = counter): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (e) {
-      throw wrapDbError(e, 'store connection');
+  /**
+   * A pooled client with BEGIN (and the timeouts) sent. An idle client whose connection died
+   * unnoticed (a network blip, a restarted pooler) fails its BEGIN without a SQLSTATE: nothing has
+   * run on it yet, so it is dropped and a fresh connection tried, once.
+   */
+  async function begun(counted: boolean): Promise<{ client: pg.PoolClient; onLost: () => void }> {
+    for (let attempt = 0; ; attempt++) {
+      let client: pg.PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (e) {
+        throw wrapDbError(e, 'store connection');
+      }
+      // pg-pool drops its error listener while a client is checked out: a connection lost mid-
+      // transaction would otherwise be an uncaught 'error' event. The running query rejects anyway.
+      const onLost = (): void => undefined;
+      client.on('error', onLost);
+      try {
+        if (counted) counter.queries++;
+        await client.query(begin);
+        return { client, onLost };
+      } catch (e) {
+        const state = errorSqlState(e);
+        const stale = state === undefined || state.startsWith('08') || state.startsWith('57P');
+        client.release(new Error('connection unusable'));
+        if (!stale || attempt >= 1) throw wrapDbError(e, 'store connection');
+      }
     }
-    // pg-pool drops its error listener while a client is checked out: a connection lost mid-
-    // transaction would otherwise be an uncaught 'error' event. The running query rejects anyway.
-    const onLost = (): void => undefined;
-    client.on('error', onLost);
+  }
+
+  /** BEGIN (with the timeouts) … COMMIT on one pooled connection; `counted`: BEGIN/COMMIT count as round trips. */
+  async function inTransaction<T>(fn: (tx: Queryable) => Promise<T>, counted: boolean, what: string, count: Counter = counter): Promise<T> {
+    const { client, onLost } = await begun(counted);
     const tx = queryable(client, count);
     const control = async (sql: string): Promise<void> => {
       if (counted) counter.queries++;
@@ -93,19 +115,25 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
     };
     let broken: unknown;
     try {
-      await control(begin);
       const out = await fn(tx);
       await control('commit');
       return out;
     } catch (e) {
-      try {
-        await control('rollback');
-      } catch (rollbackError) {
-        broken = rollbackError;
+      // Only a connection that answered with an error is still in step: after a timeout, a lost
+      // connection or a FATAL, a ROLLBACK could be answered out of order. Such a client is dropped.
+      const state = errorSqlState(e);
+      if (state === undefined || state.startsWith('08') || state.startsWith('57P')) broken = new Error('connection unusable');
+      else {
+        try {
+          await control('rollback');
+        } catch (rollbackError) {
+          broken = rollbackError;
+        }
       }
       throw wrapDbError(e, what);
     } finally {
-      client.removeListener('error', onLost);
+      // A dropped client may still emit 'error' as its socket ends: it keeps the no-op listener.
+      if (broken === undefined) client.removeListener('error', onLost);
       client.release(broken instanceof Error ? broken : undefined);
     }
   }

@@ -61,6 +61,16 @@ describe('the cache bound follows the notification state', () => {
     r.close();
   });
 
+  it('closing does not wait for a probe that will not arrive', async () => {
+    const store = await openStore({ url: pooledUrl(), masterKey: keygen(), schema: `u_${Math.random().toString(36).slice(2, 10)}` });
+    store.subscribe(() => undefined);
+    await new Promise((r) => setTimeout(r, 200)); // LISTEN done, the probe on its way
+    const started = performance.now();
+    await store.close();
+    // Well below the probe's 2 s timeout.
+    expect(performance.now() - started).toBeLessThan(INTERNAL_LIMITS.notifyProbeTimeoutMs - 500);
+  });
+
   it('the state is in store.stats() too, and a notify URL that is not postgres:// is refused', async () => {
     const { store } = await setup({ url: inject('pg').appUrl });
     expect(store.stats().notifications).toBe('verified');
