@@ -162,7 +162,11 @@ export async function inFile<T>(name: string, fn: () => T | Promise<T>): Promise
   try {
     return await fn();
   } catch (e) {
-    if (!isSecretrefError(e) || e instanceof FileError || (e.problems.length <= 1 && e.message.includes(name))) throw e;
-    throw new FileError(name, e);
+    throw isSecretrefError(e) ? namingFile(name, e) : e;
   }
+}
+
+/** `e`, made to say which file it is about unless it does already. */
+export function namingFile(name: string, e: SecretrefError): SecretrefError {
+  return e instanceof FileError || (e.problems.length <= 1 && e.message.includes(name)) ? e : new FileError(name, e);
 }

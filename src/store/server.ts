@@ -62,6 +62,10 @@ function queryable(c: pg.PoolClient, counter: Counter): Queryable {
   };
 }
 
+/** Clients that have their no-op 'error' listener (see `begun`). */
+const guarded = new WeakSet<pg.PoolClient>();
+const ignoreError = (): void => undefined;
+
 /** Opens a pool for `url` (connections are made on first use). */
 export function openServer(url: string, counter: Counter, o: ServerOptions): Driver {
   let pool: pg.Pool;
@@ -80,7 +84,7 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
    * unnoticed (a network blip, a restarted pooler) fails its BEGIN without a SQLSTATE: nothing has
    * run on it yet, so it is dropped and a fresh connection tried, once.
    */
-  async function begun(counted: boolean): Promise<{ client: pg.PoolClient; onLost: () => void }> {
+  async function begun(counted: boolean): Promise<pg.PoolClient> {
     for (let attempt = 0; ; attempt++) {
       let client: pg.PoolClient;
       try {
@@ -88,14 +92,18 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
       } catch (e) {
         throw wrapDbError(e, 'store connection');
       }
-      // pg-pool drops its error listener while a client is checked out: a connection lost mid-
-      // transaction would otherwise be an uncaught 'error' event. The running query rejects anyway.
-      const onLost = (): void => undefined;
-      client.on('error', onLost);
+      // pg-pool drops its error listener while a client is checked out, and a client it ends
+      // (released broken, the pool closing, an idle timeout) can still get a FATAL from a killed
+      // backend: without a listener of its own that is an uncaught 'error' event. Each client gets
+      // one no-op listener for its whole life; a running query rejects anyway.
+      if (!guarded.has(client)) {
+        guarded.add(client);
+        client.on('error', ignoreError);
+      }
       try {
         if (counted) counter.queries++;
         await client.query(begin);
-        return { client, onLost };
+        return client;
       } catch (e) {
         const state = errorSqlState(e);
         const stale = state === undefined || state.startsWith('08') || state.startsWith('57P');
@@ -107,7 +115,7 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
 
   /** BEGIN (with the timeouts) … COMMIT on one pooled connection; `counted`: BEGIN/COMMIT count as round trips. */
   async function inTransaction<T>(fn: (tx: Queryable) => Promise<T>, counted: boolean, what: string, count: Counter = counter): Promise<T> {
-    const { client, onLost } = await begun(counted);
+    const client = await begun(counted);
     const tx = queryable(client, count);
     const control = async (sql: string): Promise<void> => {
       if (counted) counter.queries++;
@@ -132,8 +140,6 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
       }
       throw wrapDbError(e, what);
     } finally {
-      // A dropped client may still emit 'error' as its socket ends: it keeps the no-op listener.
-      if (broken === undefined) client.removeListener('error', onLost);
       client.release(broken instanceof Error ? broken : undefined);
     }
   }

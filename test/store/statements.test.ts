@@ -95,7 +95,7 @@ const OTHERS: Record<string, st.Statement> = {
 const COPIES: Record<string, st.Statement> = {
   importDeveloper: st.importDeveloper(N, { ...DEV, tenantKey: 'tk', keyId: 'kid', secrets: '[]', audit: '[]' }),
 };
-const HISTORY_INSERT = `insert into ${N.schema}.audit (developer_id, secret_id, name, action, detail, at)`;
+const HISTORY_INSERT = `insert into ${N.schema}.audit (developer_id, secret_id, name, names, action, detail, at)`;
 
 /** The building blocks and the SQL function bodies (checked below on their own). */
 const BLOCKS = [

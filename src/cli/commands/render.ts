@@ -13,7 +13,7 @@ import { SecretrefError, createResolver, formatDotenv, render as renderDefinitio
 import { argList, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { parseDialect, type Dialect } from '../dialect.js';
-import { collectInputs, readInputs, type CollectedFile } from '../files.js';
+import { collectInputs, inFile, namingFile, readInputs, type CollectedFile } from '../files.js';
 import { JSON_VERSION, planJson } from '../json.js';
 import { parsePairs } from '../parse-args.js';
 import { progressBar } from '../progress.js';
@@ -204,7 +204,7 @@ export const renderCommand = implementCommand({
     const { files, environment } = result;
     const failed = files.filter((f) => f.error !== undefined);
     // One file: its error as every command reports one (run.ts).
-    if (result.single && failed[0]?.error) throw failed[0].error;
+    if (result.single && failed[0]?.error) throw namingFile(failed[0].name, failed[0].error);
     // Every problem of every file first; then nothing is written.
     for (const f of failed) {
       const e = f.error as SecretrefError;
@@ -233,12 +233,17 @@ export const renderCommand = implementCommand({
     // Stdout holds only the definition; what the render left to the platform is said on stderr.
     for (const f of files) for (const line of problemLines(f.name, warningsOf(f), 'warning')) ctx.err(line);
     const serialize = await serializer(options.format);
-    const texts = files.map((f) => {
-      const rendered = f.rendered as Rendered;
-      // Masked before serialising: YAML folds long strings and re-quotes them, which would hide
-      // a value from a redaction of the serialised text.
-      return options.redact ? rendered.redact(serialize(redactStrings(rendered.value, rendered.redact))) : serialize(rendered.value);
-    });
+    // A value the format cannot hold (a nested mapping as dotenv) fails naming its file.
+    const texts = await Promise.all(
+      files.map((f) =>
+        inFile(f.name, () => {
+          const rendered = f.rendered as Rendered;
+          // Masked before serialising: YAML folds long strings and re-quotes them, which would hide
+          // a value from a redaction of the serialised text.
+          return options.redact ? rendered.redact(serialize(redactStrings(rendered.value, rendered.redact))) : serialize(rendered.value);
+        }),
+      ),
+    );
     const references = files.reduce((n, f) => n + (f.rendered?.references.length ?? 0), 0);
     const fallbacks = files.reduce((n, f) => n + (f.rendered?.fallbacks?.length ?? 0), 0);
     const counts = `${references} reference(s)${fallbacks ? `, ${fallbacks} environment fallback(s)` : ''}`;
