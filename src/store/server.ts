@@ -63,8 +63,13 @@ function queryable(c: pg.PoolClient, counter: Counter): Queryable {
 }
 
 /** Clients that have their no-op 'error' listener (see `begun`). */
-const guarded = new WeakSet<pg.PoolClient>();
+const guarded = new WeakSet<pg.PoolClient | pg.Client>();
 const ignoreError = (): void => undefined;
+function guard(client: pg.PoolClient | pg.Client): void {
+  if (guarded.has(client)) return;
+  guarded.add(client);
+  client.on('error', ignoreError);
+}
 
 /** Opens a pool for `url` (connections are made on first use). */
 export function openServer(url: string, counter: Counter, o: ServerOptions): Driver {
@@ -77,6 +82,10 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
   pool.on('error', () => {
     // An idle client lost its connection; the pool drops it and the next query reconnects.
   });
+  // At once on every checkout ('acquire' comes just before pg-pool takes its own listener off): a
+  // FATAL from a killed backend can arrive in the same read as the end of the handshake, before the
+  // caller has the client.
+  pool.on('acquire', (client) => guard(client));
   const begin = beginWithTimeouts(o);
   /** BEGIN (with the timeouts) … COMMIT on one pooled connection; `counted`: BEGIN/COMMIT count as round trips. */
   /**
@@ -96,10 +105,7 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
       // (released broken, the pool closing, an idle timeout) can still get a FATAL from a killed
       // backend: without a listener of its own that is an uncaught 'error' event. Each client gets
       // one no-op listener for its whole life; a running query rejects anyway.
-      if (!guarded.has(client)) {
-        guarded.add(client);
-        client.on('error', ignoreError);
-      }
+      guard(client);
       try {
         if (counted) counter.queries++;
         await client.query(begin);
