@@ -8,16 +8,11 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keygen } from '../../src/index.js';
-import { cli, newDeveloper, type CliCall } from '../helpers/cli.js';
+import { cli, newDeveloper, serverCalls } from '../helpers/cli.js';
 
-let url: string;
-const key = keygen();
-beforeAll(() => {
-  url = inject('pg').appUrl;
-});
-const as = (developer: string, cwd: string, stdin?: string): CliCall => ({ cwd, ...(stdin !== undefined ? { stdin } : {}), env: { SECRETS_MASTER_KEY: key, SECRETREF_DATABASE_URL: url, SECRETREF_DEVELOPER_ID: developer } });
+const as = serverCalls(keygen());
 
 async function project(): Promise<{ dev: string; dir: string }> {
   const dev = newDeveloper();

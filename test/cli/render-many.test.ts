@@ -6,18 +6,13 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { render } from '../../src/cli/commands/render.js';
 import { CliContext } from '../../src/cli/context.js';
 import { keygen } from '../../src/index.js';
-import { cli, fakeIo, newDeveloper, type CliCall } from '../helpers/cli.js';
+import { cli, fakeIo, newDeveloper, serverCalls } from '../helpers/cli.js';
 
-let url: string;
-const key = keygen();
-beforeAll(() => {
-  url = inject('pg').appUrl;
-});
-const as = (developer: string, cwd: string, stdin?: string): CliCall => ({ cwd, ...(stdin !== undefined ? { stdin } : {}), env: { SECRETS_MASTER_KEY: key, SECRETREF_DATABASE_URL: url, SECRETREF_DEVELOPER_ID: developer } });
+const as = serverCalls(keygen());
 
 /** tools/a.yaml, tools/nested/b.json, tools/nested/deeper/c.yml, and a lone d.yaml beside the folder. */
 async function project(): Promise<{ dev: string; dir: string }> {

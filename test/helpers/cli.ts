@@ -4,6 +4,7 @@
  * `tty`, a terminal whose hidden prompts and confirmations are answered from `answers`.
  */
 import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import { run } from '../../src/cli/run.js';
 
@@ -56,3 +57,15 @@ export async function cli(argv: readonly string[], call: CliCall = {}): Promise<
 
 /** A fresh developer id. */
 export const newDeveloper = (): string => randomUUID();
+
+/**
+ * Calls of the CLI as one developer on the test suite's PostgreSQL server, all under `masterKey`:
+ * `as(developer, cwd, stdin?)`. The server's URL is read when a call is made (inside a test).
+ */
+export function serverCalls(masterKey: string): (developer: string, cwd: string, stdin?: string) => CliCall {
+  return (developer, cwd, stdin) => ({
+    cwd,
+    ...(stdin !== undefined ? { stdin } : {}),
+    env: { SECRETS_MASTER_KEY: masterKey, SECRETREF_DATABASE_URL: inject('pg').appUrl, SECRETREF_DEVELOPER_ID: developer },
+  });
+}
