@@ -25,19 +25,19 @@ export function finish(compiled: Compiled, res: Resolution, options: FinishOptio
   const st: RenderState = { values: res.values, vars: checkVars(compiled, options.vars, problems), issues: undefined, derived: undefined };
   const value = compiled.root(st);
   if (st.issues) problems.push(...issueProblems(compiled, st.issues));
-  const redact = (): Rendered['redact'] => makeRedactor(compiled.names, res.values, st.derived as Derived[] | undefined);
   if (problems.length > 0) {
     // A plan lists what cannot render instead of failing on it — unless something else is wrong.
     if (options.plan !== true || !problems.every((p) => p.name !== undefined && PLAN_STATUS[p.code] !== undefined)) return problems;
-    return withCommon(compiled, res, { value: null, references: compiled.references, redact: redact(), plan: plan(compiled, res, problems) });
+    return withCommon(compiled, res, { value: null, references: compiled.references, redact: makeRedactor(compiled.names, res.values, st.derived as Derived[] | undefined), plan: plan(compiled, res, problems) });
   }
-  const out: Rendered = { value, references: compiled.references, redact: redact() };
+  const out: Rendered = { value, references: compiled.references, redact: makeRedactor(compiled.names, res.values, st.derived as Derived[] | undefined) };
   if (options.plan === true) out.plan = plan(compiled, res, []);
   return withCommon(compiled, res, out);
 }
 
 /** Adds the compile warnings and the environment fallbacks. */
 function withCommon(compiled: Compiled, res: Resolution, out: Rendered): Rendered {
+  if (compiled.warnings.length === 0 && res.fallbacks === undefined) return out;
   if (compiled.warnings.length > 0) out.warnings = compiled.warnings.slice();
   if (res.fallbacks && res.fallbacks.length > 0) {
     const fell = new Set(res.fallbacks);
