@@ -11,7 +11,8 @@
  *   lint → cli (policy: where a value goes and whether it may; it decides over what the store holds;
  *   src/import, the Julep importer, sits beside the pipeline on the store; MAY_IMPORT below):
  *   a stage imports nothing from a later one, nor src/index.ts (which re-exports them all), and
- *   src/cli imports the library only through its public entry, src/index.ts. Dynamic `import()`
+ *   src/cli imports the library only through its public entry, src/index.ts, or a stage's own
+ *   entry (src/<stage>/index.ts: the bundled CLI loads only the stages a command needs). Dynamic `import()`
  *   is held to the same rule.
  */
 import { defineConfig } from 'eslint/config';
@@ -60,7 +61,10 @@ function importRules(stage, depth) {
   if (front) {
     const others = front.map((f) => `${f}/`).join('|');
     const also = front.map((f) => `src/${f}`).join(', ');
-    rules.push(restrict(`^${up}(?!(index|core)\\.js$|${others})`, `src/${stage} imports the library only through its public entry (src/index.ts), its light part (src/core.ts), its own folder and ${also}.`));
+    // A stage's own entry (src/<stage>/index.ts) is public too: the bundled CLI splits by file,
+    // so a command that needs one stage imports that stage's entry, not everything.
+    const entries = STAGES.filter((s) => !(s in FRONT_ENDS)).join('|');
+    rules.push(restrict(`^${up}(?!(index|core)\\.js$|(${entries})/index\\.js$|${others})`, `src/${stage} imports the library only through its public entry (src/index.ts), its light part (src/core.ts), a stage's own entry (src/<stage>/index.ts), its own folder and ${also}.`));
   } else {
     const allowed = MAY_IMPORT[stage];
     const forbidden = STAGES.filter((s) => s !== stage && !allowed.includes(s));

@@ -12,4 +12,4 @@ export { keygen } from './store/crypto-key.js';
 export { DIALECTS, DEFAULT_DIALECT } from './syntax/dialect.js';
 export { jsonReport } from './lint/format-json.js';
 export { sarifLog } from './lint/format-sarif.js';
-export { IGNORE_FILE } from './lint/ignore-file.js';
+export { IGNORE_FILE } from './lint/ignore-file-name.js';

@@ -76,6 +76,11 @@ describe('eslint.config.js', () => {
     ['src/cli/commands/a.ts', '../context.js', true],
     ['src/cli/commands/a.ts', '../../core.js', true],
     ['src/cli/commands/a.ts', '../../store/open.js', false],
+    // A stage's own entry, so that the bundled CLI loads only the stages a command needs.
+    ['src/cli/commands/a.ts', '../../lint/index.js', true],
+    ['src/cli/commands/a.ts', '../../syntax/index.js', true],
+    ['src/cli/commands/a.ts', '../../lint/lint.js', false],
+    ['src/cli/commands/a.ts', '../../syntax/indexes.js', false],
     ['src/cli/commands/a.ts', '../../serve/index.js', true],
     ['src/cli/commands/a.ts', '../../lsp/index.js', true],
     ['src/serve/a.ts', '../index.js', true],

@@ -2,7 +2,7 @@
  * What the CLI touches of the outside world, passed in so commands run in-process in tests with
  * fake streams and a fake environment (STYLE habit 11).
  */
-import { createInterface } from 'node:readline';
+import { isatty } from 'node:tty';
 
 /** Ctrl-C at a prompt: the CLI exits 130 (128 + SIGINT), as an interrupted command does. */
 export class PromptCancelled extends Error {
@@ -41,7 +41,8 @@ export function processIo(): Io {
   return {
     stdout: process.stdout,
     stderr: process.stderr,
-    stdinIsTTY: Boolean(process.stdin.isTTY),
+    // Not process.stdin.isTTY: the first read of process.stdin sets up a stream (~10 ms of start-up).
+    stdinIsTTY: isatty(0),
     env: process.env,
     cwd: process.cwd(),
     inheritStdio: true,
@@ -51,6 +52,7 @@ export function processIo(): Io {
     readStdinBytes: readAllStdin,
     promptHidden: (question) => hiddenPrompt(question, process.stdin, process.stderr),
     async confirm(question) {
+      const { createInterface } = await import('node:readline');
       const rl = createInterface({ input: process.stdin, output: process.stderr });
       const answer = await new Promise<string>((resolve) => rl.question(`${question} [y/N] `, resolve));
       rl.close();

@@ -11,11 +11,11 @@
  * Globs are relative to the file's folder; the first matching glob, in the order written, wins.
  * A glob without `/` matches the file's base name in any folder (`*.julep.yaml`).
  */
+import type Picomatch from 'picomatch';
 import type * as ZodNamespace from 'zod';
 import { readFile, stat } from 'node:fs/promises';
 import { exists } from './files.js';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import picomatch from 'picomatch';
 import type * as YamlNamespace from 'yaml';
 import { INTERNAL_LIMITS, SecretrefError } from '../core.js';
 import type { Problem } from '../index.js';
@@ -123,11 +123,17 @@ type Z = typeof ZodNamespace.z;
 type Yaml = Omit<typeof YamlNamespace, 'default'>;
 type Node = YamlNamespace.Node;
 
-/** zod and yaml are loaded only when there is a config file: most runs have none, and they cost start-up time. */
-async function libraries(): Promise<{ z: Z; yaml: Yaml }> {
-  // yaml is CommonJS: its module object is the default export (also in the bundled CLI).
-  const [{ z }, { default: yaml }] = await Promise.all([import('zod'), import('yaml')]);
-  return { z, yaml };
+/** zod, yaml and picomatch are loaded only when there is a config file: most runs have none, and they cost start-up time. */
+async function libraries(): Promise<Libraries> {
+  // yaml and picomatch are CommonJS: the module object is the default export (also in the bundled CLI).
+  const [{ z }, { default: yaml }, { default: picomatch }] = await Promise.all([import('zod'), import('yaml'), import('picomatch')]);
+  return { z, yaml, picomatch };
+}
+
+interface Libraries {
+  z: Z;
+  yaml: Yaml;
+  picomatch: typeof Picomatch;
 }
 
 
@@ -155,7 +161,7 @@ type Settings = { dialect?: Dialect; dialects?: Record<string, Dialect>; environ
  * Parses and validates one file; `'absent'` for a package.json without the key. JSON is read by
  * the YAML parser (a superset), which keeps the position of every node for the errors.
  */
-function parseConfig({ z, yaml }: { z: Z; yaml: Yaml }, text: string, path: string, cwd: string, packageJson: boolean): ProjectConfig | 'absent' {
+function parseConfig({ z, yaml, picomatch }: Libraries, text: string, path: string, cwd: string, packageJson: boolean): ProjectConfig | 'absent' {
   const shown = relative(cwd, path) || path;
   const lines = new yaml.LineCounter();
   const doc = yaml.parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -187,7 +193,7 @@ function parseConfig({ z, yaml }: { z: Z; yaml: Yaml }, text: string, path: stri
     file: path,
     dir,
     ...(s.dialect !== undefined ? { dialect: s.dialect } : {}),
-    dialects: Object.entries(s.dialects ?? {}).map(([glob, dialect]) => ({ glob, dialect, matches: compileGlob(glob) })),
+    dialects: Object.entries(s.dialects ?? {}).map(([glob, dialect]) => ({ glob, dialect, matches: compileGlob(picomatch, glob) })),
     ...(s.environment !== undefined ? { environment: s.environment } : {}),
     ...(s.strictEnvironment !== undefined ? { strictEnvironment: s.strictEnvironment } : {}),
     ...(s.databaseUrl !== undefined ? { databaseUrl: s.databaseUrl } : {}),
@@ -195,7 +201,7 @@ function parseConfig({ z, yaml }: { z: Z; yaml: Yaml }, text: string, path: stri
 }
 
 /** picomatch's own base-name option also applies to globs with `/`, so the rule is applied here. */
-function compileGlob(glob: string): (relativePath: string) => boolean {
+function compileGlob(picomatch: typeof Picomatch, glob: string): (relativePath: string) => boolean {
   const test = picomatch(glob, { dot: true });
   return glob.includes('/') ? test : (p) => test(p.slice(p.lastIndexOf('/') + 1));
 }

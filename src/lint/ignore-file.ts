@@ -16,10 +16,10 @@
 import picomatch from 'picomatch';
 import type { Problem } from '../errors.js';
 import type { Diagnostic } from './diagnostic.js';
+import { IGNORE_FILE } from './ignore-file-name.js';
 import { isLintCode, LINT_CODES, type LintCode } from './rules.js';
 
-/** The file name looked for. */
-export const IGNORE_FILE = '.secretrefignore';
+export { IGNORE_FILE };
 
 /** One rule of the ignore file. */
 export interface IgnoreRule {

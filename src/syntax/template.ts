@@ -6,7 +6,9 @@
  */
 import { clip } from '../errors.js';
 import { INTERNAL_LIMITS } from '../limits.js';
-import nunjucks from 'nunjucks';
+// nunjucks' parser module alone: its index also loads the compiler, environment and loaders,
+// which secretref never uses and a command-line start would pay for.
+import nunjucksParser from 'nunjucks/src/parser.js';
 import { BUILTINS, isBuiltin } from './builtins.js';
 import type { Expr, Segment } from './ir.js';
 import type { Findings } from './finding.js';
@@ -21,7 +23,7 @@ interface NjNode {
   [field: string]: unknown;
 }
 
-const parser = (nunjucks as unknown as { parser: { parse(src: string): NjNode } }).parser;
+const parser = nunjucksParser as { parse(src: string): NjNode };
 const NOTHING: Expr = { type: 'literal', value: null };
 const REF_AT = /secrets\s*(?:\.\s*[A-Za-z_$][\w$]*|\[\s*(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')\s*\])/y;
 

@@ -9,6 +9,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+// The lint stage's own entry, not src/index.ts: the bundler splits by file, so importing the
+// public entry would put the store, the renderer and zod into an offline lint's start-up.
+import { SecretrefError } from '../../core.js';
 import {
   applyBaseline,
   applyIgnoreFile,
@@ -21,12 +24,11 @@ import {
   parseIgnoreFile,
   rulesDocUri,
   sarifLog,
-  SecretrefError,
   type Diagnostic,
   type DiagnosticFormat,
   type IgnoreRule,
   type LintOptions,
-} from '../../index.js';
+} from '../../lint/index.js';
 import { argList, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { describeDialects, parseDialect, type Dialect } from '../dialect.js';

@@ -1,5 +1,5 @@
 /** `secretref refs FILE|DIR…`: every static reference with its position; problems make exit 1. */
-import { analyzeSource } from '../../index.js';
+import { analyzeSource } from '../../syntax/index.js';
 import { argList, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { describeDialects, parseDialect, type Dialect } from '../dialect.js';

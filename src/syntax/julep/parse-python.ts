@@ -5,8 +5,21 @@
  * backslash is replaced (in the text lezer sees, same length) by a neutral letter and the source
  * parsed again, until none is left.
  */
+import { createRequire } from 'node:module';
 import type { SyntaxNode, Tree } from '@lezer/common';
-import { parser } from '@lezer/python';
+import type * as LezerPython from '@lezer/python';
+
+/**
+ * The Python grammar, loaded when the first Python source is parsed: building its parse tables
+ * costs start-up time that a definition without Julep expressions never needs (CommonJS build,
+ * so the load stays synchronous).
+ */
+let python: typeof LezerPython.parser | undefined;
+const load = createRequire(import.meta.url);
+function pythonParser(): typeof LezerPython.parser {
+  python ??= (load('@lezer/python') as typeof LezerPython).parser;
+  return python;
+}
 
 export interface ParsedPython {
   tree: Tree;
@@ -29,7 +42,7 @@ export function parsePython(python: string): ParsedPython {
   let text = python;
   const dangling = new Set<number>();
   for (;;) {
-    const tree = parser.parse(text);
+    const tree = pythonParser().parse(text);
     const found = findHiddenFields(tree, text);
     if (found.length === 0) return { tree, danglingBackslashes: dangling, errorAt: firstError(tree) };
     let next = '';
