@@ -65,5 +65,14 @@ describe('start-up loads only what the command needs', () => {
     expect(r.packages.has('yaml')).toBe(true);
     expect(r.packages.has('@electric-sql/pglite')).toBe(false);
     expect(r.packages.has('pg')).toBe(false);
+    // Neither the store's validator nor the Python grammar (a secretref-dialect file has no Python).
+    expect(r.packages.has('zod')).toBe(false);
+    expect(r.packages.has('@lezer/python')).toBe(false);
+  });
+
+  it('the Python grammar loads when a Julep expression is parsed', async () => {
+    const r = await packagesLoaded(['lint', '--offline', '--dialect', 'julep', 'fixtures/tools/stripe-create-charge.yaml']);
+    expect(r.packages.has('@lezer/python')).toBe(true);
+    expect(r.packages.has('zod')).toBe(false);
   });
 });
