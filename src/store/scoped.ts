@@ -32,7 +32,11 @@ import type {
   SecretInfo,
   UpdateSecretPatch,
 } from './types.js';
+import type * as Inputs from './validate-input.js';
 import * as v from './validate.js';
+
+/** The zod schemas of structured inputs, loaded by the first operation that takes one: a resolution never does (start-up time). */
+const inputs = (): Promise<typeof Inputs> => import('./validate-input.js');
 
 /** A row of `begin_write`. */
 interface GuardRow {
@@ -53,7 +57,7 @@ export class ScopedStoreImpl implements ScopedStore {
   ) {}
 
   async create(input: CreateSecretInput): Promise<SecretInfo> {
-    const secret = v.parseCreate(input);
+    const secret = (await inputs()).parseCreate(input);
     const statement = st.insertSecret(this.ctx, { ...this.tenant(), secretId: randomUUID(), secret });
     return await this.write([secret.name], async (tx) => toInfo(one(await run<InfoRow>(tx, statement))), {
       duplicateOf: secret.name,
@@ -79,7 +83,7 @@ export class ScopedStoreImpl implements ScopedStore {
   }
 
   async list(opts: ListOptions = {}): Promise<ListResult> {
-    const p = v.parseList(opts);
+    const p = (await inputs()).parseList(opts);
     const { tenantKey, keyId } = this.tenant();
     const rows = await this.read<InfoRow>(st.listPage(this.ctx, { developerId: this.developerId, ...p, limit: p.limit + 1, tenantKey, keyId }));
     refuseTampered(rows);
@@ -89,7 +93,7 @@ export class ScopedStoreImpl implements ScopedStore {
   }
 
   async *listNames(opts: ListNamesOptions = {}): AsyncIterableIterator<string> {
-    const { prefix, max, lengths } = v.parseListNames(opts);
+    const { prefix, max, lengths } = (await inputs()).parseListNames(opts);
     let after: string | null = null;
     for (let left = max; left > 0; ) {
       const limit = Math.min(left, INTERNAL_LIMITS.listNamesPage);
@@ -103,7 +107,7 @@ export class ScopedStoreImpl implements ScopedStore {
 
   async update(name: string, patch: UpdateSecretPatch): Promise<SecretInfo> {
     v.checkName(name);
-    const { change, rename, sameName } = v.parseChange(name, patch);
+    const { change, rename, sameName } = (await inputs()).parseChange(name, patch);
     if (Object.keys(change).length === 0) {
       if (sameName) return toInfo(await this.mustInspect(name));
       throw new SecretrefError('INVALID_INPUT', 'update needs at least one field to change.');
@@ -170,8 +174,8 @@ export class ScopedStoreImpl implements ScopedStore {
   }
 
   async importSecret(input: ImportSecretInput, opts: ImportSecretOptions): Promise<ImportSecretResult> {
-    const p = v.parseImport(input);
-    const { source, overwrite } = v.parseImportOptions(opts);
+    const p = (await inputs()).parseImport(input);
+    const { source, overwrite } = (await inputs()).parseImportOptions(opts);
     const provenance = { importedFrom: source };
     const tenant = this.tenant();
     let result: ImportSecretResult = { outcome: 'unchanged', fields: [] };
@@ -203,7 +207,7 @@ export class ScopedStoreImpl implements ScopedStore {
   }
 
   async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
-    const q = v.parseAudit(query);
+    const q = (await inputs()).parseAudit(query);
     return (await this.read<AuditRow>(st.auditPage(this.ctx, { developerId: this.developerId, ...q }))).map(toAudit);
   }
 

@@ -11,7 +11,7 @@
  */
 import { PGP_OPTIONS, REKEY_LOCK_CLASS, TENANT_SETTING } from './sql.js';
 import type { AuditAction } from './types.js';
-import type { ParsedCreate } from './validate.js';
+import type { ParsedCreate } from './validate-input.js';
 
 /** Quoted identifiers a statement needs: the store's schema and pgcrypto's. */
 export interface SqlNames {

@@ -21,13 +21,13 @@ const HOOKS = join(ROOT, 'test', 'helpers', 'log-loads.mjs');
 const HEAVY = ['yaml', 'nunjucks', 'zod', '@electric-sql/pglite', 'pg', 'jsep', '@lezer/python', 'lru-cache'];
 
 /** The packages (under node_modules) a run of the CLI with `args` loaded, and its exit code. */
-async function packagesLoaded(args: string[]): Promise<{ code: number; stdout: string; packages: Set<string> }> {
+async function packagesLoaded(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; packages: Set<string> }> {
   const dir = mkdtempSync(join(tmpdir(), 'secretref-loads-'));
   const log = join(dir, 'loads.txt');
   try {
     const r = await promisify(execFile)(process.execPath, ['--import', HOOKS, BIN, ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: dir, LOG_LOADS_TO: log, NO_COLOR: '1' },
+      env: { PATH: process.env.PATH ?? '', HOME: dir, LOG_LOADS_TO: log, NO_COLOR: '1', ...env },
     }).then(
       (x) => ({ code: 0, stdout: x.stdout }),
       (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
@@ -75,4 +75,32 @@ describe('start-up loads only what the command needs', () => {
     expect(r.packages.has('@lezer/python')).toBe(true);
     expect(r.packages.has('zod')).toBe(false);
   });
+
+  it('render on the embedded store loads no input validator (zod): a resolution reads by name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secretref-loads-store-'));
+    try {
+      const key = (await run(['keygen'])).stdout.trim();
+      const env = { SECRETS_MASTER_KEY: key };
+      const db = ['--database-url', `file:${join(dir, 'db')}`];
+      for (const name of ['stripe_api_key', 'stripe_idempotency_prefix']) await run([...db, 'secrets', 'create', name], env, `value-of-${name}-1234`);
+      const r = await packagesLoaded([...db, 'render', 'fixtures/tools/stripe-create-charge.yaml'], env);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('value-of-stripe_api_key-1234');
+      expect(r.packages.has('@electric-sql/pglite')).toBe(true); // the log works: it saw the store
+      expect(r.packages.has('zod')).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
+
+/** Runs the built CLI with `stdin` as standard input (no load log). */
+function run(args: string[], env: Record<string, string> = {}, stdin = ''): Promise<{ stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env } }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`secretref ${args.join(' ')} failed: ${stderr}`));
+      else resolve({ stdout });
+    });
+    child.stdin?.end(stdin);
+  });
+}

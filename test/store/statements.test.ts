@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { PGP_OPTIONS } from '../../src/store/sql.js';
 import * as st from '../../src/store/statements.js';
-import type { ParsedCreate } from '../../src/store/validate.js';
+import type { ParsedCreate } from '../../src/store/validate-input.js';
 
 const N: st.SqlNames = { schema: '"sch"', crypto: '"pgx"' };
 const TENANT: st.Tenant = { developerId: '00000000-0000-0000-0000-00000000000a', tenantKey: 'tk', keyId: 'kid' };
