@@ -74,7 +74,8 @@ export class CliContext {
     const key = withoutKey ? undefined : options.masterKey !== undefined ? { key: options.masterKey, source: options.masterKeySource ?? 'the given master key' } : await this.masterKeyWithSource();
     const url = this.config().url;
     const embedded = !/^postgres(ql)?:\/\//i.test(url);
-    const { openStore } = await import('../index.js');
+    // The store stage's entry, not src/index.ts: the bundled CLI would load every stage with it.
+    const { openStore } = await import('../store/index.js');
     this.store = await openStore({
       url,
       ...(key === undefined ? { withoutKey: true } : { masterKey: key.key, masterKeySource: key.source }),

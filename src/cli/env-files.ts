@@ -5,7 +5,9 @@
  * Values stay in memory; the redactors of every render are composed for masking output.
  */
 import { resolve } from 'node:path';
-import { createResolver, envEntries, render, type RenderOptions } from '../index.js';
+import type { RenderOptions } from '../index.js';
+import { envEntries, render } from '../render/index.js';
+import { createResolver } from '../resolve/index.js';
 import type { CliContext } from './context.js';
 import { inFile, readInput } from './files.js';
 

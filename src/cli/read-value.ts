@@ -7,7 +7,8 @@
  * credential would read differently from tool to tool). The one documented change is that a
  * single trailing newline from stdin is dropped unless --keep-newline.
  */
-import { SecretrefError, nameProblem } from '../index.js';
+import { SecretrefError } from '../core.js';
+import { nameProblem } from '../syntax/index.js';
 import type { CliContext } from './context.js';
 import { UsageError } from './usage-error.js';
 

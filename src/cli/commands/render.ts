@@ -9,7 +9,10 @@
  * reference that falls back from `ENV_NAME` to `NAME` is said (an error with `--strict-environment`).
  */
 import { basename, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { SecretrefError, createResolver, formatDotenv, render as renderDefinition, type PlanEntry, type Problem, type Rendered, type RenderOptions } from '../../index.js';
+import { SecretrefError } from '../../core.js';
+import type { PlanEntry, Problem, Rendered, RenderOptions } from '../../index.js';
+import { formatDotenv, render as renderDefinition } from '../../render/index.js';
+import { createResolver } from '../../resolve/index.js';
 import { argList, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { parseDialect, type Dialect } from '../dialect.js';

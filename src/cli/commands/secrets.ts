@@ -1,5 +1,7 @@
 /** `secretref secrets create|list|get|update|delete|rotate|rollback`. Never a value on argv. */
-import { createResolver, isSecretrefError, SecretrefError, type CreateSecretInput, type ScopedStore, type Secret, type SecretInfo, type UpdateSecretPatch } from '../../index.js';
+import { isSecretrefError, SecretrefError } from '../../core.js';
+import type { CreateSecretInput, ScopedStore, Secret, SecretInfo, UpdateSecretPatch } from '../../index.js';
+import { createResolver } from '../../resolve/index.js';
 import { argString, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { secretGetJson, secretJson, secretsListJson } from '../json.js';
