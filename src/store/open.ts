@@ -20,7 +20,7 @@ import { quoteIdent, quoteSchema } from './sql.js';
 import * as st from './statements.js';
 import type { SqlNames } from './statements.js';
 import { inspectModes } from './file-modes.js';
-import type { ConnectionBudget, FolderModesReport, MigrateOptions, MigrateResult, NotificationStatus, OpenStoreOptions, PruneAuditOptions, PruneAuditResult, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
+import type { ConnectionBudget, FolderModesReport, MigrateOptions, MigrateResult, NotificationStatus, OpenStoreOptions, PruneAuditOptions, PruneAuditResult, ReadReplicaStatus, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
 
 /** Default of OpenStoreOptions.onWarning: a process warning, printed by Node on stderr. */
 function emitWarning(message: string, code: string): void {
@@ -257,6 +257,11 @@ class StoreImpl implements Store {
   async pruneAudit(opts?: PruneAuditOptions): Promise<PruneAuditResult> {
     assertOpen(this.ctx);
     return await pruneAudit(this.ctx, this.auditRetention, opts);
+  }
+
+  async readReplica(): Promise<ReadReplicaStatus | null> {
+    assertOpen(this.ctx);
+    return (await this.ctx.reads?.status()) ?? null;
   }
 
   async connectionBudget(): Promise<ConnectionBudget> {

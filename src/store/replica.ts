@@ -25,7 +25,7 @@ import type { Driver, Queryable } from './driver.js';
 import type { ChangeHub } from './notify.js';
 import * as st from './statements.js';
 import type { SqlNames } from './statements.js';
-import type { AuditBufferStats, ReplicaReadStats } from './types.js';
+import type { AuditBufferStats, ReadReplicaStatus, ReplicaReadStats } from './types.js';
 
 /** An LSN `X/Y` (hex halves) as a number. */
 export function parseLsn(lsn: string): bigint {
@@ -297,6 +297,16 @@ export class ReplicaReads {
     }
     this.#counts.primary++;
     return await onPrimary(this.primary);
+  }
+
+  /** What `readUrl` leads to and how far behind the primary it is (doctor). */
+  async status(): Promise<ReadReplicaStatus> {
+    const rt = this.pool.readTransaction?.bind(this.pool);
+    if (!rt) throw new SecretrefError('STORE_UNAVAILABLE', 'The read pool cannot report where it stands.');
+    const at = await rt(async (_tx, position) => position);
+    const primary = (await this.primary.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn'))[0]?.lsn;
+    const behind = at.recovery && at.lsn !== null && primary ? parseLsn(primary) - parseLsn(at.lsn) : null;
+    return { standby: at.recovery, replayLsn: at.lsn, primaryLsn: primary ?? null, bytesBehind: behind === null ? null : Number(behind > 0n ? behind : 0n) };
   }
 
   async close(): Promise<void> {

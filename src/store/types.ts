@@ -380,6 +380,17 @@ export interface ReplicaReadStats {
   replicaErrors: number;
 }
 
+/** What `readUrl` leads to (`Store.readReplica`). */
+export interface ReadReplicaStatus {
+  /** It is a standby (in recovery); false: a primary, read there with the audit in the read. */
+  standby: boolean;
+  /** pg_last_wal_replay_lsn() there, and pg_current_wal_insert_lsn() on the primary. */
+  replayLsn: string | null;
+  primaryLsn: string | null;
+  /** WAL bytes the standby has still to replay (null when it is no standby). */
+  bytesBehind: number | null;
+}
+
 /** Audit records of reads on the standby, on their way to the primary (`readUrl`). */
 export interface AuditBufferStats {
   /** Records waiting in this process, and their size. */
@@ -571,6 +582,11 @@ export interface Store {
    * on a store from `openStore`; optional so that wrappers need not forward it.
    */
   connectionBudget?(): Promise<ConnectionBudget>;
+  /**
+   * With `readUrl`: whether it leads to a standby and how far behind the primary it is; null
+   * without. Always there on a store from `openStore`; optional so that wrappers need not forward it.
+   */
+  readReplica?(): Promise<ReadReplicaStatus | null>;
   /**
    * Deletes audit records older than the retention, every developer's, oldest first, in
    * transactions of `batchSize` (an index range on `at` each). Maintenance: runs as the owner of
