@@ -136,6 +136,7 @@ export class ChangeHub {
     const c = this.conn;
     this.conn = undefined;
     void c?.close();
+    this.fence?.idle();
     this.setState('connecting');
   }
 
@@ -167,7 +168,11 @@ export class ChangeHub {
       }
       const ok = sent && (await arrived);
       if (this.conn !== conn || this.closed) return;
-      if (ok) this.setState('verified', Math.round(performance.now() - started));
+      if (ok) {
+        this.setState('verified', Math.round(performance.now() - started));
+        // Every write notified before the probe lies before this position (and a failed question is answered).
+        if (this.fence && conn.walLsn) this.fence.ask(() => conn.walLsn?.() ?? Promise.resolve(null));
+      }
       else {
         const was = this.status.state;
         this.setState('unverified');
@@ -253,7 +258,8 @@ export class ChangeHub {
     if (p.o === this.origin || typeof p.d !== 'string' || !UUID.test(p.d)) return;
     if (!Array.isArray(p.n) || !p.n.every((n) => typeof n === 'string')) return;
     // Before the listeners drop their caches: a reload waits until the standby has replayed this write.
-    if (this.fence) this.fence.track(this.conn?.walLsn ? this.conn.walLsn() : Promise.resolve(null));
+    const conn = this.conn;
+    if (this.fence) this.fence.ask(() => (conn?.walLsn ? conn.walLsn() : Promise.resolve(null)));
     this.changed(p.d, p.n);
   }
 }

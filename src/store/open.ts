@@ -99,7 +99,13 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       if (parseStoreUrl(maintenanceUrl).kind !== 'server') {
         throw new SecretrefError('INVALID_INPUT', 'maintenanceUrl must be a postgres:// URL.', { path: '/maintenanceUrl' });
       }
-      maintenance = openServer(maintenanceUrl, counter, { ...serverOptions, poolSize: MAINTENANCE_POOL, applicationName: `secretref/${schema}/maintenance` });
+      maintenance = openServer(maintenanceUrl, counter, {
+        ...serverOptions,
+        poolSize: MAINTENANCE_POOL,
+        applicationName: `secretref/${schema}/maintenance`,
+        // A rekey's rows too must be replayed before the standby is read under the new key.
+        ...(fence ? { onCommit: (lsn: string) => fence.raise(lsn) } : {}),
+      });
       budget.maintenance = MAINTENANCE_POOL;
     }
   } else {

@@ -22,6 +22,7 @@ import { SecretrefError } from '../errors.js';
 import { INTERNAL_LIMITS } from '../limits.js';
 import { errorSqlState } from './db-errors.js';
 import type { Driver, Queryable } from './driver.js';
+import { WAL_POSITION } from './sql.js';
 import type { ChangeHub } from './notify.js';
 import * as st from './statements.js';
 import type { SqlNames } from './statements.js';
@@ -62,22 +63,70 @@ export class ReadFence {
    * write committed before LISTEN lies before it). Reads wait for it.
    */
   track(position: Promise<string | null>, reset = false): void {
+    const gen = this.#gen;
     const p: Promise<void> = position.then(
       (lsn) => {
-        if (lsn === null) return this.lose();
         this.raise(lsn);
-        if (reset) this.#unknown = false;
+        if (gen !== this.#gen) return;
+        if (lsn === null) this.lose();
+        else if (reset) this.#unknown = false;
       },
-      () => this.lose(),
+      () => {
+        if (gen === this.#gen) this.lose();
+      },
     );
     const tracked = p.finally(() => this.#pending.delete(tracked));
     this.#pending.add(tracked);
   }
 
+  /**
+   * Nothing listens any more (the LISTEN connection closes): what was unknown about writes made
+   * elsewhere no longer matters (no cache depends on it; the next LISTEN starts with `track(…, true)`),
+   * and answers from that connection that fail are ignored.
+   */
+  idle(): void {
+    this.#gen++;
+    this.#unknown = false;
+    this.#askFailed = false;
+  }
+
+  #gen = 0;
+  #asking: Promise<void> | undefined;
+  #askAgain = false;
+  #askFailed = false;
+
+  /**
+   * A change was heard of: asks `position()` for the WAL position now. Coalesced: while one
+   * question is on its way, later changes ask once more after it (its answer may predate them).
+   */
+  ask(position: () => Promise<string | null>): void {
+    if (this.#asking) {
+      this.#askAgain = true;
+      return;
+    }
+    this.#asking = (async () => {
+      do {
+        this.#askAgain = false;
+        const gen = this.#gen;
+        try {
+          const lsn = await position();
+          this.raise(lsn);
+          if (gen === this.#gen) this.#askFailed = lsn === null;
+        } catch {
+          // Unknown until a later question is answered (the next change, or the next probe).
+          if (gen === this.#gen) this.#askFailed = true;
+        }
+      } while (this.#askAgain);
+    })().finally(() => {
+      this.#asking = undefined;
+    });
+  }
+
   /** The position to wait for, once the ones on their way have arrived (bounded); null: unknown. */
   async target(maxWaitMs: number): Promise<bigint | null> {
-    if (this.#pending.size > 0) await Promise.race([Promise.all([...this.#pending]), sleep(maxWaitMs)]);
-    return this.#pending.size > 0 || this.#unknown ? null : this.#at;
+    const waiting = (): Promise<unknown>[] => [...this.#pending, ...(this.#asking ? [this.#asking] : [])];
+    if (waiting().length > 0) await Promise.race([Promise.all(waiting()), sleep(maxWaitMs)]);
+    return waiting().length > 0 || this.#unknown || this.#askFailed ? null : this.#at;
   }
 }
 
@@ -102,6 +151,10 @@ export class AuditBuffer {
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
   #closed = false;
+  #failedAt = -Infinity;
+  /** Records (and bytes) of the flush on its way: still waiting until the primary has them. */
+  #inFlight = 0;
+  #inFlightBytes = 0;
   readonly #counts = { written: 0, dropped: 0, refused: 0, failedFlushes: 0 };
 
   constructor(
@@ -111,21 +164,23 @@ export class AuditBuffer {
   ) {}
 
   stats(): AuditBufferStats {
-    return { pending: this.#records.length, pendingBytes: this.#bytes, ...this.#counts };
+    return { pending: this.#records.length + this.#inFlight, pendingBytes: this.#bytes + this.#inFlightBytes, ...this.#counts };
   }
 
   #full(): boolean {
-    return this.#records.length + this.#reserved >= INTERNAL_LIMITS.auditBufferRecords || this.#bytes >= INTERNAL_LIMITS.auditBufferBytes;
+    const records = this.#records.length + this.#inFlight + this.#reserved;
+    return records >= INTERNAL_LIMITS.auditBufferRecords || this.#bytes + this.#inFlightBytes >= INTERNAL_LIMITS.auditBufferBytes;
   }
 
   /** Before a read of values on the standby: room for its record, or STORE_UNAVAILABLE (fail closed). */
   async reserve(): Promise<void> {
-    if (this.#full()) await this.flush().catch(() => undefined);
+    // Full: one attempt to make room, unless one just failed (a down primary would cost every read a connect timeout).
+    if (this.#full() && performance.now() - this.#failedAt > INTERNAL_LIMITS.auditFlushMs) await this.flush().catch(() => undefined);
     if (this.#full()) {
       this.#counts.refused++;
       throw new SecretrefError(
         'STORE_UNAVAILABLE',
-        `Reading secret values is refused: ${this.#records.length} audit records of reads on the standby are waiting for the primary, ` +
+        `Reading secret values is refused: ${this.#records.length + this.#inFlight} audit records of reads on the standby are waiting for the primary, ` +
           `the most this process keeps (${INTERNAL_LIMITS.auditBufferRecords} records or ${INTERNAL_LIMITS.auditBufferBytes} bytes), and no value is read unaudited. ` +
           'Check that the primary (the database URL, SECRETREF_DATABASE_URL) is reachable; reads resume once the records are written.',
       );
@@ -172,6 +227,8 @@ export class AuditBuffer {
     this.#records = [];
     const bytes = this.#bytes;
     this.#bytes = 0;
+    this.#inFlight = batch.length;
+    this.#inFlightBytes = bytes;
     this.#flushing = (async () => {
       try {
         const byDeveloper = new Map<string, string[]>();
@@ -191,6 +248,7 @@ export class AuditBuffer {
         this.#counts.written += batch.length;
       } catch (e) {
         this.#counts.failedFlushes++;
+        this.#failedAt = performance.now();
         this.#records = batch.concat(this.#records);
         this.#bytes += bytes;
         if (!this.#timer && !this.#closed) {
@@ -202,6 +260,8 @@ export class AuditBuffer {
         }
         throw e;
       } finally {
+        this.#inFlight = 0;
+        this.#inFlightBytes = 0;
         this.#flushing = undefined;
       }
     })();
@@ -304,7 +364,7 @@ export class ReplicaReads {
     const rt = this.pool.readTransaction?.bind(this.pool);
     if (!rt) throw new SecretrefError('STORE_UNAVAILABLE', 'The read pool cannot report where it stands.');
     const at = await rt(async (_tx, position) => position);
-    const primary = (await this.primary.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn'))[0]?.lsn;
+    const primary = (await this.primary.query<{ lsn: string }>(WAL_POSITION))[0]?.lsn;
     const behind = at.recovery && at.lsn !== null && primary ? parseLsn(primary) - parseLsn(at.lsn) : null;
     return { standby: at.recovery, replayLsn: at.lsn, primaryLsn: primary ?? null, bytesBehind: behind === null ? null : Number(behind > 0n ? behind : 0n) };
   }

@@ -8,6 +8,7 @@
  */
 import pg from 'pg';
 import { errorSqlState, unavailable, wrapDbError } from './db-errors.js';
+import { WAL_POSITION } from './sql.js';
 import type { Counter, Driver, ListenConnection, Queryable, ReadPosition, Row } from './driver.js';
 
 export interface ServerOptions {
@@ -50,7 +51,7 @@ export function beginWithTimeouts(o: Pick<ServerOptions, 'statementTimeoutMs'>):
 }
 
 /** COMMIT and, in the same round trip, the WAL position every later replay must reach. */
-const COMMIT_AT = 'commit; select pg_current_wal_insert_lsn()::text as lsn';
+const COMMIT_AT = `commit; ${WAL_POSITION}`;
 
 /** The rows of the last statement of a simple-protocol script (pg returns one result per statement). */
 function lastRows<R>(result: unknown): R[] {
@@ -235,7 +236,7 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
       return {
         inRecovery,
         async walLsn() {
-          const r = await client.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn');
+          const r = await client.query<{ lsn: string }>(WAL_POSITION);
           return r.rows[0]?.lsn ?? null;
         },
         onNotification(cb) {

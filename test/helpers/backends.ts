@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { keygen } from '../../src/store/crypto-key.js';
 import { openStore } from '../../src/store/open.js';
 import { openedEmbedded } from '../../src/store/pglite.js';
+import { WAL_POSITION } from '../../src/store/sql.js';
 import type { OpenStoreOptions, Store } from '../../src/store/types.js';
 
 /**
@@ -73,7 +74,7 @@ export function standbyUrl(): string {
 
 /** Returns once the standby has replayed everything the primary wrote so far (`client`: on the primary). */
 export async function standbyCaughtUp(client: pg.Client, standby: pg.Client, timeoutMs = 10_000): Promise<void> {
-  const target = (await client.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn')).rows[0]?.lsn;
+  const target = (await client.query<{ lsn: string }>(WAL_POSITION)).rows[0]?.lsn;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await standby.query<{ ok: boolean }>('select pg_last_wal_replay_lsn() >= $1::pg_lsn as ok', [target]);
