@@ -74,7 +74,11 @@ export const INTERNAL_LIMITS = {
    */
   replicaWaitMs: 500,
   replicaPollMs: 10,
-  /** With `readUrl`: how long the read pool is left alone after it could not be reached (reads go to the primary). */
+  /**
+   * With `readUrl`: how long the read pool is left alone after it could not be reached (reads go
+   * to the primary), and how long after a read gave up waiting for its replay later reads look at
+   * it once instead of waiting.
+   */
   replicaBackoffMs: 5_000,
   /**
    * With `readUrl`, the audit records of reads made on the standby wait in the process for the

@@ -299,6 +299,7 @@ function unreachable(e: unknown): boolean {
 export class ReplicaReads {
   readonly audit: AuditBuffer;
   #downUntil = 0;
+  #impatientUntil = 0;
   readonly #counts = { replica: 0, primary: 0, waits: 0, replicaErrors: 0 };
 
   constructor(
@@ -332,7 +333,9 @@ export class ReplicaReads {
     if (readTransaction && this.#routable()) {
       const target = await this.fence.target(INTERNAL_LIMITS.replicaWaitMs);
       if (target !== null) {
-        const deadline = performance.now() + INTERNAL_LIMITS.replicaWaitMs;
+        // A standby that made a read give up lately gets one look per read, not a wait, for a while.
+        const patient = performance.now() >= this.#impatientUntil;
+        const deadline = performance.now() + (patient ? INTERNAL_LIMITS.replicaWaitMs : 0);
         for (let first = true; ; first = false) {
           try {
             const r = await readTransaction(async (tx, at) => {
@@ -341,6 +344,7 @@ export class ReplicaReads {
             });
             if (r.ok) {
               this.#counts.replica++;
+              this.#impatientUntil = 0;
               return r.value;
             }
           } catch (e) {
@@ -350,7 +354,10 @@ export class ReplicaReads {
             break;
           }
           if (first) this.#counts.waits++;
-          if (performance.now() + INTERNAL_LIMITS.replicaPollMs > deadline) break;
+          if (performance.now() + INTERNAL_LIMITS.replicaPollMs > deadline) {
+            if (patient) this.#impatientUntil = performance.now() + INTERNAL_LIMITS.replicaBackoffMs;
+            break;
+          }
           await sleep(INTERNAL_LIMITS.replicaPollMs);
         }
       }
