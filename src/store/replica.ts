@@ -207,6 +207,12 @@ export class AuditBuffer {
       detail: { versions: Object.fromEntries(sorted.map((r) => [r.name, r.version])) },
       at: new Date().toISOString(),
     });
+    if (this.#closed) {
+      // A read that was on its way when the store closed: nothing will write its record any more.
+      this.#counts.dropped++;
+      this.onWarning('1 audit record of a read on the standby finished after the store closed, and is lost.', 'SECRETREF_AUDIT_LOST');
+      return;
+    }
     this.#records.push({ developerId, json });
     this.#bytes += json.length;
     if (this.#records.length >= INTERNAL_LIMITS.auditFlushRecords) void this.flush().catch(() => undefined);
