@@ -171,6 +171,46 @@ describe('reads from a hot standby (readUrl)', () => {
     resolver.close();
   });
 
+  it('through PgBouncer with notifyUrl: the fence comes back through the pooler, reads stay on the standby', async () => {
+    const store = await openStore({ url: pooledUrl(), notifyUrl: inject('pg').appUrl, readUrl: own.appUrl, masterKey: keygen(), schema: fresh() });
+    stores.push(store);
+    const dev = store.scope(DEV);
+    await dev.create({ name: 'api_key', value: 'v1' });
+    const resolver = createResolver(store, { developerId: DEV, ttlMs: 120_000 });
+    await store.listening();
+    expect(store.notifications?.().state).toBe('verified');
+    await pauseReplay();
+    try {
+      await dev.rotate('api_key', 'v2');
+      expect((await resolver.resolve({ names: ['api_key'] })).values.get('api_key')?.value).toBe('v2');
+    } finally {
+      await resumeReplay();
+    }
+    await caughtUp();
+    await dev.rotate('api_key', 'v3');
+    const before = store.stats().replica?.reads.replica ?? 0;
+    expect((await resolver.resolve({ names: ['api_key'] })).values.get('api_key')?.value).toBe('v3');
+    expect(store.stats().replica?.reads.replica).toBe(before + 1);
+    resolver.close();
+  });
+
+  it('a standby that cannot be reached: reads go to the primary (audited there), and it is left alone for a while', async () => {
+    const proxy = await startTcpProxy(own.appUrl);
+    try {
+      const store = await open({ masterKey: keygen(), schema: fresh(), readUrl: proxy.url, connectTimeoutMs: 1_000 });
+      const dev = store.scope(DEV);
+      await dev.create({ name: 'api_key', value: 'v1' });
+      await proxy.refuse();
+      expect(await dev.resolveMany(['api_key'])).toEqual(new Map([['api_key', 'v1']]));
+      expect(await dev.resolveMany(['api_key'])).toEqual(new Map([['api_key', 'v1']]));
+      expect(store.stats().replica?.reads).toMatchObject({ replica: 0, primary: 2, replicaErrors: 1 });
+      expect(store.stats().replica?.audit.pending).toBe(0);
+      expect((await dev.audit()).filter((a) => a.action === 'resolve')).toHaveLength(2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('a readUrl at the primary reads there, audited in the read itself', async () => {
     const store = await open({ masterKey: keygen(), schema: fresh(), readUrl: inject('pg').appUrl });
     const dev = store.scope(DEV);
