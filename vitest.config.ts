@@ -24,6 +24,7 @@ const INTEGRATION = [
   // The in-process CLI against a store (memory:, file: or the server); the CLI tests that fail
   // before any store is opened are unit tests.
   'test/cli/commands.test.ts',
+  'test/cli/audit-prune.test.ts',
   'test/cli/json-errors.test.ts',
   'test/cli/project-config.test.ts',
   'test/cli/import-julep.test.ts',

@@ -24,6 +24,7 @@ import { benchStoreDecrypt } from './store-decrypt.js';
 import { benchScale } from './scale.js';
 import { startPgServer, type PgServer } from '../test/setup/pg-server.js';
 import { startPgBouncer, type PgBouncer } from '../test/setup/pgbouncer.js';
+import { startPgStandby, type PgStandby } from '../test/setup/pg-standby.js';
 
 const argv = process.argv.slice(2);
 const fromAt = argv.indexOf('--from');
@@ -76,7 +77,9 @@ async function measure(): Promise<Report> {
 
   let server: PgServer | undefined;
   let bouncer: PgBouncer | undefined;
+  let standby: PgStandby | undefined;
   const stopServer = (): void => {
+    standby?.stop();
     bouncer?.stop();
     server?.stop();
   };
@@ -211,8 +214,13 @@ async function measure(): Promise<Report> {
       bouncer = await startPgBouncer({ serverPort: server.port, database: 'secretref_bench', user: app.username, password: app.password });
       pooledUrl = bouncer.appUrl;
     }
-    progress('scale: cold resolutions direct vs PgBouncer, listing 1,000 vs 10,000 names, audit bytes');
-    const sc = await benchScale({ url, pooledUrl });
+    let readUrl = process.env.SECRETREF_BENCH_READ_DATABASE_URL ?? null;
+    if (server && !readUrl) {
+      standby = await startPgStandby(server);
+      readUrl = standby.appUrl;
+    }
+    progress('scale: cold resolutions direct vs PgBouncer vs a hot standby, listing 1,000 vs 10,000 names, audit bytes');
+    const sc = await benchScale({ url, pooledUrl, readUrl });
     details.scale = sc;
     const by = (n: number) => sc.throughput.find((t) => t.callers === n);
     const t16 = by(16);
@@ -227,6 +235,18 @@ async function measure(): Promise<Report> {
       note: `each a resolveMany of 10 names (one read transaction: BEGIN+SET LOCAL, the statement, COMMIT), poolSize 16; 1 / 4 / 16 callers: ${sc.throughput
         .map((t) => `${num(t.direct)} / ${t.pooled === null ? '—' : num(t.pooled)}`)
         .join(', ')} per second (direct / pooled).`,
+    });
+    rows.push({
+      figure: 'cold 10-name resolutions/s, 16 callers, reading from a hot standby (readUrl)',
+      ours: t16?.replica == null ? 'no standby' : `${num(t16.replica)}/s`,
+      baseline: `direct: ${num(t16?.direct ?? 0)}/s`,
+      ratio: t16?.replica == null ? '—' : `${times(t16.replica / t16.direct)} of direct`,
+      target: 'report',
+      pass: null,
+      values: Object.fromEntries(sc.throughput.map((t) => [`replica${t.callers}`, t.replica ?? -1])),
+      note: `reads on the standby (read_unlogged), their audit buffered and written to the primary in batches; 1 / 4 / 16 callers: ${sc.throughput
+        .map((t) => `${num(t.direct)} / ${t.replica === null ? '—' : num(t.replica)}`)
+        .join(', ')} per second (direct / standby), on the same machine as the primary.`,
     });
     const [l1, l10] = sc.list;
     rows.push({

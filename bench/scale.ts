@@ -1,15 +1,16 @@
 /**
  * Scale-out figures on a PostgreSQL server (docs/deployment.md), each against a baseline measured
  * in the same run:
- *  - cold resolutions per second (10 names each) at 1, 4 and 16 concurrent callers, directly and
- *    through a stock PgBouncer in transaction mode;
+ *  - cold resolutions per second (10 names each) at 1, 4 and 16 concurrent callers, directly,
+ *    through a stock PgBouncer in transaction mode, and reading from a streaming hot standby
+ *    (`readUrl`; the audit of those reads batched to the primary);
  *  - listing every name of a 10,000-secret developer against a 1,000-secret one (per name: flat
  *    when listing is linear);
  *  - audit bytes per 1,000 cold 10-name resolutions (one record per batch) against one record per
  *    name, as before migration 7, written to a table of the same shape.
  * Invalidation lag across processes is measured by test/integration/store-notify-processes.test.ts.
  *
- *   node --import tsx bench/scale.ts      # starts a throwaway server and PgBouncer like the tests
+ *   node --import tsx bench/scale.ts      # starts a throwaway server, PgBouncer and hot standby like the tests
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -20,11 +21,12 @@ import { TENANT_SETTING } from '../src/store/sql.js';
 import type { Store } from '../src/store/types.js';
 import { startPgServer } from '../test/setup/pg-server.js';
 import { startPgBouncer } from '../test/setup/pgbouncer.js';
+import { startPgStandby } from '../test/setup/pg-standby.js';
 import { median } from './measure.js';
 
 export interface ScaleFigures {
   /** Cold 10-name resolutions per second, by concurrent callers. */
-  throughput: { callers: number; direct: number; pooled: number | null }[];
+  throughput: { callers: number; direct: number; pooled: number | null; replica: number | null }[];
   /** Median ms to list every name, and per name, for 1,000 and 10,000 secrets. */
   list: { secrets: number; ms: number; usPerName: number }[];
   /** usPerName(10,000) / usPerName(1,000): 1 when linear. */
@@ -83,11 +85,12 @@ async function listMs(store: Store, developerId: string): Promise<{ ms: number; 
   return { ms: median(samples), names };
 }
 
-export async function benchScale(opts: { url: string; pooledUrl: string | null }): Promise<ScaleFigures> {
+export async function benchScale(opts: { url: string; pooledUrl: string | null; readUrl?: string | null }): Promise<ScaleFigures> {
   const masterKey = keygen();
   const schema = `bench_scale_${randomUUID().slice(0, 8)}`;
   const direct = await openStore({ url: opts.url, masterKey, schema, poolSize: 16 });
   const pooled = opts.pooledUrl ? await openStore({ url: opts.pooledUrl, masterKey, schema, poolSize: 16, notifyUrl: opts.url }) : null;
+  const replica = opts.readUrl ? await openStore({ url: opts.url, readUrl: opts.readUrl, masterKey, schema, poolSize: 16 }) : null;
   const admin = new pg.Client({ connectionString: opts.url });
   await admin.connect();
   try {
@@ -99,7 +102,8 @@ export async function benchScale(opts: { url: string; pooledUrl: string | null }
       await throughput(direct, developerId, callers, 200); // warm-up
       const d = await throughput(direct, developerId, callers, 1_500);
       const p = pooled ? await throughput(pooled, developerId, callers, 1_500) : null;
-      table.push({ callers, direct: d, pooled: p });
+      const r = replica ? await throughput(replica, developerId, callers, 1_500) : null;
+      table.push({ callers, direct: d, pooled: p, replica: r });
     }
 
     const list: ScaleFigures['list'] = [];
@@ -144,6 +148,7 @@ export async function benchScale(opts: { url: string; pooledUrl: string | null }
     await admin.end();
     await direct.close();
     await pooled?.close();
+    await replica?.close();
   }
 }
 
@@ -151,9 +156,11 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const server = await startPgServer({ database: 'secretref_bench' });
   const app = new URL(server.appUrl);
   const bouncer = await startPgBouncer({ serverPort: server.port, database: 'secretref_bench', user: app.username, password: app.password });
+  const standby = await startPgStandby(server);
   try {
-    console.log(JSON.stringify(await benchScale({ url: server.appUrl, pooledUrl: bouncer.appUrl }), null, 2));
+    console.log(JSON.stringify(await benchScale({ url: server.appUrl, pooledUrl: bouncer.appUrl, readUrl: standby.appUrl }), null, 2));
   } finally {
+    standby.stop();
     bouncer.stop();
     server.stop();
   }

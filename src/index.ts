@@ -24,7 +24,7 @@ export { openStore, keygen, keyFingerprint, masterKeyWeakness, DEFAULT_STORE_URL
 export { LATEST_VERSION } from './store/migrations.js';
 /** `checkDeveloperId(id)`: a developer id (a UUID) in canonical lower case; INVALID_INPUT otherwise. */
 export { checkDeveloperId } from './store/defaults.js';
-export type { OpenStoreOptions, Store, ScopedStore, SecretInfo, Secret, PreviousVersion, CreateSecretInput, UpdateSecretPatch, GetOptions, ListOptions, ListResult, ListNamesOptions, RotateOptions, ResolvedSecret, AuditAction, AuditEntry, AuditQuery, ImportSecretInput, ImportSecretOptions, ImportSecretResult, ImportField, RekeyOptions, RekeyProgress, RekeyResult, MigrateOptions, MigrateProgress, MigrateResult, MigrateMismatch, StoreEvent, StoreListener, StoreStats, NotificationState, NotificationStatus, ConnectionBudget, PruneAuditOptions, PruneAuditResult } from './store/index.js';
+export type { OpenStoreOptions, Store, ScopedStore, SecretInfo, Secret, PreviousVersion, CreateSecretInput, UpdateSecretPatch, GetOptions, ListOptions, ListResult, ListNamesOptions, RotateOptions, ResolvedSecret, AuditAction, AuditEntry, AuditQuery, ImportSecretInput, ImportSecretOptions, ImportSecretResult, ImportField, RekeyOptions, RekeyProgress, RekeyResult, MigrateOptions, MigrateProgress, MigrateResult, MigrateMismatch, StoreEvent, StoreListener, StoreStats, NotificationState, NotificationStatus, ConnectionBudget, PruneAuditOptions, PruneAuditResult, ReadReplicaStatus, ReplicaReadStats, AuditBufferStats } from './store/index.js';
 
 // import
 /** `importFromJulep(options, { store })` copies a Julep deployment's secrets into the store (`pg` is loaded only when called). */

@@ -67,6 +67,29 @@ export const INTERNAL_LIMITS = {
    * probe did not arrive, the notify URL is a standby, the connection is down or not up yet).
    */
   untrustedCacheMs: 1_000,
+  /**
+   * With `readUrl`: how long a read waits for the standby to replay the writes this process knows
+   * of (its own, and those it was notified of) before it goes to the primary instead, and how
+   * often it looks again meanwhile.
+   */
+  replicaWaitMs: 500,
+  replicaPollMs: 10,
+  /**
+   * With `readUrl`: how long the read pool is left alone after it could not be reached (reads go
+   * to the primary), and how long after a read gave up waiting for its replay later reads look at
+   * it once instead of waiting.
+   */
+  replicaBackoffMs: 5_000,
+  /**
+   * With `readUrl`, the audit records of reads made on the standby wait in the process for the
+   * primary: flushed every `auditFlushMs`, at once when `auditFlushRecords` are waiting, and at
+   * close. At most `auditBufferRecords` records or `auditBufferBytes` bytes wait; past that, reads
+   * of values are refused (STORE_UNAVAILABLE) until the primary takes them: never an unaudited read.
+   */
+  auditFlushMs: 1_000,
+  auditFlushRecords: 500,
+  auditBufferRecords: 10_000,
+  auditBufferBytes: 4 * 1024 * 1024,
   /** Rows read per page from a Julep secrets table during an import. */
   importPage: 500,
   /** Bytes of a project config file. */

@@ -101,8 +101,11 @@ function addCommand(program: Command, spec: TableEntry, ctx: CliContext, state: 
   cmd.action(async (...received: unknown[]) => {
     const command = received[received.length - 1] as Command;
     // The flags are the spec's own flag type by declaration: commander parsed exactly its options.
-    const flags = command.opts() as never;
-    state.json = spec.wantsJson ? spec.wantsJson(flags) : (command.opts() as { json?: unknown }).json === true;
+    // Under a command that is also a group (`audit` of `audit prune`), that command takes the
+    // flags both declare (`--json`) wherever they stand: they are the subcommand's too.
+    const under: Record<string, unknown> = command.parent && command.parent.parent ? command.parent.opts<Record<string, unknown>>() : {};
+    const flags = { ...under, ...command.opts<Record<string, unknown>>() } as never;
+    state.json = spec.wantsJson ? spec.wantsJson(flags) : (flags as { json?: unknown }).json === true;
     // The command's module is loaded here, for the one command that runs.
     const impl = 'load' in spec ? await spec.load() : spec;
     const options = impl.toOptions(command.processedArgs as string[], flags);

@@ -234,6 +234,17 @@ export const COMMANDS: readonly TableEntry[] = [
     load: async () => (await import('./commands/audit.js')).auditCommand,
   },
   {
+    name: 'audit prune',
+    examples: ['secretref audit prune                  # older than auditRetention (90 days)', 'secretref audit prune --older-than 30 --json'],
+    description: "delete every developer's audit records older than the retention (as the tables' owner; never younger than a day)",
+    options: [
+      { flags: '--older-than <days>', description: 'keep this many days (default: auditRetention, 90)' },
+      { flags: '--batch-size <n>', description: 'records per transaction (default 10000)' },
+      { flags: '--json', description: 'machine-readable result (version 1)' },
+    ],
+    load: async () => (await import('./commands/audit-prune.js')).auditPruneCommand,
+  },
+  {
     name: 'import',
     examples: ['JULEP_SECRETS_MASTER_KEY=… secretref import --from-julep postgres://julep@db/julep --only-this-developer'],
     env: [...STORE_ENV, 'JULEP_SECRETS_MASTER_KEY'],

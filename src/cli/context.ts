@@ -76,8 +76,17 @@ export class CliContext {
     const embedded = !/^postgres(ql)?:\/\//i.test(url);
     // The store stage's entry, not src/index.ts: the bundled CLI would load every stage with it.
     const { openStore } = await import('../store/index.js');
+    // The server topology's URLs, from this run's environment (openStore would read the process's).
+    const env = this.io.env;
+    const topology = embedded
+      ? {}
+      : {
+          ...(env.SECRETREF_NOTIFY_URL ? { notifyUrl: env.SECRETREF_NOTIFY_URL } : {}),
+          ...(env.SECRETREF_READ_URL ? { readUrl: env.SECRETREF_READ_URL } : {}),
+        };
     this.store = await openStore({
       url,
+      ...topology,
       ...(key === undefined ? { withoutKey: true } : { masterKey: key.key, masterKeySource: key.source }),
       ...(embedded ? { embedded: { settings: CLI_EMBEDDED_SETTINGS } } : {}),
     });

@@ -182,6 +182,11 @@ export interface Check {
 }
 
 /** `doctor --json`. */
+/** `audit prune --json`: how many records went, and the cut-off. */
+export function auditPruneJson(r: { deleted: number; before: Date }): { version: number; deleted: number; before: string } {
+  return { version: JSON_VERSION, deleted: r.deleted, before: r.before.toISOString() };
+}
+
 export function doctorJson(checks: readonly Check[]): { version: number; ok: boolean; checks: readonly Check[] } {
   return { version: JSON_VERSION, ok: checks.every((c) => c.ok), checks };
 }

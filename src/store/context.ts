@@ -3,6 +3,7 @@ import { SecretrefError } from '../errors.js';
 import type { KeyRing } from './crypto-key.js';
 import type { Driver } from './driver.js';
 import type { ChangeHub } from './notify.js';
+import type { ReplicaReads } from './replica.js';
 import type { SqlNames } from './statements.js';
 
 /** An open store's state; its quoted `schema` and `crypto` are what the statements need. */
@@ -18,6 +19,8 @@ export interface StoreContext extends SqlNames {
   /** Quoted schema of pgcrypto's functions. */
   readonly crypto: string;
   readonly hub: ChangeHub;
+  /** With `readUrl`: the standby's pool and how reads are routed to it (replica.ts). */
+  readonly reads?: ReplicaReads;
   /** The current master key (replaced when a rekey completes). */
   ring: KeyRing;
   closed: boolean;

@@ -83,6 +83,9 @@ function toSecretrefError(e: unknown, what: string, state: string | undefined): 
     hint = ' The database refused a value; check the input.';
   } else if (state === '42501') {
     hint = ' The database role lacks a privilege (the store needs to own its schema, and pgcrypto must be installed or installable).';
+  } else if (state === '25006') {
+    hint =
+      ' The database URL leads to a standby (read-only): point url (SECRETREF_DATABASE_URL) at the primary, and readUrl (SECRETREF_READ_URL) at the standby to read from it.';
   } else if (state === '57014') {
     hint = ' A statement took longer than the statement timeout.';
   } else if (cls === '08') {

@@ -23,14 +23,29 @@ export interface Driver extends Queryable {
   readonly dataFolder?: { readonly path: string; readonly atOpen: ModeReport };
   /** Server only: a dedicated connection LISTENing on `channel`. */
   listen?(channel: string): Promise<ListenConnection>;
+  /**
+   * Server only: one read transaction, told whether its server is a standby and how far it has
+   * replayed (asked in the BEGIN's round trip; the statements of `fn` see at least that much).
+   */
+  readTransaction?<T>(fn: (tx: Queryable, at: ReadPosition) => Promise<T>): Promise<T>;
   /** Server only: sends one notification through the pool, outside the round-trip counter (the change hub's probe). */
   notify?(channel: string, payload: string): Promise<void>;
+}
+
+/** Where a read transaction's server stands. */
+export interface ReadPosition {
+  /** The server is a standby (pg_is_in_recovery()). */
+  recovery: boolean;
+  /** pg_last_wal_replay_lsn() (`X/Y`); null on a primary. */
+  lsn: string | null;
 }
 
 /** A dedicated notification connection. `onLost` fires once when it drops. */
 export interface ListenConnection {
   /** The server is a standby (pg_is_in_recovery()): LISTEN was not sent. */
   readonly inRecovery: boolean;
+  /** The server's WAL insert position now (`X/Y`): every commit notified so far lies before it. */
+  walLsn?(): Promise<string | null>;
   onNotification(cb: (payload: string) => void): void;
   onLost(cb: () => void): void;
   close(): Promise<void>;

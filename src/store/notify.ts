@@ -15,6 +15,7 @@
 import { INTERNAL_LIMITS } from '../limits.js';
 import { randomUUID } from 'node:crypto';
 import type { Driver, ListenConnection, Queryable } from './driver.js';
+import type { ReadFence } from './replica.js';
 import { NOTIFY_CHANNEL } from './sql.js';
 import type { NotificationState, NotificationStatus, StoreEvent, StoreListener } from './types.js';
 
@@ -55,6 +56,18 @@ export class ChangeHub {
   }
 
   private readonly local: boolean;
+  /** With `readUrl`: told the primary's WAL position as changes are heard of (replica.ts). */
+  private fence: ReadFence | undefined;
+
+  /** Feeds `fence` from the LISTEN connection from now on. */
+  feed(fence: ReadFence): void {
+    this.fence = fence;
+  }
+
+  /** Something listens for changes (the LISTEN connection is wanted). */
+  get subscribed(): boolean {
+    return this.listeners.size > 0 && !this.closed;
+  }
 
   /** Whether changes made elsewhere reach this store object. */
   notifications(): NotificationStatus {
@@ -123,6 +136,7 @@ export class ChangeHub {
     const c = this.conn;
     this.conn = undefined;
     void c?.close();
+    this.fence?.idle();
     this.setState('connecting');
   }
 
@@ -154,7 +168,11 @@ export class ChangeHub {
       }
       const ok = sent && (await arrived);
       if (this.conn !== conn || this.closed) return;
-      if (ok) this.setState('verified', Math.round(performance.now() - started));
+      if (ok) {
+        this.setState('verified', Math.round(performance.now() - started));
+        // Every write notified before the probe lies before this position (and a failed question is answered).
+        if (this.fence && conn.walLsn) this.fence.ask(() => conn.walLsn?.() ?? Promise.resolve(null));
+      }
       else {
         const was = this.status.state;
         this.setState('unverified');
@@ -185,6 +203,8 @@ export class ChangeHub {
         }
         this.conn = conn;
         this.failures = 0;
+        // Every write committed before LISTEN lies before this position; later ones are notified.
+        if (this.fence) this.fence.track(conn.walLsn ? conn.walLsn() : Promise.resolve(null), true);
         conn.onNotification((p) => this.deliver(p));
         conn.onLost(() => {
           if (this.conn !== conn) return;
@@ -192,6 +212,7 @@ export class ChangeHub {
           if (this.probeTimer) clearInterval(this.probeTimer);
           this.probeTimer = undefined;
           this.setState('lost');
+          this.fence?.lose();
           this.emit({ type: 'reset' });
           this.schedule();
         });
@@ -236,6 +257,9 @@ export class ChangeHub {
     }
     if (p.o === this.origin || typeof p.d !== 'string' || !UUID.test(p.d)) return;
     if (!Array.isArray(p.n) || !p.n.every((n) => typeof n === 'string')) return;
+    // Before the listeners drop their caches: a reload waits until the standby has replayed this write.
+    const conn = this.conn;
+    if (this.fence) this.fence.ask(() => (conn?.walLsn ? conn.walLsn() : Promise.resolve(null)));
     this.changed(p.d, p.n);
   }
 }

@@ -11,6 +11,7 @@ import type { Counter, Driver } from './driver.js';
 import { migrateStore } from './migrate.js';
 import { migrate } from './migrations.js';
 import { ChangeHub } from './notify.js';
+import type { ReadFence, ReplicaReads } from './replica.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS, checkRetentionDays, pruneAudit } from './prune.js';
 import { rebind } from './rebind.js';
 import { rekey } from './rekey.js';
@@ -19,7 +20,7 @@ import { quoteIdent, quoteSchema } from './sql.js';
 import * as st from './statements.js';
 import type { SqlNames } from './statements.js';
 import { inspectModes } from './file-modes.js';
-import type { ConnectionBudget, FolderModesReport, MigrateOptions, MigrateResult, NotificationStatus, OpenStoreOptions, PruneAuditOptions, PruneAuditResult, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
+import type { ConnectionBudget, FolderModesReport, MigrateOptions, MigrateResult, NotificationStatus, OpenStoreOptions, PruneAuditOptions, PruneAuditResult, ReadReplicaStatus, RekeyOptions, RekeyResult, RoleReport, ScopedStore, Store, StoreListener, StoreStats } from './types.js';
 
 /** Default of OpenStoreOptions.onWarning: a process warning, printed by Node on stderr. */
 function emitWarning(message: string, code: string): void {
@@ -57,10 +58,12 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   const quoted = quoteSchema(schema);
   const loc = parseStoreUrl(options.url ?? (process.env.SECRETREF_DATABASE_URL || DEFAULT_STORE_URL));
   const counter: Counter = { queries: 0 };
-  let budget: StaticBudget = { pool: 0, listenTo: null, maintenance: 0 };
+  let budget: StaticBudget = { pool: 0, listenTo: null, maintenance: 0, read: 0 };
   let driver: Driver;
   let maintenance: Driver | undefined;
-  for (const key of ['maintenanceUrl', 'notifyUrl'] as const) {
+  let readPool: Driver | undefined;
+  let replica: { url: string; fence: ReadFence } | undefined;
+  for (const key of ['maintenanceUrl', 'notifyUrl', 'readUrl'] as const) {
     if (options[key] !== undefined && loc.kind !== 'server') {
       throw new SecretrefError('INVALID_INPUT', `${key} applies to a PostgreSQL server store only.`, { path: `/${key}` });
     }
@@ -77,14 +80,32 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       poolSize: checkPoolSize(options.poolSize ?? (process.env.SECRETREF_POOL_SIZE || undefined)),
       applicationName: `secretref/${schema}`,
     };
-    budget = { pool: serverOptions.poolSize, listenTo: notifyUrl === undefined ? 'url' : 'notifyUrl', maintenance: 0 };
-    driver = openServer(loc.url, counter, { ...serverOptions, ...(notifyUrl !== undefined ? { notifyUrl } : {}) });
+    const readUrl = options.readUrl ?? (process.env.SECRETREF_READ_URL || undefined);
+    if (readUrl !== undefined) {
+      if (parseStoreUrl(readUrl).kind !== 'server') throw new SecretrefError('INVALID_INPUT', 'readUrl must be a postgres:// URL.', { path: '/readUrl' });
+      const { ReadFence } = await import('./replica.js');
+      replica = { url: readUrl, fence: new ReadFence() };
+    }
+    budget = { pool: serverOptions.poolSize, listenTo: notifyUrl === undefined ? 'url' : 'notifyUrl', maintenance: 0, read: replica ? serverOptions.poolSize : 0 };
+    const fence = replica?.fence;
+    driver = openServer(loc.url, counter, {
+      ...serverOptions,
+      ...(notifyUrl !== undefined ? { notifyUrl } : {}),
+      ...(fence ? { onCommit: (lsn: string) => fence.raise(lsn) } : {}),
+    });
+    if (replica) readPool = openServer(replica.url, counter, { ...serverOptions, applicationName: `secretref/${schema}/read` });
     const maintenanceUrl = options.maintenanceUrl ?? (process.env.SECRETREF_MAINTENANCE_DATABASE_URL || undefined);
     if (maintenanceUrl !== undefined) {
       if (parseStoreUrl(maintenanceUrl).kind !== 'server') {
         throw new SecretrefError('INVALID_INPUT', 'maintenanceUrl must be a postgres:// URL.', { path: '/maintenanceUrl' });
       }
-      maintenance = openServer(maintenanceUrl, counter, { ...serverOptions, poolSize: MAINTENANCE_POOL, applicationName: `secretref/${schema}/maintenance` });
+      maintenance = openServer(maintenanceUrl, counter, {
+        ...serverOptions,
+        poolSize: MAINTENANCE_POOL,
+        applicationName: `secretref/${schema}/maintenance`,
+        // A rekey's rows too must be replayed before the standby is read under the new key.
+        ...(fence ? { onCommit: (lsn: string) => fence.raise(lsn) } : {}),
+      });
       budget.maintenance = MAINTENANCE_POOL;
     }
   } else {
@@ -99,14 +120,23 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
   } catch (e) {
     await driver.close().catch(() => undefined);
     await maintenance?.close().catch(() => undefined);
+    await readPool?.close().catch(() => undefined);
     throw e;
+  }
+  const hub = new ChangeHub(driver, schema);
+  const warn = options.onWarning ?? emitWarning;
+  let reads: ReplicaReads | undefined;
+  if (replica && readPool) {
+    const { ReplicaReads } = await import('./replica.js');
+    reads = new ReplicaReads(replica.fence, readPool, driver, hub, { schema: quoted, crypto }, warn);
   }
   const ctx: StoreContext = {
     driver,
     maintenance: maintenance ?? driver,
     schema: quoted,
     crypto,
-    hub: new ChangeHub(driver, schema),
+    hub,
+    ...(reads ? { reads } : {}),
     ring,
     closed: false,
   };
@@ -117,6 +147,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     } catch (e) {
       await driver.close().catch(() => undefined);
       await maintenance?.close().catch(() => undefined);
+      await readPool?.close().catch(() => undefined);
       throw e;
     }
   }
@@ -131,6 +162,8 @@ interface StaticBudget {
   pool: number;
   listenTo: 'url' | 'notifyUrl' | null;
   maintenance: number;
+  /** Connections of `readUrl`. */
+  read: number;
 }
 
 /** poolSize from the options or SECRETREF_POOL_SIZE: an integer 1..1000. */
@@ -195,7 +228,10 @@ class StoreImpl implements Store {
   }
 
   stats(): StoreStats {
-    return { queries: this.counter.queries, notifications: this.ctx.hub.notifications().state };
+    const stats: StoreStats = { queries: this.counter.queries, notifications: this.ctx.hub.notifications().state };
+    const reads = this.ctx.reads;
+    if (reads) stats.replica = { reads: reads.stats(), audit: reads.audit.stats() };
+    return stats;
   }
 
   notifications(): NotificationStatus {
@@ -229,11 +265,17 @@ class StoreImpl implements Store {
     return await pruneAudit(this.ctx, this.auditRetention, opts);
   }
 
+  async readReplica(): Promise<ReadReplicaStatus | null> {
+    assertOpen(this.ctx);
+    return (await this.ctx.reads?.status()) ?? null;
+  }
+
   async connectionBudget(): Promise<ConnectionBudget> {
     assertOpen(this.ctx);
-    const { pool, listenTo, maintenance } = this.budget;
+    const { pool, listenTo, maintenance, read } = this.budget;
     const listen = listenTo === null ? 0 : 1;
-    const base = { backend: this.backend, pool, listen, listenTo, maintenance, total: pool + listen + maintenance };
+    const onPrimary = pool + listen + maintenance;
+    const base = { backend: this.backend, pool, listen, listenTo, maintenance, read, total: onPrimary + read, onPrimary };
     if (this.backend === 'embedded') return { ...base, serverMaxConnections: null, serverReserved: null, serverInUse: null };
     const q = st.serverConnections();
     const r = (await this.ctx.driver.query<{ max: number; reserved: number; in_use: number }>(q.text, q.params))[0];
@@ -244,6 +286,8 @@ class StoreImpl implements Store {
     if (this.ctx.closed) return;
     this.ctx.closed = true;
     await this.ctx.hub.close();
+    // The audit of reads made on the standby goes to the primary before its pool closes.
+    await this.ctx.reads?.close();
     await this.ctx.driver.close();
     if (this.ctx.maintenance !== this.ctx.driver) await this.ctx.maintenance.close();
   }

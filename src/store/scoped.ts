@@ -208,7 +208,9 @@ export class ScopedStoreImpl implements ScopedStore {
 
   async audit(query: AuditQuery = {}): Promise<AuditEntry[]> {
     const q = (await inputs()).parseAudit(query);
-    return (await this.read<AuditRow>(st.auditPage(this.ctx, { developerId: this.developerId, ...q }))).map(toAudit);
+    // With `readUrl`: the records still buffered go first, and the audit is read where it is written.
+    await this.ctx.reads?.audit.flush();
+    return (await this.read<AuditRow>(st.auditPage(this.ctx, { developerId: this.developerId, ...q }), {}, true)).map(toAudit);
   }
 
   /** The row of a guarded write (statements.guardedResult): written, or why not. */
@@ -225,13 +227,43 @@ export class ScopedStoreImpl implements ScopedStore {
     return { developerId: this.developerId, tenantKey: ring.tenantKey(this.developerId), keyId: ring.keyId };
   }
 
-  /** One round trip: the function sets the tenant, audits `action` (if any) and decrypts. */
+  /**
+   * One round trip: the function sets the tenant, audits `action` (if any) and decrypts. With
+   * `readUrl`, on the standby: values through `read_unlogged`, their audit record buffered for the
+   * primary (replica.ts); on a primary (or when the read falls back to it), audited as always.
+   */
   private async fetch(names: string[], action: 'resolve' | 'reveal' | null, previous: boolean): Promise<InfoRow[]> {
     // Under the key, every read checks each row's HMAC (descriptions included). A store opened
     // without it reads descriptions only, unauthenticated (NO_KEY matches no row's key id).
     const t = action === null && this.ctx.ring.withoutKey ? { tenantKey: '', keyId: this.ctx.ring.keyId } : this.tenant();
-    const statement = st.fetch(this.ctx, { developerId: this.developerId, names, action, tenantKey: t.tenantKey, keyId: t.keyId, previous });
-    const rows = await this.read<InfoRow>(statement, { names, keyId: this.ctx.ring.keyId });
+    const args = { developerId: this.developerId, names, tenantKey: t.tenantKey, keyId: t.keyId, previous };
+    const statement = st.fetch(this.ctx, { ...args, action });
+    const subject = { names, keyId: this.ctx.ring.keyId };
+    const reads = this.ctx.reads;
+    let rows: InfoRow[];
+    if (reads === undefined || action === null) rows = await this.read<InfoRow>(statement, subject);
+    else {
+      assertOpen(this.ctx);
+      await reads.audit.reserve();
+      let buffered = false;
+      try {
+        rows = await reads.read(
+          async (tx, standby) => {
+            buffered = standby;
+            return await run<InfoRow>(tx, standby ? st.fetchUnlogged(this.ctx, args) : statement);
+          },
+          async (q) => {
+            buffered = false;
+            return await run<InfoRow>(q, statement);
+          },
+        );
+      } catch (e) {
+        reads.audit.release();
+        throw statementError(e, subject);
+      }
+      if (buffered) reads.audit.add(this.developerId, action, rows);
+      else reads.audit.release();
+    }
     for (const r of rows) {
       r.value = utf8(r.value);
       r.previous_value = utf8(r.previous_value);
@@ -246,10 +278,16 @@ export class ScopedStoreImpl implements ScopedStore {
     return row;
   }
 
-  private async read<R extends Row>(statement: st.Statement, subject: StatementSubject = {}): Promise<R[]> {
+  /** A read that writes nothing: on the standby with `readUrl` (replica.ts), else on `url`. `primary`: on `url` always. */
+  private async read<R extends Row>(statement: st.Statement, subject: StatementSubject = {}, primary = false): Promise<R[]> {
     assertOpen(this.ctx);
+    const reads = this.ctx.reads;
     try {
-      return await run<R>(this.ctx.driver, statement);
+      if (reads === undefined || primary) return await run<R>(this.ctx.driver, statement);
+      return await reads.read(
+        (tx) => run<R>(tx, statement),
+        (q) => run<R>(q, statement),
+      );
     } catch (e) {
       throw statementError(e, subject);
     }

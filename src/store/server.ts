@@ -8,7 +8,8 @@
  */
 import pg from 'pg';
 import { errorSqlState, unavailable, wrapDbError } from './db-errors.js';
-import type { Counter, Driver, ListenConnection, Queryable, Row } from './driver.js';
+import { WAL_POSITION } from './sql.js';
+import type { Counter, Driver, ListenConnection, Queryable, ReadPosition, Row } from './driver.js';
 
 export interface ServerOptions {
   connectTimeoutMs: number;
@@ -18,7 +19,15 @@ export interface ServerOptions {
   applicationName: string;
   /** Where the LISTEN connection goes (default: the pool's URL). */
   notifyUrl?: string;
+  /**
+   * Told the primary's WAL insert position after every transaction this pool commits (asked in
+   * the COMMIT's own round trip): with `readUrl`, reads wait for the standby to replay that far.
+   */
+  onCommit?: (lsn: string) => void;
 }
+
+/** Where a read transaction's server stands (`readTransaction`, asked in the BEGIN's round trip). */
+export const READ_POSITION = `select pg_is_in_recovery() as recovery, pg_last_wal_replay_lsn()::text as lsn`;
 
 function clientConfig(url: string, o: ServerOptions): pg.ClientConfig {
   return {
@@ -39,6 +48,15 @@ export function beginWithTimeouts(o: Pick<ServerOptions, 'statementTimeoutMs'>):
   const statement = Math.trunc(o.statementTimeoutMs);
   const idle = Math.max(60_000, statement * 2);
   return `begin; set local statement_timeout = ${statement}; set local idle_in_transaction_session_timeout = ${idle}`;
+}
+
+/** COMMIT and, in the same round trip, the WAL position every later replay must reach. */
+const COMMIT_AT = `commit; ${WAL_POSITION}`;
+
+/** The rows of the last statement of a simple-protocol script (pg returns one result per statement). */
+function lastRows<R>(result: unknown): R[] {
+  const last: unknown = Array.isArray(result) ? result[result.length - 1] : result;
+  return ((last as { rows?: R[] } | undefined)?.rows ?? []);
 }
 
 function queryable(c: pg.PoolClient, counter: Counter): Queryable {
@@ -93,7 +111,7 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
    * unnoticed (a network blip, a restarted pooler) fails its BEGIN without a SQLSTATE: nothing has
    * run on it yet, so it is dropped and a fresh connection tried, once.
    */
-  async function begun(counted: boolean): Promise<pg.PoolClient> {
+  async function begun(counted: boolean, script = begin): Promise<{ client: pg.PoolClient; result: unknown }> {
     for (let attempt = 0; ; attempt++) {
       let client: pg.PoolClient;
       try {
@@ -108,8 +126,8 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
       guard(client);
       try {
         if (counted) counter.queries++;
-        await client.query(begin);
-        return client;
+        const result: unknown = await client.query(script);
+        return { client, result };
       } catch (e) {
         const state = errorSqlState(e);
         const stale = state === undefined || state.startsWith('08') || state.startsWith('57P');
@@ -120,8 +138,14 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
   }
 
   /** BEGIN (with the timeouts) … COMMIT on one pooled connection; `counted`: BEGIN/COMMIT count as round trips. */
-  async function inTransaction<T>(fn: (tx: Queryable) => Promise<T>, counted: boolean, what: string, count: Counter = counter): Promise<T> {
-    const client = await begun(counted);
+  async function inTransaction<T>(
+    fn: (tx: Queryable, opened: unknown) => Promise<T>,
+    counted: boolean,
+    what: string,
+    count: Counter = counter,
+    script = begin,
+  ): Promise<T> {
+    const { client, result: opened } = await begun(counted, script);
     const tx = queryable(client, count);
     const control = async (sql: string): Promise<void> => {
       if (counted) counter.queries++;
@@ -129,8 +153,13 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
     };
     let broken: unknown;
     try {
-      const out = await fn(tx);
-      await control('commit');
+      const out = await fn(tx, opened);
+      if (o.onCommit === undefined) await control('commit');
+      else {
+        if (counted) counter.queries++;
+        const lsn = lastRows<{ lsn: string }>(await client.query(COMMIT_AT))[0]?.lsn;
+        if (lsn) o.onCommit(lsn);
+      }
       return out;
     } catch (e) {
       // Only a connection that answered with an error is still in step: after a timeout, a lost
@@ -163,6 +192,18 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       return await inTransaction(fn, true, 'store transaction');
     },
+    async readTransaction<T>(fn: (tx: Queryable, at: ReadPosition) => Promise<T>): Promise<T> {
+      return await inTransaction(
+        (tx, opened) => {
+          const r = lastRows<{ recovery: boolean; lsn: string | null }>(opened)[0];
+          return fn(tx, { recovery: r?.recovery === true, lsn: r?.lsn ?? null });
+        },
+        false,
+        'store query',
+        counter,
+        `${begin}; ${READ_POSITION}`,
+      );
+    },
     async notify(channel: string, payload: string): Promise<void> {
       await inTransaction((tx) => tx.query('select pg_notify($1, $2)', [channel, payload]), false, 'probe notification', { queries: 0 });
     },
@@ -194,6 +235,10 @@ export function openServer(url: string, counter: Counter, o: ServerOptions): Dri
       }
       return {
         inRecovery,
+        async walLsn() {
+          const r = await client.query<{ lsn: string }>(WAL_POSITION);
+          return r.rows[0]?.lsn ?? null;
+        },
         onNotification(cb) {
           client.on('notification', (m) => {
             if (m.channel === channel && m.payload !== undefined) cb(m.payload);

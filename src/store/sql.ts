@@ -14,6 +14,17 @@ import { SecretrefError } from '../errors.js';
  */
 export const PGP_OPTIONS = 'cipher-algo=aes256, s2k-mode=1, s2k-digest-algo=sha256, compress-algo=0';
 
+/**
+ * The primary's WAL position now, as a standby's replay position will read once it has replayed
+ * everything before it. `pg_current_wal_insert_lsn()` points past the header of a page (24 bytes)
+ * or segment (40) when nothing has been written on it yet, while `pg_last_wal_replay_lsn()` is the
+ * end of the last record, the page boundary: a standby that has replayed everything would never
+ * reach it on an idle server. So a position just past a header counts as the boundary.
+ */
+export const WAL_POSITION = `select (w.l - case when mod(w.l - '0/0'::pg_lsn, pg_size_bytes(current_setting('wal_segment_size'))) = 40 then 40
+                   when mod(w.l - '0/0'::pg_lsn, current_setting('wal_block_size')::numeric) = 24 then 24 else 0 end)::text as lsn
+          from (select pg_current_wal_insert_lsn() as l) w`;
+
 /** Channel of change notifications (payload: JSON {s: schema, d: developer, n: names, o: origin}). */
 export const NOTIFY_CHANNEL = 'secretref_changes';
 

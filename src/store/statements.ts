@@ -1075,6 +1075,64 @@ end $fn$;
 `;
 }
 
+/**
+ * Migration 9, reads on a hot standby: `read_unlogged`, the values of `read_secrets` (every row
+ * under p_key_id with `intact`, intact rows decrypted) without its audit insert, which a standby
+ * refuses (25006). The store calls it only on a standby behind `readUrl` and writes the audit
+ * record of the read to the primary itself (replica.ts, AuditBuffer). On a server that is not in
+ * recovery it refuses to run: there the audited `read_secrets` is the one way to read a value.
+ */
+export function standbyReads(n: SqlNames): string {
+  const s = n.schema;
+  const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intact(n, 'p_tenant_key', a)} end`;
+  return `
+create function ${s}.read_unlogged(p_developer uuid, p_names text[], p_tenant_key text, p_key_id text, p_previous boolean)
+returns setof ${s}.secret_row
+language plpgsql volatile as $fn$
+begin
+  if not pg_is_in_recovery() then
+    raise exception 'read_unlogged runs on a standby only; read values on the primary with read_secrets' using errcode = '42501';
+  end if;
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    with hit as (
+      select t.*, ${intactOrNull('t')} as intact from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names)
+    )
+    select ${infoColumns('h')}, h.intact,
+      case when h.intact
+        then convert_to(${decryptBound(n, 'h.value_encrypted', 'p_tenant_key', 'h', 'h.name', 'h.version')}, 'UTF8') end,
+      case when h.intact and p_previous and h.previous_valid_until > now() and h.previous_key_id = p_key_id
+        then convert_to(${decryptBound(n, 'h.previous_value_encrypted', 'p_tenant_key', 'h', 'h.name', 'h.previous_version')}, 'UTF8') end
+    from hit h;
+end $fn$;
+`;
+}
+
+/** Values on a standby, not audited in the database (function `read_unlogged` of migration 9). */
+export function fetchUnlogged(n: SqlNames, a: { developerId: string; names: readonly string[]; tenantKey: string; keyId: string; previous: boolean }): Statement {
+  return {
+    text: `select * from ${n.schema}.read_unlogged($1::uuid, $2::text[], $3::text, $4::text, $5::boolean)`,
+    params: [a.developerId, a.names, a.tenantKey, a.keyId, a.previous],
+  };
+}
+
+/**
+ * Writes buffered audit records of reads made on a standby (replica.ts), for one developer: a
+ * JSON array of `{ secret_id, name, names, action, detail, at }`, as `auditBatch` would have
+ * written them in the read's own statement, with the time of the read. Runs after `beginTenant`
+ * in the same transaction (row-level security checks each record's developer).
+ */
+export function appendAudit(n: SqlNames, a: { developerId: string; records: string }): Statement {
+  return {
+    text: `with r as (
+       select * from jsonb_to_recordset($2::jsonb) as r(secret_id uuid, name text, names text[], action text, detail jsonb, at timestamptz)
+     )
+     insert into ${n.schema}.audit (developer_id, secret_id, name, names, action, detail, at)
+     select $1::uuid, r.secret_id, r.name, r.names, r.action, r.detail, r.at from r`,
+    params: [a.developerId, a.records],
+  };
+}
+
 /** Transaction-local setting that marks a pruning transaction (`pruneAudit`); alone it unlocks nothing. */
 export const AUDIT_PRUNE_SETTING = 'secretref.audit_prune';
 

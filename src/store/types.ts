@@ -66,6 +66,16 @@ export interface OpenStoreOptions {
    */
   notifyUrl?: string;
   /**
+   * Server only: a hot standby (or another connection to the data) for reads (default
+   * `SECRETREF_READ_URL`): resolution, `get`, `list`, names, suggestions and descriptions go to a
+   * pool of up to `poolSize` connections there; writes, migrations, the audit and LISTEN stay on
+   * `url` (and `notifyUrl`). A read waits until the standby has replayed every write this process
+   * made or heard of, else reads from the primary; the audit records of values read on the standby
+   * are written to the primary in batches, bounded (full: reads of values are refused). See
+   * docs/deployment.md.
+   */
+  readUrl?: string;
+  /**
    * Days an audit record is kept (integer 1..36500; default 90): what `Store.pruneAudit()`
    * deletes is older. Nothing is deleted unless pruneAudit runs (docs/deployment.md).
    */
@@ -354,6 +364,46 @@ export interface StoreStats {
   queries: number;
   /** Whether changes made elsewhere reach this store object (see `NotificationState`). */
   notifications: NotificationState;
+  /** With `readUrl`: where reads went, and the audit records on their way to the primary. */
+  replica?: { reads: ReplicaReadStats; audit: AuditBufferStats };
+}
+
+/** Where the reads of a store with `readUrl` went. */
+export interface ReplicaReadStats {
+  /** Reads answered by the read pool. */
+  replica: number;
+  /** Reads that went to the primary (the standby had not replayed in time, was unreachable, or notifications were not verified). */
+  primary: number;
+  /** Reads that found the standby behind and waited for it to replay. */
+  waits: number;
+  /** Times the read pool could not be reached (reads then go to the primary for a while). */
+  replicaErrors: number;
+}
+
+/** What `readUrl` leads to (`Store.readReplica`). */
+export interface ReadReplicaStatus {
+  /** It is a standby (in recovery); false: a primary, read there with the audit in the read. */
+  standby: boolean;
+  /** pg_last_wal_replay_lsn() there, and pg_current_wal_insert_lsn() on the primary. */
+  replayLsn: string | null;
+  primaryLsn: string | null;
+  /** WAL bytes the standby has still to replay (null when it is no standby). */
+  bytesBehind: number | null;
+}
+
+/** Audit records of reads on the standby, on their way to the primary (`readUrl`). */
+export interface AuditBufferStats {
+  /** Records waiting in this process, and their size. */
+  pending: number;
+  pendingBytes: number;
+  /** Records written to the primary. */
+  written: number;
+  /** Records lost: the primary did not take them before the store closed (warned as SECRETREF_AUDIT_LOST). */
+  dropped: number;
+  /** Reads of values refused because the buffer was full (fail closed). */
+  refused: number;
+  /** Flushes the primary refused or did not answer (the records stay and are retried). */
+  failedFlushes: number;
 }
 
 /**
@@ -459,8 +509,12 @@ export interface ConnectionBudget {
   listenTo: 'url' | 'notifyUrl' | null;
   /** Connections of `maintenanceUrl` (migrations and rekey), at most. */
   maintenance: number;
-  /** pool + listen + maintenance. */
+  /** Pooled connections to `readUrl` (the standby), at most; 0 without it. */
+  read: number;
+  /** pool + listen + maintenance + read. */
   total: number;
+  /** What of `total` goes to the primary's server: pool + listen + maintenance (when listenTo is the primary). */
+  onPrimary: number;
   /** The server's max_connections and superuser_reserved_connections (behind a pooler: the server's, not the pooler's). */
   serverMaxConnections: number | null;
   serverReserved: number | null;
@@ -528,6 +582,11 @@ export interface Store {
    * on a store from `openStore`; optional so that wrappers need not forward it.
    */
   connectionBudget?(): Promise<ConnectionBudget>;
+  /**
+   * With `readUrl`: whether it leads to a standby and how far behind the primary it is; null
+   * without. Always there on a store from `openStore`; optional so that wrappers need not forward it.
+   */
+  readReplica?(): Promise<ReadReplicaStatus | null>;
   /**
    * Deletes audit records older than the retention, every developer's, oldest first, in
    * transactions of `batchSize` (an index range on `at` each). Maintenance: runs as the owner of

@@ -13,10 +13,15 @@ import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { keygen } from '../../src/store/crypto-key.js';
 import { openStore } from '../../src/store/open.js';
 import { openedEmbedded } from '../../src/store/pglite.js';
+import { WAL_POSITION } from '../../src/store/sql.js';
 import type { OpenStoreOptions, Store } from '../../src/store/types.js';
 
-/** `pooled`: the server through PgBouncer (transaction mode); raw `sql` still goes to the server. */
-export type BackendKind = 'embedded' | 'server' | 'pooled';
+/**
+ * `pooled`: the server through PgBouncer (transaction mode); raw `sql` still goes to the server.
+ * `replica`: `url` at the server (the primary), `readUrl` at its streaming hot standby; raw `sql`
+ * goes to the primary and, when it writes, returns once the standby has replayed it.
+ */
+export type BackendKind = 'embedded' | 'server' | 'pooled' | 'replica';
 
 export interface SqlOptions {
   /** Sets `secretref.developer_id` for the statement's transaction (server). */
@@ -50,14 +55,33 @@ export interface Backend {
 
 const KINDS: BackendKind[] = ['embedded', 'server'];
 
-/** Every backend, the pooler included (the store and resolver suites). */
-export const ALL_KINDS: BackendKind[] = ['embedded', 'server', 'pooled'];
+/** Every backend, the pooler and the replica included (the store and resolver suites). */
+export const ALL_KINDS: BackendKind[] = ['embedded', 'server', 'pooled', 'replica'];
 
 /** The app role through the test PgBouncer (transaction mode); fails loudly when there is none. */
 export function pooledUrl(): string {
   const url = inject('pg').pooledUrl;
   if (url === null) throw new Error('the pooled backend needs PgBouncer: set SECRETREF_TEST_POOLED_DATABASE_URL with an external server');
   return url;
+}
+
+/** The app role on the test setup's hot standby; fails loudly when there is none. */
+export function standbyUrl(): string {
+  const url = inject('pg').standbyUrl;
+  if (url === null) throw new Error('the replica backend needs a hot standby: set SECRETREF_TEST_READ_DATABASE_URL with an external server');
+  return url;
+}
+
+/** Returns once the standby has replayed everything the primary wrote so far (`client`: on the primary). */
+export async function standbyCaughtUp(client: pg.Client, standby: pg.Client, timeoutMs = 10_000): Promise<void> {
+  const target = (await client.query<{ lsn: string }>(WAL_POSITION)).rows[0]?.lsn;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await standby.query<{ ok: boolean }>('select pg_last_wal_replay_lsn() >= $1::pg_lsn as ok', [target]);
+    if (r.rows[0]?.ok === true) return;
+    if (Date.now() > deadline) throw new Error(`the standby did not replay up to ${target} within ${timeoutMs} ms`);
+    await new Promise((res) => setTimeout(res, 5));
+  }
 }
 
 function freshSchema(): string {
@@ -73,6 +97,17 @@ function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; tea
   let keeper: Store | undefined;
   let client: pg.Client | undefined;
   let admin: pg.Client | undefined;
+  let standby: pg.Client | undefined;
+  /** replica: raw SQL that wrote is seen by the store's standby reads before `sql()` returns. */
+  const replayed = async <R>(rows: R[]): Promise<R[]> => {
+    if (kind !== 'replica' || !client) return rows;
+    if (!standby) {
+      standby = new pg.Client({ connectionString: standbyUrl() });
+      await standby.connect();
+    }
+    await standbyCaughtUp(admin ?? client, standby);
+    return rows;
+  };
 
   const copyTemplate = (): string => {
     const dir = mkdtempSync(join(tmpdir(), 'secretref-it-'));
@@ -95,6 +130,9 @@ function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; tea
         keeper = await openStore({ url, masterKey: keygen(), schema: 'keeper' });
       } else if (kind === 'server') {
         url = inject('pg').appUrl;
+      } else if (kind === 'replica') {
+        url = inject('pg').appUrl;
+        defaults = { readUrl: standbyUrl() };
       } else {
         url = pooledUrl();
         defaults = { notifyUrl: inject('pg').appUrl };
@@ -105,6 +143,7 @@ function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; tea
       await keeper?.close();
       await client?.end().catch(() => undefined);
       await admin?.end().catch(() => undefined);
+      await standby?.end().catch(() => undefined);
       for (const d of dirs) rmSync(d, { recursive: true, force: true });
     },
     async open(opts: OpenStoreOptions = {}) {
@@ -128,19 +167,19 @@ function makeBackend(kind: BackendKind): Backend & { setup(): Promise<void>; tea
           admin = new pg.Client({ connectionString: adminUrl });
           await admin.connect();
         }
-        return (await admin.query(text, params)).rows as R[];
+        return await replayed((await admin.query(text, params)).rows as R[]);
       }
       if (!client) {
         client = new pg.Client({ connectionString: kind === 'pooled' ? inject('pg').appUrl : url });
         await client.connect();
       }
-      if (opts.developerId === undefined) return (await client.query(text, params)).rows as R[];
+      if (opts.developerId === undefined) return await replayed((await client.query(text, params)).rows as R[]);
       await client.query('begin');
       try {
         await client.query(`select set_config('secretref.developer_id', $1, true)`, [opts.developerId]);
         const rows = (await client.query(text, params)).rows as R[];
         await client.query('commit');
-        return rows;
+        return await replayed(rows);
       } catch (e) {
         await client.query('rollback');
         throw e;

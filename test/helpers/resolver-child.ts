@@ -10,6 +10,7 @@ import { openStore } from '../../src/store/open.js';
 interface Args {
   url: string;
   notifyUrl?: string;
+  readUrl?: string;
   schema: string;
   developerId: string;
   name: string;
@@ -25,12 +26,12 @@ async function main(): Promise<void> {
   const [cmd, json] = process.argv.slice(2);
   if (cmd !== 'watch') throw new Error(`unknown command ${cmd}`);
   const a = JSON.parse(json ?? '{}') as Args;
-  const store = await openStore({ url: a.url, schema: a.schema, ...(a.notifyUrl ? { notifyUrl: a.notifyUrl } : {}) });
+  const store = await openStore({ url: a.url, schema: a.schema, ...(a.notifyUrl ? { notifyUrl: a.notifyUrl } : {}), ...(a.readUrl ? { readUrl: a.readUrl } : {}) });
   const r = createResolver(store, { developerId: a.developerId, ttlMs: a.ttlMs });
   await store.listening();
   const version = async (): Promise<number | undefined> => (await r.resolve({ names: [a.name] })).values.get(a.name)?.version;
   let last = await version();
-  say({ event: 'ready', version: last, notifications: r.stats().notifications, probeMs: store.notifications?.().probeMs ?? null });
+  say({ event: 'ready', version: last, notifications: r.stats().notifications, probeMs: store.notifications?.().probeMs ?? null, reads: store.stats().replica?.reads ?? null });
   let stopped = false;
   process.stdin.once('close', () => void (stopped = true)).resume();
   while (!stopped) {
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
     const v = await version().catch(() => last);
     if (v !== last) {
       last = v;
-      say({ event: 'changed', version: v, at: Date.now(), storeQueries: r.stats().storeQueries });
+      say({ event: 'changed', version: v, at: Date.now(), storeQueries: r.stats().storeQueries, reads: store.stats().replica?.reads ?? null });
     }
   }
   r.close();

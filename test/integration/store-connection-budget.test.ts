@@ -11,7 +11,7 @@ import pg from 'pg';
 import { afterAll, expect, inject, it } from 'vitest';
 import { keygen } from '../../src/store/crypto-key.js';
 import { openStore } from '../../src/store/open.js';
-import { ALL_KINDS, describeBackends, pooledUrl } from '../helpers/backends.js';
+import { ALL_KINDS, describeBackends, pooledUrl, standbyUrl } from '../helpers/backends.js';
 import { cli } from '../helpers/cli.js';
 import { rejected } from '../helpers/expect-error.js';
 
@@ -95,12 +95,26 @@ describeBackends(
   'doctor prints the connection budget',
   (backend) => {
     it('per process, against the server\'s max_connections', async () => {
-      const env = { SECRETS_MASTER_KEY: keygen(), SECRETREF_DATABASE_URL: backend.url, SECRETREF_DEVELOPER_ID: randomUUID() };
+      const env = {
+        SECRETS_MASTER_KEY: keygen(),
+        SECRETREF_DATABASE_URL: backend.url,
+        SECRETREF_DEVELOPER_ID: randomUUID(),
+        ...(backend.kind === 'replica' ? { SECRETREF_READ_URL: standbyUrl() } : {}),
+      };
       const r = await cli(['doctor', '--json'], { env, cwd: mkdtempSync(join(tmpdir(), 'secretref-budget-')) });
-      const check = (JSON.parse(r.stdout).checks as { name: string; ok: boolean; detail: string }[]).find((c) => c.name === 'connections');
+      const checks = JSON.parse(r.stdout).checks as { name: string; ok: boolean; detail: string }[];
+      const check = checks.find((c) => c.name === 'connections');
       expect(check?.ok).toBe(true);
       if (backend.kind === 'embedded') expect(check?.detail).toContain('no database connections');
-      else expect(check?.detail).toMatch(/^up to 11 per process: 10 pooled \(poolSize\) \+ 1 LISTEN .*max_connections 200/);
+      else if (backend.kind === 'replica') {
+        expect(check?.detail).toMatch(/^up to 21 per process: 10 pooled \(poolSize\) \+ 1 LISTEN .* \+ 10 pooled reads on the standby \(SECRETREF_READ_URL\); 11 of them on the primary, which allows .*max_connections 200/);
+        const replica = checks.find((c) => c.name === 'read replica');
+        expect(replica).toMatchObject({ ok: true });
+        expect(replica?.detail, replica?.detail).toMatch(/^a standby \d+ WAL bytes behind the primary; [1-9]\d* read\(s\) on the standby .* 0 waiting, 0 lost/);
+      } else {
+        expect(check?.detail).toMatch(/^up to 11 per process: 10 pooled \(poolSize\) \+ 1 LISTEN .*max_connections 200/);
+        expect(checks.some((c) => c.name === 'read replica')).toBe(false);
+      }
       const n = (JSON.parse(r.stdout).checks as { name: string; ok: boolean; warn?: boolean; detail: string }[]).find((c) => c.name === 'notifications');
       expect(n).toMatchObject({ ok: true });
       expect(n?.detail).toMatch(backend.kind === 'embedded' ? /^embedded/ : /^verified: a probe .* in \d+ ms/);

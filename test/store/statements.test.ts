@@ -68,6 +68,8 @@ const OTHERS: Record<string, st.Statement> = {
   pruneAuditBatch: st.pruneAuditBatch(N, { before: new Date(0), limit: 1 }),
   pruneAuditEnd: st.pruneAuditEnd(N),
   fetch: st.fetch(N, { ...DEV, names: ['a'], action: 'resolve', tenantKey: 'tk', keyId: 'kid', previous: true }),
+  fetchUnlogged: st.fetchUnlogged(N, { ...DEV, names: ['a'], tenantKey: 'tk', keyId: 'kid', previous: true }),
+  appendAudit: st.appendAudit(N, { ...DEV, records: '[]' }),
   listPage: st.listPage(N, { ...DEV, after: null, prefix: '', metadata: null, limit: 1, tenantKey: 'tk', keyId: 'kid' }),
   listNames: st.listNames(N, { ...DEV, after: null, prefix: '', limit: 1 }),
   auditPage: st.auditPage(N, { ...DEV, name: null, since: null, limit: 1 }),
@@ -101,6 +103,7 @@ const HISTORY_INSERT = `insert into ${N.schema}.audit (developer_id, secret_id, 
 const BLOCKS = [
   'passphrase', 'encrypt', 'decrypt', 'audit', 'infoColumns', 'sqlFunctions', 'keyGuard',
   'boundPassphrase', 'encryptBound', 'decryptBound', 'rowColumns', 'rowMac', 'intact', 'bindingSchema', 'keysetPaging', 'auditBatch', 'boundedAudit', 'sizedNames',
+  'standbyReads',
 ];
 
 const AUDIT_INSERT = `insert into ${N.schema}.audit (developer_id, secret_id, name, action, detail)`;
@@ -194,7 +197,7 @@ describe('store statements', () => {
   it('every pgp_sym_encrypt binds name and version; every pgp_sym_decrypt uses a row passphrase', () => {
     let encrypts = 0;
     const all = [...Object.values(WRITES).flatMap((w) => w.statements), ...Object.values(OTHERS), ...Object.values(COPIES)].map((s) => s.text);
-    for (const text of [...all, st.sqlFunctions(N), st.bindingSchema(N), st.keysetPaging(N), st.boundedAudit(N)]) {
+    for (const text of [...all, st.sqlFunctions(N), st.bindingSchema(N), st.keysetPaging(N), st.boundedAudit(N), st.standbyReads(N)]) {
       const c = cryptoCalls(text);
       expect(c.unbound).toEqual([]);
       encrypts += c.encrypts;
@@ -259,7 +262,7 @@ describe('store statements', () => {
     expect(createHash('sha256').update(text).digest('hex')).toBe('8afaf2d756fcd084558e9b0521fa1a5314ea0872aa255f27e4ec47e29bda5d4a');
   });
 
-  it('migrations 2–8 keep their text too (key guard, roles, binding, keyset paging, bounded audit, sized names; 5 is a data migration with none)', () => {
+  it('migrations 2–9 keep their text too (key guard, roles, binding, keyset paging, bounded audit, sized names, standby reads; 5 is a data migration with none)', () => {
     const pinned: Record<number, string> = {
       2: '29783f09741312ddbdb741aac5480a468b21a6483bea4fcd0ceb8956afaaf021',
       3: '2ea6038c3405e7412436bb02b12bec4d7aa888fc5e41bc47e22572dfe9e7d1a6',
@@ -268,12 +271,13 @@ describe('store statements', () => {
       6: 'a29dfa923ee7cf717f457560de7d65ed8889ea2227dbf3b34c241688d9abccd9',
       7: 'a1fa8e41173b25c03a191f5261e2cda9d49d4d4d573a01ae4ad7a0771d572fff',
       8: 'e4b601b4114b5c150329a89bde9f6aa015acd30c10822b2b6ee06489e0326506',
+      9: 'b0fe40f654b8a1078233c0ff6f2391bf9ce7bf7fc359f4527858de10b4530f19',
     };
     for (const m of MIGRATIONS.filter((x) => x.version > 1)) {
       const text = m.sql(N).replace(/\s+/g, ' ').trim();
       expect(createHash('sha256').update(text).digest('hex'), `migration ${m.version}`).toBe(pinned[m.version]);
     }
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(MIGRATIONS.filter((m) => m.data).map((m) => m.version)).toEqual([st.REBIND_VERSION]);
   });
 });

@@ -54,13 +54,46 @@ function budgetCheck(b: ConnectionBudget): DoctorCheck {
   if (b.backend === 'embedded') return { name, ok: true, detail: 'embedded PGlite: no database connections (one process holds the data folder)' };
   const parts = [`${b.pool} pooled (poolSize)`, `${b.listen} LISTEN (${b.listenTo === 'notifyUrl' ? 'SECRETREF_NOTIFY_URL' : 'the database URL'})`];
   if (b.maintenance) parts.push(`${b.maintenance} maintenance`);
+  if (b.read) parts.push(`${b.read} pooled reads on the standby (SECRETREF_READ_URL)`);
   const per = `up to ${b.total} per process: ${parts.join(' + ')}`;
   if (b.serverMaxConnections === null) return { name, ok: true, detail: per };
   const usable = b.serverMaxConnections - (b.serverReserved ?? 0);
-  const detail = `${per}; the server allows ${usable} (max_connections ${b.serverMaxConnections} − ${b.serverReserved ?? 0} reserved), ${b.serverInUse ?? '?'} open now, room for ${Math.floor(usable / b.total)} such processes without a pooler`;
-  if (b.total > usable) {
+  // The read pool's connections are the standby's (its max_connections is at least the primary's).
+  const primary = b.read ? `; ${b.onPrimary} of them on the primary, which` : '; the server';
+  const detail = `${per}${primary} allows ${usable} (max_connections ${b.serverMaxConnections} − ${b.serverReserved ?? 0} reserved), ${b.serverInUse ?? '?'} open now, room for ${Math.floor(usable / b.onPrimary)} such processes without a pooler`;
+  if (b.onPrimary > usable) {
     return { name, ok: false, detail, fix: 'Lower poolSize (SECRETREF_POOL_SIZE) or raise max_connections on the server; see docs/deployment.md.' };
   }
+  return { name, ok: true, detail };
+}
+
+/**
+ * With `readUrl`: where the reads doctor made went, and the audit records of standby reads still
+ * on their way to the primary (after a flush, so what is left could not be written).
+ */
+async function replicaCheck(store: Store): Promise<DoctorCheck | undefined> {
+  const name = 'read replica';
+  const r = store.stats().replica;
+  if (!r || !store.readReplica) return undefined;
+  let where: string;
+  try {
+    const s = await store.readReplica();
+    where = s === null ? '' : s.standby ? `a standby ${s.bytesBehind ?? '?'} WAL bytes behind the primary; ` : 'a primary (reads there are audited in the read itself); ';
+  } catch (e) {
+    return { name, ok: false, detail: `SECRETREF_READ_URL cannot be reached: ${isSecretrefError(e) ? e.message : 'failed'}`, fix: 'Check SECRETREF_READ_URL; reads go to the primary meanwhile.' };
+  }
+  const audit = `audit of standby reads: ${r.audit.written} written to the primary, ${r.audit.pending} waiting, ${r.audit.dropped} lost, ${r.audit.refused} reads refused (buffer full)`;
+  if (r.reads.replica === 0) {
+    return {
+      name,
+      ok: true,
+      warn: true,
+      detail: `${where}${r.reads.primary} read(s) went to the primary and none to SECRETREF_READ_URL (${r.reads.replicaErrors ? 'it could not be reached' : 'it had not replayed in time, or notifications are not verified'}); ${audit}`,
+      fix: 'Check that SECRETREF_READ_URL reaches a streaming standby of the primary and that notifications are verified (see the notifications check); see docs/deployment.md.',
+    };
+  }
+  const detail = `${where}${r.reads.replica} read(s) on the standby (SECRETREF_READ_URL), ${r.reads.primary} on the primary; ${audit}`;
+  if (r.audit.pending > 0 || r.audit.dropped > 0) return { name, ok: false, detail, fix: 'The primary (SECRETREF_DATABASE_URL) does not take the audit records: check that it is reachable and writable.' };
   return { name, ok: true, detail };
 }
 
@@ -201,6 +234,8 @@ async function storeChecks(ctx: CliContext): Promise<DoctorCheck[]> {
       items.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);
+    const replica = await replicaCheck(store);
+    if (replica) checks.push(replica);
     const foreign = new Map<string, number>();
     for (const i of items) if (i.keyId !== store.keyId) foreign.set(i.keyId, (foreign.get(i.keyId) ?? 0) + 1);
     if (foreign.size === 0) checks.push({ name: 'key matches rows', ok: true, detail: `${items.length} secret(s) of developer ${config.developerId}, all under key ${store.keyId}` });
