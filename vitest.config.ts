@@ -64,6 +64,9 @@ const NO_DATABASE = fileURLToPath(new URL('./test/setup/no-database.ts', import.
 
 export default defineConfig({
   test: {
+    // A `file:` store opened by a test is this process's own PGlite (tests inspect it through
+    // openedEmbedded); the agent's tests (test/integration/agent-*.test.ts) ask for it explicitly.
+    env: { SECRETREF_AGENT: 'never' },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
