@@ -79,6 +79,7 @@ export class CliContext {
       url,
       ...(key === undefined ? { withoutKey: true } : { masterKey: key.key, masterKeySource: key.source }),
       ...(embedded ? { embedded: { settings: CLI_EMBEDDED_SETTINGS } } : {}),
+      ...(embedded && this.io.env.SECRETREF_AGENT !== undefined ? { agent: this.io.env.SECRETREF_AGENT as 'auto' | 'never' } : {}),
     });
     this.storeWithoutKey = withoutKey;
     return this.store;
