@@ -79,7 +79,9 @@ const server = new PGLiteSocketServer({ db: session as unknown as PGlite, path: 
 await server.start();
 chmodSync(paths.pg, 0o600);
 
-let lastBusy = Date.now();
+// The client that started the agent gets at least a few seconds to connect, whatever the timeout.
+const START_GRACE_MS = 5_000;
+let lastBusy = Date.now() + Math.max(0, START_GRACE_MS - idleTimeoutMs);
 function status(): AgentStatus {
   const connections = server.getStats().activeConnections;
   return {
@@ -91,7 +93,7 @@ function status(): AgentStatus {
     connections,
     subscribers: subscribers.size,
     idleTimeoutMs,
-    idleForMs: connections + subscribers.size > 0 ? 0 : Date.now() - lastBusy,
+    idleForMs: connections + subscribers.size > 0 ? 0 : Math.max(0, Date.now() - lastBusy),
     settings,
   };
 }
