@@ -51,7 +51,7 @@ const INTEGRATION = [
 
 // README's tour and Julep workflow, the Python client of secretref serve and `secretref run` run the built CLI in
 // child processes on an embedded store, as a user does.
-const E2E = ['test/cli/e2e.test.ts', 'test/cli/startup-imports.test.ts', 'test/cli/run-e2e.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts', 'test/serve/python-client.test.ts', 'test/lsp/lsp.test.ts', 'test/serve/lazy-load.test.ts'];
+const E2E = ['test/cli/e2e.test.ts', 'test/cli/agent-e2e.test.ts', 'test/cli/startup-imports.test.ts', 'test/cli/run-e2e.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts', 'test/serve/python-client.test.ts', 'test/lsp/lsp.test.ts', 'test/serve/lazy-load.test.ts'];
 
 // A stale entry would silently move nothing: every listed path must exist.
 for (const entry of [...INTEGRATION, ...E2E]) {
