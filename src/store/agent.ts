@@ -201,9 +201,9 @@ export async function startAgent(folder: string, opts: StartOptions = {}): Promi
       // Lost the folder lock: to another agent (wait for it), or to a process that opened the
       // store itself (agent: 'never', or an older secretref).
       const holder = readHolder(`${paths.folder}.lock`);
-      if (!holder || !holder.agent || !pidAlive(holder.pid)) {
-        return { reason: holder ? `process ${holder.pid}${holder.command ? ` (${holder.command})` : ''} holds the store` : `the agent exited (code ${String(exited)}; see ${paths.log})` };
-      }
+      const held = exited === 3 && holder !== undefined && pidAlive(holder.pid);
+      if (!held) return { reason: `the agent exited (code ${String(exited)}; see ${paths.log})` };
+      if (!holder.agent) return { reason: `process ${holder.pid}${holder.command ? ` (${holder.command})` : ''} holds the store` };
     }
     await sleep(25);
   }

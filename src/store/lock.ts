@@ -69,13 +69,22 @@ function ageMs(path: string): number {
   }
 }
 
-/** Whether process `pid` (on this host) is alive. */
+/**
+ * Whether process `pid` (on this host) is alive. A zombie is not: a killed store agent whose
+ * parent has exited waits for PID 1 to reap it, and some PID 1s (containers) never do.
+ */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/PID/stat: "PID (COMMAND) STATE …"; COMMAND may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): the signal said alive
   }
 }
 
