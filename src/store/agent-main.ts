@@ -68,6 +68,8 @@ removeSocket(paths.pg);
 removeSocket(paths.control);
 
 const subscribers = new Set<Socket>();
+/** One control connection per store object open through the agent (agent.ts holdAgent). */
+const holders = new Set<Socket>();
 const session = serialisedSession(db, (channel, payload) => {
   if (channel !== NOTIFY_CHANNEL) return;
   const line = `${JSON.stringify({ n: payload })}\n`;
@@ -82,6 +84,7 @@ chmodSync(paths.pg, 0o600);
 // The client that started the agent gets at least a few seconds to connect, whatever the timeout.
 const START_GRACE_MS = 5_000;
 let lastBusy = Date.now() + Math.max(0, START_GRACE_MS - idleTimeoutMs);
+const busy = (): boolean => server.getStats().activeConnections + subscribers.size + holders.size > 0;
 function status(): AgentStatus {
   const connections = server.getStats().activeConnections;
   return {
@@ -92,16 +95,21 @@ function status(): AgentStatus {
     startedAt,
     connections,
     subscribers: subscribers.size,
+    holders: holders.size,
     idleTimeoutMs,
-    idleForMs: connections + subscribers.size > 0 ? 0 : Math.max(0, Date.now() - lastBusy),
+    idleForMs: busy() ? 0 : Math.max(0, Date.now() - lastBusy),
     settings,
   };
 }
 
 const control: Server = createServer((sock) => {
   let buf = '';
-  sock.on('error', () => subscribers.delete(sock));
-  sock.on('close', () => subscribers.delete(sock));
+  const forget = (): void => {
+    subscribers.delete(sock);
+    holders.delete(sock);
+  };
+  sock.on('error', forget);
+  sock.on('close', forget);
   sock.on('data', (d) => {
     buf += d.toString('utf8');
     const nl = buf.indexOf('\n');
@@ -120,6 +128,8 @@ const control: Server = createServer((sock) => {
     else if (op === 'stop') {
       sock.end(`${JSON.stringify({ stopping: true, pid: process.pid })}\n`);
       void shutdown('stopped on request');
+    } else if (op === 'hold') {
+      holders.add(sock);
     } else if (op === 'listen') {
       subscribers.add(sock);
       sock.write(`${JSON.stringify({ listening: true })}\n`);
@@ -137,7 +147,7 @@ let stopping: Promise<void> | undefined;
 function shutdown(why: string): Promise<void> {
   stopping ??= (async () => {
     clearInterval(idle);
-    for (const s of subscribers) s.destroy();
+    for (const s of [...subscribers, ...holders]) s.destroy();
     control.close();
     await server.stop().catch(() => undefined);
     try {
@@ -155,7 +165,7 @@ function shutdown(why: string): Promise<void> {
 }
 
 const idle = setInterval(() => {
-  if (server.getStats().activeConnections + subscribers.size > 0) lastBusy = Date.now();
+  if (busy()) lastBusy = Date.now();
   else if (Date.now() - lastBusy >= idleTimeoutMs) void shutdown(`idle for ${idleTimeoutMs} ms`);
 }, Math.min(1_000, Math.max(50, idleTimeoutMs / 4)));
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));

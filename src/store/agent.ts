@@ -67,6 +67,8 @@ export interface AgentStatus {
   startedAt: string;
   connections: number;
   subscribers: number;
+  /** Store objects open through the agent (each holds a control connection). */
+  holders: number;
   idleTimeoutMs: number;
   /** Milliseconds since the last client left (0 while one is connected). */
   idleForMs: number;
@@ -267,24 +269,85 @@ export interface AgentDriverOptions extends StartOptions {
 }
 
 /**
+ * A connection to the control socket for as long as a store object is open: the agent does not
+ * count a client idle while it has one, whether or not its pool has a connection open (pg closes
+ * idle ones). Unref-ed: an open store keeps no process alive.
+ */
+async function holdAgent(paths: AgentPaths): Promise<Socket> {
+  checkSocket(paths.control);
+  const sock = connect(paths.control);
+  await new Promise<void>((ok, fail) => {
+    sock.once('error', () => fail(new SecretrefError('STORE_UNAVAILABLE', `The store agent does not answer on ${paths.control}.`)));
+    sock.once('connect', () => {
+      sock.write(`${JSON.stringify({ op: 'hold' })}\n`);
+      ok();
+    });
+  });
+  sock.on('error', () => undefined);
+  sock.unref();
+  return sock;
+}
+
+/**
  * A driver for `folder` through its agent, started when none runs; the reason when none can be
- * had (the caller then opens the folder itself, under its lock).
+ * had (the caller then opens the folder itself, under its lock). When the agent goes away while
+ * the store is open (killed, stopped), the next statement starts a new one first: it never
+ * repeats a statement that failed, whose outcome is unknown.
  */
 export async function openAgentDriver(folder: string, counter: Counter, o: AgentDriverOptions): Promise<Driver | AgentUnavailable> {
   const paths = agentPaths(folder);
   const status = await startAgent(paths.folder, o);
   if ('reason' in status) return status;
   checkSocket(paths.pg);
+  let hold = await holdAgent(paths);
+  let lost = false;
+  hold.once('close', () => (lost = true));
+  let closed = false;
   const { openServer } = await import('./server.js');
   const url = `postgresql://postgres@localhost:${AGENT_PORT}/postgres?host=${encodeURIComponent(paths.folder)}`;
   // The agent runs one statement at a time: a second pooled connection lets a transaction's
   // COMMIT and the next read overlap their round trips, more would only queue at the agent.
   const server = openServer(url, counter, { connectTimeoutMs: o.connectTimeoutMs, statementTimeoutMs: o.statementTimeoutMs, poolSize: 2, applicationName: o.applicationName });
+  let restarting: Promise<void> | undefined;
+  const ensureAgent = async (): Promise<void> => {
+    if (!lost || closed) return;
+    restarting ??= (async () => {
+      const again = await startAgent(paths.folder, o);
+      if ('reason' in again) throw new SecretrefError('STORE_UNAVAILABLE', `The store agent for ${paths.folder} is gone and could not be restarted: ${again.reason}.`);
+      hold = await holdAgent(paths);
+      lost = false;
+      hold.once('close', () => (lost = true));
+    })().finally(() => (restarting = undefined));
+    await restarting;
+  };
   return {
-    ...server,
     backend: 'embedded',
     viaAgent: true,
     dataFolder: { path: paths.folder, atOpen: inspectModes(paths.folder) },
-    listen: async () => await listenThroughAgent(paths, counter),
+    async query(sql, params) {
+      await ensureAgent();
+      return await server.query(sql, params);
+    },
+    async exec(sql) {
+      await ensureAgent();
+      await server.exec(sql);
+    },
+    async transaction(fn) {
+      await ensureAgent();
+      return await server.transaction(fn);
+    },
+    async notify(channel, payload) {
+      await ensureAgent();
+      await server.notify?.(channel, payload);
+    },
+    listen: async () => {
+      await ensureAgent();
+      return await listenThroughAgent(paths, counter);
+    },
+    async close() {
+      closed = true;
+      hold.destroy();
+      await server.close();
+    },
   };
 }

@@ -16,7 +16,7 @@ import { openStore } from '../../src/store/open.js';
 import type { Store, StoreEvent } from '../../src/store/types.js';
 import { spawnChild } from '../helpers/child.js';
 import { rejected } from '../helpers/expect-error.js';
-import { until } from '../helpers/wait.js';
+import { sleep, until } from '../helpers/wait.js';
 
 const DEV = '11111111-2222-4333-8444-555555555555';
 const KEY = keygen();
@@ -107,6 +107,30 @@ describe('store agent (library)', () => {
     expect((await again.scope(DEV).resolveMany(['db_password'])).get('db_password')).toBe('first-value');
     expect((await agentStatus({ url }))?.pid).not.toBe(before);
   });
+
+  it('an open store keeps its agent, and starts a new one before its next statement when the agent went away', async () => {
+    const keepUrl = `file:${newFolder()}`;
+    await startAgent({ url: keepUrl, idleTimeoutMs: 300 });
+    const store = await openStore({ url: keepUrl, masterKey: KEY, agent: 'auto' });
+    try {
+      await store.scope(DEV).create({ name: 'kept', value: 'kept-value' });
+      const first = await agentStatus({ url: keepUrl });
+      expect(first?.holders).toBe(1);
+      // Past the start grace (5 s) and pg's idle timeout (10 s), which closes the pooled connections.
+      await sleep(12_000);
+      const later = await agentStatus({ url: keepUrl });
+      expect(later?.pid).toBe(first?.pid);
+      expect(later?.connections).toBe(0);
+      await stopAgent({ url: keepUrl });
+      expect((await store.scope(DEV).resolveMany(['kept'])).get('kept')).toBe('kept-value');
+      const next = await agentStatus({ url: keepUrl });
+      expect(next?.pid).toBeGreaterThan(0);
+      expect(next?.pid).not.toBe(first?.pid);
+    } finally {
+      await store.close();
+    }
+    await until(async () => (await agentStatus({ url: keepUrl })) === null || (await agentStatus({ url: keepUrl }))?.holders === 0, 5_000);
+  }, 60_000);
 
   it('exits by itself after its idle timeout without a client', async () => {
     const idleUrl = `file:${newFolder()}`;
