@@ -74,6 +74,9 @@ const session = serialisedSession(db, (channel, payload) => {
   if (channel !== NOTIFY_CHANNEL) return;
   const line = `${JSON.stringify({ n: payload })}\n`;
   for (const s of subscribers) s.write(line);
+}, () => {
+  log('PGlite failed; exiting so that the next client starts a new agent');
+  void shutdown('PGlite failed', 1);
 });
 await db.exec(`listen ${NOTIFY_CHANNEL}`);
 
@@ -144,7 +147,7 @@ chmodSync(paths.control, 0o600);
 log(`serving ${paths.folder} (idle timeout ${idleTimeoutMs} ms)`);
 
 let stopping: Promise<void> | undefined;
-function shutdown(why: string): Promise<void> {
+function shutdown(why: string, code = 0): Promise<void> {
   stopping ??= (async () => {
     clearInterval(idle);
     for (const s of [...subscribers, ...holders]) s.destroy();
@@ -158,7 +161,7 @@ function shutdown(why: string): Promise<void> {
       removeSocket(paths.pg);
       removeSocket(paths.control);
       log(`exiting: ${why}`);
-      process.exit(0);
+      process.exit(code);
     }
   })();
   return stopping;

@@ -72,7 +72,7 @@ function isStartup(message: Uint8Array): boolean {
  * Wraps `db` for PGLiteSocketServer so that whole exchanges and transactions of one client never
  * interleave with another's (see the module comment).
  */
-export function serialisedSession(db: PGlite, onNotification: (channel: string, payload: string) => void): SocketSession {
+export function serialisedSession(db: PGlite, onNotification: (channel: string, payload: string) => void, onFatal: (e: unknown) => void = () => undefined): SocketSession {
   const scanner = new BackendScanner(onNotification);
   /** The client being served has not reached an idle ReadyForQuery yet. */
   let held = false;
@@ -94,6 +94,11 @@ export function serialisedSession(db: PGlite, onNotification: (channel: string, 
             options.onRawData(data);
           },
         });
+      } catch (e) {
+        // PGlite itself failed (its answers to errors are protocol messages, not exceptions), and
+        // pglite-socket's queue stops for good after a throw: the caller ends the agent.
+        onFatal(e);
+        throw e;
       } finally {
         held = !(ends && scanner.readyStatus === 0x49 /* I */);
       }
