@@ -157,10 +157,11 @@ function shutdown(why: string, code = 0): Promise<void> {
       await db.close();
     } finally {
       tightenModes(paths.folder);
-      shared.lock?.release();
       removeSocket(paths.pg);
       removeSocket(paths.control);
       log(`exiting: ${why}`);
+      // Last: whoever waits for the lock to go finds the folder as this agent left it.
+      shared.lock?.release();
       process.exit(code);
     }
   })();

@@ -180,32 +180,42 @@ export async function startAgent(folder: string, opts: StartOptions = {}): Promi
   if (running) return running;
   mkdirSync(paths.folder, { recursive: true, mode: 0o700 });
   const entry = agentEntry();
-  const log = openSync(paths.log, 'a', 0o600);
+  const args = [...entry.args, '--folder', paths.folder, '--idle-timeout-ms', String(opts.idleTimeoutMs ?? AGENT_IDLE_TIMEOUT_MS), '--settings', JSON.stringify(opts.settings ?? {})];
+  // No master key, no inherited NODE_OPTIONS: the agent needs neither, and its environment is
+  // readable by this user for as long as it runs.
+  const env: Record<string, string> = {};
+  for (const k of ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR']) if (process.env[k] !== undefined) env[k] = process.env[k] as string;
   let exited: number | null | undefined;
-  try {
-    const args = [...entry.args, '--folder', paths.folder, '--idle-timeout-ms', String(opts.idleTimeoutMs ?? AGENT_IDLE_TIMEOUT_MS), '--settings', JSON.stringify(opts.settings ?? {})];
-    // No master key, no inherited NODE_OPTIONS: the agent needs neither, and its environment is
-    // readable by this user for as long as it runs.
-    const env: Record<string, string> = {};
-    for (const k of ['PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR']) if (process.env[k] !== undefined) env[k] = process.env[k] as string;
-    const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], cwd: entry.cwd, env });
-    child.on('exit', (code) => (exited = code));
-    child.on('error', () => (exited = -1));
-    child.unref();
-  } finally {
-    closeSync(log);
-  }
+  const launch = (): void => {
+    exited = undefined;
+    const log = openSync(paths.log, 'a', 0o600);
+    try {
+      const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], cwd: entry.cwd, env });
+      child.on('exit', (code) => (exited = code));
+      child.on('error', () => (exited = -1));
+      child.unref();
+    } finally {
+      closeSync(log);
+    }
+  };
+  launch();
+  let launches = 1;
   const deadline = Date.now() + AGENT_START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     const status = await agentStatus(folder);
     if (status) return status;
     if (exited !== undefined) {
-      // Lost the folder lock: to another agent (wait for it), or to a process that opened the
-      // store itself (agent: 'never', or an older secretref).
+      // Lost the folder lock: to another agent starting (wait for it) or stopping (start again
+      // once it has gone), or to a process that opened the store itself (agent: 'never', or an
+      // older secretref).
       const holder = readHolder(`${paths.folder}.lock`);
-      const held = exited === 3 && holder !== undefined && pidAlive(holder.pid);
-      if (!held) return { reason: `the agent exited (code ${String(exited)}; see ${paths.log})` };
-      if (!holder.agent) return { reason: `process ${holder.pid}${holder.command ? ` (${holder.command})` : ''} holds the store` };
+      const held = holder !== undefined && pidAlive(holder.pid);
+      if (exited !== 3) return { reason: `the agent exited (code ${String(exited)}; see ${paths.log})` };
+      if (held && !holder.agent) return { reason: `process ${holder.pid}${holder.command ? ` (${holder.command})` : ''} holds the store` };
+      if (!held && launches < 3) {
+        launches++;
+        launch();
+      }
     }
     await sleep(25);
   }
