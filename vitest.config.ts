@@ -52,7 +52,7 @@ const INTEGRATION = [
 
 // README's tour and Julep workflow, the Python client of secretref serve and `secretref run` run the built CLI in
 // child processes on an embedded store, as a user does.
-const E2E = ['test/cli/e2e.test.ts', 'test/cli/startup-imports.test.ts', 'test/cli/run-e2e.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts', 'test/serve/python-client.test.ts', 'test/lsp/lsp.test.ts', 'test/serve/lazy-load.test.ts'];
+const E2E = ['test/cli/e2e.test.ts', 'test/cli/agent-e2e.test.ts', 'test/cli/startup-imports.test.ts', 'test/cli/run-e2e.test.ts', 'test/cli/readme-tour.test.ts', 'test/cli/readme-julep.test.ts', 'test/serve/python-client.test.ts', 'test/lsp/lsp.test.ts', 'test/serve/lazy-load.test.ts'];
 
 // A stale entry would silently move nothing: every listed path must exist.
 for (const entry of [...INTEGRATION, ...E2E]) {
@@ -65,6 +65,9 @@ const NO_DATABASE = fileURLToPath(new URL('./test/setup/no-database.ts', import.
 
 export default defineConfig({
   test: {
+    // A `file:` store opened by a test is this process's own PGlite (tests inspect it through
+    // openedEmbedded); the agent's tests (test/integration/agent-*.test.ts) ask for it explicitly.
+    env: { SECRETREF_AGENT: 'never' },
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',

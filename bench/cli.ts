@@ -37,6 +37,8 @@ export interface CliFigures {
   manyFiles: number;
   /** Median wall ms of `secretref render FILE` (embedded store, secrets created first). */
   renderMs: number;
+  /** Median wall ms of the same `render FILE` through a running store agent (docs/agent.md). */
+  renderAgentMs: number;
   /** Median peak resident set size of that render process, MiB. */
   renderRssMiB: number;
   /** Phases of one render, measured inside one fresh process (ms). */
@@ -120,15 +122,26 @@ export async function benchCli(runs = 7): Promise<CliFigures> {
     const dir = join(tmp, 'db');
     const masterKey = keygen();
     const file = join(ROOT, LINT_FILE);
-    const store = await openStore({ url: `file:${dir}`, masterKey });
+    const store = await openStore({ url: `file:${dir}`, masterKey, agent: 'never' });
     const scoped = store.scope(DEVELOPER);
     for (const name of new Set(findReferences(readFileSync(file, 'utf8'), { filename: file }).map((r) => r.name))) {
       await scoped.create({ name, value: `bench-${name}-${keygen().slice(0, 12)}` });
     }
     await store.close();
-    const renderEnv = { ...env, SECRETS_MASTER_KEY: masterKey, SECRETREF_DEVELOPER_ID: DEVELOPER };
+    // Cold: no agent, the process boots PGlite itself (SECRETREF_AGENT=never).
+    const renderEnv = { ...env, SECRETS_MASTER_KEY: masterKey, SECRETREF_DEVELOPER_ID: DEVELOPER, SECRETREF_AGENT: 'never' };
     const renderArgs = [MAIN, '--database-url', `file:${dir}`, 'render', relative(ROOT, file)];
     const renderMs = times(renderArgs, { env: renderEnv });
+    // Through a store agent started beforehand (the built one, as `secretref agent start` runs it).
+    const agentEnv = { ...renderEnv, SECRETREF_AGENT: 'auto' };
+    const started = spawnSync(node, [MAIN, '--database-url', `file:${dir}`, 'agent', 'start', '--idle-timeout', '10m'], { cwd: ROOT, env: agentEnv, encoding: 'utf8' });
+    if (started.status !== 0) throw new Error(`agent start failed: ${started.stderr}`);
+    let renderAgentMs: number;
+    try {
+      renderAgentMs = times(renderArgs, { env: agentEnv });
+    } finally {
+      spawnSync(node, [MAIN, '--database-url', `file:${dir}`, 'agent', 'stop'], { cwd: ROOT, env: agentEnv, encoding: 'utf8' });
+    }
     // Peak RSS of the same render: the process reports its own maximum at exit.
     const rss = Array.from({ length: 3 }, () => {
       const r = spawnSync(node, ['--import', `data:text/javascript,${encodeURIComponent(REPORT_RSS)}`, ...renderArgs], { cwd: ROOT, env: renderEnv, encoding: 'utf8' });
@@ -152,7 +165,7 @@ export async function benchCli(runs = 7): Promise<CliFigures> {
       render: pick('render'),
       close: pick('close'),
     };
-    return { runs, nodeBareMs, lintMs, lintManyMs, manyFiles, renderMs, renderRssMiB, renderPhases, rebuilt };
+    return { runs, nodeBareMs, lintMs, lintManyMs, manyFiles, renderMs, renderAgentMs, renderRssMiB, renderPhases, rebuilt };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

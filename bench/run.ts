@@ -312,6 +312,19 @@ async function measure(): Promise<Report> {
         `opening the store on the booted instance ${ms(p.openStoreShared)}, first store query (resolve + decrypt; pgcrypto's module loads here) ${ms(p.firstStoreQuery)}, ` +
         `render ${ms(p.render)}, close ${ms(p.close)}; the rest is Node.js start-up (${ms(c.nodeBareMs)}).`,
     });
+    const agentRatio = c.renderAgentMs / c.nodeBareMs;
+    rows.push({
+      figure: '`secretref render FILE` process through a running store agent',
+      ours: `${ms(c.renderAgentMs)} wall`,
+      baseline: `node -e 0: ${ms(c.nodeBareMs)}`,
+      ratio: `${times(agentRatio)}`,
+      target: '≤ 4× node -e 0',
+      pass: agentRatio <= 4,
+      values: { ms: c.renderAgentMs, nodeBareMs: c.nodeBareMs, coldMs: c.renderMs, ratio: agentRatio },
+      note:
+        `median of ${c.runs} runs of the same render with \`secretref agent start\` run first (docs/agent.md): the process loads no PGlite, connects with pg over the agent's Unix socket, ` +
+        `checks the migrations and resolves through the agent's one PGlite session; the cold render above boots PGlite itself (SECRETREF_AGENT=never, ${ms(c.renderMs)}).`,
+    });
     progress('serve: warm POST /render over the Unix socket at 1/8/32 clients vs a CLI render process');
     const sv = await benchServe();
     details.serve = sv;

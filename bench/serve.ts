@@ -65,8 +65,9 @@ export async function benchServe(levels: readonly number[] = [1, 8, 32], cliRuns
   const source = readFileSync(file, 'utf8');
   const dir = join(tmp, 'db');
   const masterKey = keygen();
-  const env = { ...process.env, NO_COLOR: '1', SECRETS_MASTER_KEY: masterKey, SECRETREF_DEVELOPER_ID: DEVELOPER, SECRETREF_DATABASE_URL: `file:${dir}` };
-  const store = await openStore({ url: `file:${dir}`, masterKey });
+  // In-process stores, as before the store agent: the CLI baseline is a cold render, and the service holds the folder.
+  const env = { ...process.env, NO_COLOR: '1', SECRETS_MASTER_KEY: masterKey, SECRETREF_DEVELOPER_ID: DEVELOPER, SECRETREF_DATABASE_URL: `file:${dir}`, SECRETREF_AGENT: 'never' };
+  const store = await openStore({ url: `file:${dir}`, masterKey, agent: 'never' });
   for (const name of new Set(findReferences(source, { filename: file }).map((r) => r.name))) {
     await store.scope(DEVELOPER).create({ name, value: `bench-${name}-${keygen().slice(0, 12)}` });
   }

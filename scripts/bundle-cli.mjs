@@ -21,7 +21,7 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['@electric-sql/pglite', '@electric-sql/pglite/*', 'pg', 'pg-native', 'cli-progress', 'chokidar', 'fsevents'],
+  external: ['@electric-sql/pglite', '@electric-sql/pglite/*', '@electric-sql/pglite-socket', 'pg', 'pg-native', 'cli-progress', 'chokidar', 'fsevents'],
   // CommonJS libraries inside an ES module bundle call require() for Node.js built-ins.
   banner: { js: "import { createRequire as __secretrefRequire } from 'node:module'; const require = __secretrefRequire(import.meta.url);" },
   legalComments: 'none',

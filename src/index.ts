@@ -20,6 +20,9 @@ export type { Reference, AnalyzedDocument, AnalyzeOptions, Site, CompiledString,
 
 // store
 export { openStore, keygen, keyFingerprint, masterKeyWeakness, DEFAULT_STORE_URL, DEFAULT_DEVELOPER_ID, DEFAULT_SCHEMA, DEFAULT_GRACE_MS, STORE_LIMITS } from './store/index.js';
+/** The local store agent of an embedded `file:` store (docs/agent.md): status, start, stop. */
+export { agentFolder, agentStatus, startAgent, stopAgent } from './store/agent-control.js';
+export type { AgentStatus } from './store/agent-control.js';
 /** The store schema version that `openStore` migrates every store to (`secretref doctor` reports it). */
 export { LATEST_VERSION } from './store/migrations.js';
 /** `checkDeveloperId(id)`: a developer id (a UUID) in canonical lower case; INVALID_INPUT otherwise. */

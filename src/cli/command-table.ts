@@ -7,7 +7,7 @@
  * `--version` and `--help` load no YAML parser, template engine, store or validator (issue 17).
  */
 import type { LazyCommandSpec, OptionSpec, TableEntry } from './command.js';
-import { IGNORE_FILE } from '../core.js';
+import { ENV, IGNORE_FILE } from '../core.js';
 import { STORE_ENV } from './help.js';
 
 export type { LazyCommandSpec, TableEntry };
@@ -15,6 +15,7 @@ export type { LazyCommandSpec, TableEntry };
 /** Descriptions of the command groups (the first word of a two-word command). */
 export const GROUPS: Readonly<Record<string, string>> = {
   secrets: 'manage the encrypted secrets of one developer',
+  agent: 'the local store agent that lets many processes share one embedded store (docs/agent.md)',
 };
 
 const POLICY_OPTIONS: readonly OptionSpec[] = [
@@ -300,6 +301,33 @@ export const COMMANDS: readonly TableEntry[] = [
     description: 'check the master key, the database, pgcrypto, migrations, that the key opens the rows, and serve/lsp',
     options: [{ flags: '--json', description: 'machine-readable output' }],
     load: async () => (await import('./commands/doctor.js')).doctorCommand,
+  },
+  {
+    name: 'agent start',
+    examples: ['secretref agent start --idle-timeout 10m   # before a parallel build step', 'secretref agent start --json'],
+    description: 'start the store agent of the embedded store (a command that opens the store starts it by itself)',
+    env: [ENV.databaseUrl, 'SECRETREF_AGENT'],
+    options: [
+      { flags: '--idle-timeout <duration>', description: 'exit after this long without a client (90s, 10m)', default: '60s' },
+      { flags: '--json', description: 'machine-readable output (docs/cli.md)' },
+    ],
+    load: async () => (await import('./commands/agent.js')).agentStartCommand,
+  },
+  {
+    name: 'agent status',
+    examples: ['secretref agent status', 'secretref agent status --json'],
+    description: "show the store agent's process, socket and connections, or that none runs",
+    env: [ENV.databaseUrl],
+    options: [{ flags: '--json', description: 'machine-readable output (docs/cli.md)' }],
+    load: async () => (await import('./commands/agent.js')).agentStatusCommand,
+  },
+  {
+    name: 'agent stop',
+    examples: ['secretref agent stop'],
+    description: 'stop the store agent (it also stops by itself when idle)',
+    env: [ENV.databaseUrl],
+    options: [{ flags: '--json', description: 'machine-readable output (docs/cli.md)' }],
+    load: async () => (await import('./commands/agent.js')).agentStopCommand,
   },
   {
     name: 'completion',

@@ -74,6 +74,7 @@ export class CliContext {
     const key = withoutKey ? undefined : options.masterKey !== undefined ? { key: options.masterKey, source: options.masterKeySource ?? 'the given master key' } : await this.masterKeyWithSource();
     const url = this.config().url;
     const embedded = !/^postgres(ql)?:\/\//i.test(url);
+    nodeNavigator();
     // The store stage's entry, not src/index.ts: the bundled CLI would load every stage with it.
     const { openStore } = await import('../store/index.js');
     // The server topology's URLs, from this run's environment (openStore would read the process's).
@@ -89,6 +90,7 @@ export class CliContext {
       ...topology,
       ...(key === undefined ? { withoutKey: true } : { masterKey: key.key, masterKeySource: key.source }),
       ...(embedded ? { embedded: { settings: CLI_EMBEDDED_SETTINGS } } : {}),
+      ...(embedded && this.io.env.SECRETREF_AGENT !== undefined ? { agent: this.io.env.SECRETREF_AGENT as 'auto' | 'never' } : {}),
     });
     this.storeWithoutKey = withoutKey;
     return this.store;
@@ -142,6 +144,17 @@ export class CliContext {
  * nor its 100 connection slots (issue 17: −115 MiB).
  */
 export const CLI_EMBEDDED_SETTINGS = { shared_buffers: '16MB', max_connections: '5' } as const;
+
+/**
+ * The CLI process only: Node.js 21+'s global `navigator` on Node.js 20. pg, at import, tells a
+ * Cloudflare Worker by `navigator.userAgent`, and where there is no `navigator` by constructing
+ * a `Response`, which loads Node's fetch implementation (undici): ~40 ms of every command that
+ * connects with pg (a server store, or the store agent).
+ */
+function nodeNavigator(): void {
+  if ('navigator' in globalThis) return;
+  Object.defineProperty(globalThis, 'navigator', { value: { userAgent: `Node.js/${process.versions.node.split('.')[0] ?? ''}` }, configurable: true, writable: true });
+}
 
 function configChoice(flag: string | boolean | undefined): ConfigChoice {
   if (flag === false) return { kind: 'none' };

@@ -11,6 +11,7 @@ export const ENV_HELP = {
   [ENV.databaseUrl]: 'store location, as --database-url (default file:.secretref/db)',
   [ENV.developerId]: 'developer id every operation is confined to, as --developer',
   XDG_CONFIG_HOME: 'where the embedded store keeps its key file (default ~/.config)',
+  SECRETREF_AGENT: 'auto (default): an embedded file: store is shared through its store agent; never: opened in this process only',
   NO_COLOR: 'set (to anything) to print no colour on a terminal',
   JULEP_SECRETS_MASTER_KEY: "Julep's master key, for import (another name with --julep-key-env)",
 } as const;

@@ -233,3 +233,15 @@ export function usageErrorJson(message: string): ErrorJson {
 export function stringify(doc: unknown): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
+
+/** `agent start|status|stop --json`: the agent of the configured embedded store, or `running: false`. */
+export function agentJson(
+  folder: string,
+  status: { pid: number; socket: string; socketMode: string; startedAt: string; connections: number; holders: number; idleTimeoutMs: number; idleForMs: number } | null,
+  extra: { started?: boolean; stopped?: number | null } = {},
+): Record<string, unknown> {
+  const base = { version: JSON_VERSION, folder, running: status !== null, ...extra };
+  if (!status) return base;
+  const { pid, socket, socketMode, startedAt, connections, holders, idleTimeoutMs, idleForMs } = status;
+  return { ...base, pid, socket, socketMode, startedAt, connections, stores: holders, idleTimeoutMs, idleForMs };
+}

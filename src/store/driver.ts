@@ -21,6 +21,8 @@ export interface Driver extends Queryable {
   close(): Promise<void>;
   /** Embedded on disk only: the data folder, and its modes as this process found them before tightening them. */
   readonly dataFolder?: { readonly path: string; readonly atOpen: ModeReport };
+  /** Embedded through the store agent: other processes write the same store (src/store/agent.ts). */
+  readonly viaAgent?: boolean;
   /** Server only: a dedicated connection LISTENing on `channel`. */
   listen?(channel: string): Promise<ListenConnection>;
   /**

@@ -17,11 +17,23 @@ export interface FolderLock {
   release(): void;
 }
 
-interface Holder {
+/** Who holds a folder: written into the lock file, read back to name a holder in errors. */
+export interface Holder {
   pid: number;
   host: string;
   started: string;
   token: string;
+  /** The holder's command line (argv holds no secret: values come from stdin or a prompt). */
+  command?: string;
+  /** The holder is a store agent (src/store/agent-main.ts). */
+  agent?: boolean;
+}
+
+/** This process's command line, short: `node secretref render a.yaml`. */
+function commandLine(): string {
+  const [node, script, ...rest] = process.argv;
+  const name = (p: string | undefined): string => (p === undefined ? '' : (p.split('/').pop() ?? p));
+  return [name(node), name(script), ...rest].filter((w) => w !== '').join(' ').slice(0, 200);
 }
 
 /** A lock file nobody finished writing is considered abandoned after this long. */
@@ -29,11 +41,19 @@ const HALF_WRITTEN_STALE_MS = 5_000;
 /** A breaker file older than this belongs to a process that died while breaking. */
 const BREAKER_STALE_MS = 10_000;
 
-function readHolder(path: string): Holder | undefined {
+/** The lock file's holder, when it is whole. */
+export function readHolder(path: string): Holder | undefined {
   try {
     const h = JSON.parse(readFileSync(path, 'utf8')) as Partial<Holder>;
     if (typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.token === 'string') {
-      return { pid: h.pid, host: h.host, started: String(h.started ?? ''), token: h.token };
+      return {
+        pid: h.pid,
+        host: h.host,
+        started: String(h.started ?? ''),
+        token: h.token,
+        ...(typeof h.command === 'string' ? { command: h.command } : {}),
+        ...(h.agent === true ? { agent: true } : {}),
+      };
     }
   } catch {
     // missing, half-written or not ours
@@ -49,12 +69,22 @@ function ageMs(path: string): number {
   }
 }
 
-function pidAlive(pid: number): boolean {
+/**
+ * Whether process `pid` (on this host) is alive. A zombie is not: a killed store agent whose
+ * parent has exited waits for PID 1 to reap it, and some PID 1s (containers) never do.
+ */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/PID/stat: "PID (COMMAND) STATE …"; COMMAND may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (not Linux): the signal said alive
   }
 }
 
@@ -83,10 +113,10 @@ function breakStale(path: string, staleToken: string | undefined): void {
 }
 
 /** Takes the lock for `folder` (file `${folder}.lock`), waiting up to `timeoutMs`. */
-export async function acquireFolderLock(folder: string, timeoutMs: number): Promise<FolderLock> {
+export async function acquireFolderLock(folder: string, timeoutMs: number, as: { agent?: boolean } = {}): Promise<FolderLock> {
   const path = `${folder}.lock`;
   mkdirSync(dirname(path), { recursive: true });
-  const me: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), token: randomUUID() };
+  const me: Holder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), token: randomUUID(), command: commandLine(), ...(as.agent === true ? { agent: true } : {}) };
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -105,7 +135,7 @@ export async function acquireFolderLock(folder: string, timeoutMs: number): Prom
       continue;
     }
     if (Date.now() >= deadline) {
-      const who = holder ? `process ${holder.pid} on ${holder.host} (since ${holder.started})` : 'another process';
+      const who = holder ? `process ${holder.pid}${holder.command ? ` (${holder.command})` : ''} on ${holder.host} (since ${holder.started})` : 'another process';
       throw new SecretrefError(
         'STORE_UNAVAILABLE',
         `The embedded store ${folder} is in use by ${who}; waited ${timeoutMs} ms. Retry when it finishes, or remove ${path} if that process no longer exists.`,

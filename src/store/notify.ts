@@ -50,8 +50,9 @@ export class ChangeHub {
     private readonly driver: Driver,
     private readonly schema: string,
   ) {
-    // Embedded: only this process can open the database, and PGlite delivers every notification.
-    this.local = driver.backend === 'embedded' || !driver.listen;
+    // Embedded in this process: no other process can open the database, and PGlite delivers
+    // every notification. Through the store agent, other processes write too: LISTEN it is.
+    this.local = (driver.backend === 'embedded' && driver.viaAgent !== true) || !driver.listen;
     this.status = { state: this.local ? 'local' : 'connecting', probeMs: null, since: Date.now() };
   }
 

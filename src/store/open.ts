@@ -109,8 +109,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
       budget.maintenance = MAINTENANCE_POOL;
     }
   } else {
-    const { openEmbedded } = await import('./pglite.js');
-    driver = await openEmbedded(loc, counter, options.lockTimeoutMs ?? 30_000, options.onWarning ?? emitWarning, options.embedded);
+    driver = await openEmbeddedStore(loc, counter, options, schema);
   }
   let crypto: string;
   let complete: boolean;
@@ -152,6 +151,29 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     }
   }
   return new StoreImpl(ctx, schema, counter, budget, auditRetention);
+}
+
+/**
+ * A `file:` store through its agent (started when none runs; src/store/agent.ts), unless
+ * `agent: 'never'`; in this process, under the folder lock, where no agent can be had.
+ */
+async function openEmbeddedStore(loc: Exclude<Location, { kind: 'server' }>, counter: Counter, options: OpenStoreOptions, schema: string): Promise<Driver> {
+  const warn = options.onWarning ?? emitWarning;
+  if (loc.kind === 'file') {
+    const { agentMode, openAgentDriver } = await import('./agent.js');
+    if (agentMode(options.agent) === 'auto') {
+      const opened = await openAgentDriver(loc.path, counter, {
+        connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
+        statementTimeoutMs: options.statementTimeoutMs ?? 30_000,
+        applicationName: `secretref/${schema}`,
+        ...(options.embedded?.settings ? { settings: options.embedded.settings } : {}),
+      });
+      if (!('reason' in opened)) return opened;
+      warn(`The store agent for ${loc.path} is not available (${opened.reason}); opening the store in this process, which waits for its lock.`, 'SECRETREF_AGENT_UNAVAILABLE');
+    }
+  }
+  const { openEmbedded } = await import('./pglite.js');
+  return await openEmbedded(loc, counter, options.lockTimeoutMs ?? 30_000, warn, options.embedded);
 }
 
 /** Connections of `maintenanceUrl`: migrations and rekey run one transaction at a time. */

@@ -14,7 +14,7 @@ import { acquireFolderLock, type FolderLock } from './lock.js';
 
 export type EmbeddedLocation = { kind: 'file'; path: string } | { kind: 'memory'; name: string | undefined };
 
-interface Shared {
+export interface Shared {
   db: PGlite;
   lock: FolderLock | undefined;
   refs: number;
@@ -42,12 +42,13 @@ function startSettings(settings: Readonly<Record<string, string>>): string[] {
   });
 }
 
-async function boot(loc: EmbeddedLocation, lockTimeoutMs: number, warn: Warn, options: BootOptions): Promise<Shared> {
+/** Boots PGlite on `loc` under the folder lock (the store agent boots its instance with it). */
+export async function boot(loc: EmbeddedLocation, lockTimeoutMs: number, warn: Warn, options: BootOptions, as: { agent?: boolean } = {}): Promise<Shared> {
   const settings = startSettings(options.settings ?? {});
   // Load the WebAssembly build while waiting for the lock: importing touches no data folder.
   const modules = Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pgcrypto')]);
   modules.catch(() => undefined);
-  const lock = loc.kind === 'file' ? await acquireFolderLock(loc.path, lockTimeoutMs) : undefined;
+  const lock = loc.kind === 'file' ? await acquireFolderLock(loc.path, lockTimeoutMs, as) : undefined;
   try {
     let modesAtOpen: ModeReport | undefined;
     if (loc.kind === 'file') {

@@ -34,6 +34,13 @@ export interface OpenStoreOptions {
    */
   embedded?: { settings?: Readonly<Record<string, string>> };
   /**
+   * `file:` stores only: `auto` (default, or SECRETREF_AGENT) connects to the folder's store agent
+   * over its Unix socket, starting one (detached, it exits when idle) when none runs, so several
+   * processes share the store (docs/agent.md); `never` opens PGlite in this process under the
+   * exclusive folder lock. Where no agent can be had, `auto` warns and does what `never` does.
+   */
+  agent?: 'auto' | 'never';
+  /**
    * Where the store says what it fixed without failing (e.g. it tightened an embedded data folder
    * that other users could read). Never given a value or a key. Default: `process.emitWarning`
    * with a `SECRETREF_*` code, which Node prints on stderr.

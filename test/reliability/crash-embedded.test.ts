@@ -9,7 +9,12 @@
  * cache when it is acknowledged: it survives the process being killed (tested below), but not an
  * OS crash or power loss, which can lose the last seconds of commits or leave the folder corrupt.
  *
- * Default run: 3 kill points. SECRETREF_STRESS=1: 20.
+ * The same through the store agent (docs/agent.md): the writer writes through the agent, and
+ * the agent — the one process that has the folder open — is killed with SIGKILL mid-write; the
+ * next open starts a new agent (breaking the dead agent's lock, replacing its sockets) and every
+ * create the writer had acknowledged is there.
+ *
+ * Default run: 3 kill points (2 of the agent). SECRETREF_STRESS=1: 20 (10).
  */
 import { randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -18,6 +23,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { keygen } from '../../src/store/crypto-key.js';
 import { openStore } from '../../src/store/open.js';
+import { agentPaths } from '../../src/store/agent.js';
+import { agentStatus, stopAgent } from '../../src/store/agent-control.js';
 import { openedEmbedded } from '../../src/store/pglite.js';
 import type { Store } from '../../src/store/types.js';
 import { indexOf, secretName, valueOf } from '../helpers/canary.js';
@@ -26,6 +33,7 @@ import { budget, scale } from '../helpers/stress.js';
 import { sleep } from '../helpers/wait.js';
 
 const KILLS = scale(3, 20);
+const AGENT_KILLS = scale(2, 10);
 const DEV = randomUUID();
 const KEY = keygen();
 const dir = mkdtempSync(join(tmpdir(), 'secretref-crash-embedded-'));
@@ -33,7 +41,13 @@ const folder = join(dir, 'db');
 const url = `file:${folder}`;
 cpSync(inject('pgliteTemplate'), folder, { recursive: true });
 
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const agentFolder = join(dir, 'agent-db');
+cpSync(inject('pgliteTemplate'), agentFolder, { recursive: true });
+
+afterAll(async () => {
+  await stopAgent({ url: `file:${agentFolder}` }).catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
 
 async function present(store: Store): Promise<Map<number, string>> {
   const out = new Map<number, string>();
@@ -84,6 +98,43 @@ describe('embedded store: a writer killed mid-write', () => {
     await store.close();
     console.info(`[reliability] crash-embedded: ${KILLS} kills; acknowledged rows at each kill: ${log.join(', ')}`);
   }, budget(120_000, 900_000));
+
+  it('through the store agent: the agent killed mid-write loses no acknowledged create', async () => {
+    const agentUrl = `file:${agentFolder}`;
+    let next = 0;
+    const log: string[] = [];
+    for (let k = 0; k < AGENT_KILLS; k++) {
+      const child = spawnCrashChild('write', { url: agentUrl, schema: 'secretref', developers: [DEV], from: next, count: next + 100_000 }, { SECRETS_MASTER_KEY: KEY, SECRETREF_AGENT: 'auto' });
+      const target = next + randomInt(3, 40);
+      await child.waitFor((e) => (e.event === 'ack' && Number(e.i) >= target) || e.event === 'error');
+      expect(child.events.some((e) => e.event === 'error'), child.stderr()).toBe(false);
+      const agent = await agentStatus({ url: agentUrl });
+      expect(agent?.pid).toBeGreaterThan(0);
+      await sleep(randomInt(0, 10));
+      process.kill(agent?.pid as number, 'SIGKILL');
+      // The writer's next statement fails (the agent is gone); it is killed too if it still runs.
+      await Promise.race([child.exited, sleep(5_000)]);
+      await child.kill();
+      const acked = Math.max(...child.events.filter((e) => e.event === 'ack').map((e) => Number(e.i)));
+      // The dead agent's lock and sockets are still there; the next open replaces them.
+      expect(JSON.parse(readFileSync(`${agentFolder}.lock`, 'utf8')).pid).toBe(agent?.pid);
+      expect(existsSync(agentPaths(agentFolder).pg)).toBe(true);
+
+      const store = await openStore({ url: agentUrl, masterKey: KEY, agent: 'auto' });
+      const fresh = await agentStatus({ url: agentUrl });
+      expect(fresh?.pid).toBeGreaterThan(0);
+      expect(fresh?.pid).not.toBe(agent?.pid);
+      const rows = await present(store);
+      for (let i = 0; i <= acked; i++) expect(rows.get(i), `acknowledged s_${i} lost`).toBe(valueOf(i, 0));
+      const inFlight = rows.get(acked + 1);
+      if (inFlight !== undefined) expect(inFlight).toBe(valueOf(acked + 1, 0));
+      expect(Math.max(...rows.keys())).toBeLessThanOrEqual(acked + 1);
+      await store.close();
+      log.push(`${acked + 1}${inFlight === undefined ? '' : '+1'}`);
+      next = Math.max(...rows.keys()) + 1;
+    }
+    console.info(`[reliability] crash-embedded through the agent: ${AGENT_KILLS} agent kills; acknowledged rows at each kill: ${log.join(', ')}`);
+  }, budget(180_000, 900_000));
 
   it('runs PGlite with fsync off: durable against a killed process, not against an OS crash (README must say so)', async () => {
     const store = await openStore({ url, masterKey: KEY });

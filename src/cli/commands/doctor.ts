@@ -22,7 +22,7 @@ type ConnectionBudget = Awaited<ReturnType<NonNullable<Store['connectionBudget']
 async function notificationsCheck(store: Store): Promise<DoctorCheck | undefined> {
   const name = 'notifications';
   if (!store.notifications) return undefined;
-  if (store.backend === 'embedded') return { name, ok: true, detail: 'embedded: every writer is in this process; caches are invalidated at once' };
+  if (store.backend === 'embedded' && store.notifications().state === 'local') return { name, ok: true, detail: 'embedded: every writer is in this process; caches are invalidated at once' };
   const unsubscribe = store.subscribe(() => undefined);
   try {
     await store.listening();
