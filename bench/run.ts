@@ -283,7 +283,7 @@ async function measure(): Promise<Report> {
       values: { ms: c.lintMs, nodeBareMs: c.nodeBareMs, ratio: lintRatio },
       note:
         `median of ${c.runs} runs of \`node dist/cli/main.js lint --offline ${LINT_FILE}\`; Node.js itself takes ${ms(c.nodeBareMs)} of it here, ` +
-        `secretref's start-up and the lint ${ms(c.lintMs - c.nodeBareMs)} (most of it Node.js loading the modules the lint needs: yaml, nunjucks, zod, commander and ours; \`--version\` and \`--help\` load none of the libraries).`,
+        `secretref's start-up and the lint ${ms(c.lintMs - c.nodeBareMs)} (most of it Node.js loading the modules the lint needs: yaml, nunjucks' parser, commander and the syntax and lint stages — not the store, the renderer or zod; \`--version\` and \`--help\` load none of the libraries).`,
     });
     const manyRatio = c.lintManyMs / c.lintMs;
     rows.push({

@@ -76,19 +76,23 @@ describe('start-up loads only what the command needs', () => {
     expect(r.packages.has('zod')).toBe(false);
   });
 
-  it('render on the embedded store loads no input validator (zod): a resolution reads by name', async () => {
+  it.each([
+    ['in process (SECRETREF_AGENT=never)', 'never', '@electric-sql/pglite'],
+    ['through the store agent', 'auto', 'pg'],
+  ])('render on the embedded store, %s, loads no input validator (zod): a resolution reads by name', async (_, agent, client) => {
     const dir = mkdtempSync(join(tmpdir(), 'secretref-loads-store-'));
+    const key = (await run(['keygen'])).stdout.trim();
+    const env = { SECRETS_MASTER_KEY: key, SECRETREF_AGENT: agent };
+    const db = ['--database-url', `file:${join(dir, 'db')}`];
     try {
-      const key = (await run(['keygen'])).stdout.trim();
-      const env = { SECRETS_MASTER_KEY: key };
-      const db = ['--database-url', `file:${join(dir, 'db')}`];
       for (const name of ['stripe_api_key', 'stripe_idempotency_prefix']) await run([...db, 'secrets', 'create', name], env, `value-of-${name}-1234`);
       const r = await packagesLoaded([...db, 'render', 'fixtures/tools/stripe-create-charge.yaml'], env);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain('value-of-stripe_api_key-1234');
-      expect(r.packages.has('@electric-sql/pglite')).toBe(true); // the log works: it saw the store
+      expect(r.packages.has(client)).toBe(true); // the log works: it saw the store's client
       expect(r.packages.has('zod')).toBe(false);
     } finally {
+      if (agent === 'auto') await run([...db, 'agent', 'stop'], env);
       rmSync(dir, { recursive: true, force: true });
     }
   }, 120_000);
