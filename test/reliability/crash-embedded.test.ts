@@ -49,6 +49,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * After a kill: every acknowledged write (s_0 … s_acked) is there with its value; the one in flight
+ * is there whole or not at all, and nothing beyond it. Closes the store; returns the next index.
+ */
+async function checkAcknowledged(store: Store, acked: number, log: string[]): Promise<number> {
+  const rows = await present(store);
+  for (let i = 0; i <= acked; i++) expect(rows.get(i), `acknowledged s_${i} lost`).toBe(valueOf(i, 0));
+  const inFlight = rows.get(acked + 1);
+  if (inFlight !== undefined) expect(inFlight).toBe(valueOf(acked + 1, 0));
+  expect(Math.max(...rows.keys())).toBeLessThanOrEqual(acked + 1);
+  await store.close();
+  log.push(`${acked + 1}${inFlight === undefined ? '' : '+1'}`);
+  return Math.max(...rows.keys()) + 1;
+}
+
 async function present(store: Store): Promise<Map<number, string>> {
   const out = new Map<number, string>();
   let cursor: string | null = null;
@@ -82,14 +97,7 @@ describe('embedded store: a writer killed mid-write', () => {
       expect(JSON.parse(readFileSync(`${folder}.lock`, 'utf8')).pid).toBe(child.proc.pid);
 
       const store = await openStore({ url, masterKey: KEY, lockTimeoutMs: 10_000 });
-      const rows = await present(store);
-      for (let i = 0; i <= acked; i++) expect(rows.get(i), `acknowledged s_${i} lost`).toBe(valueOf(i, 0));
-      const inFlight = rows.get(acked + 1);
-      if (inFlight !== undefined) expect(inFlight).toBe(valueOf(acked + 1, 0));
-      expect(Math.max(...rows.keys())).toBeLessThanOrEqual(acked + 1);
-      await store.close();
-      log.push(`${acked + 1}${inFlight === undefined ? '' : '+1'}`);
-      next = Math.max(...rows.keys()) + 1;
+      next = await checkAcknowledged(store, acked, log);
     }
     // Still a working store after all that.
     const store = await openStore({ url, masterKey: KEY });
@@ -124,14 +132,7 @@ describe('embedded store: a writer killed mid-write', () => {
       const fresh = await agentStatus({ url: agentUrl });
       expect(fresh?.pid).toBeGreaterThan(0);
       expect(fresh?.pid).not.toBe(agent?.pid);
-      const rows = await present(store);
-      for (let i = 0; i <= acked; i++) expect(rows.get(i), `acknowledged s_${i} lost`).toBe(valueOf(i, 0));
-      const inFlight = rows.get(acked + 1);
-      if (inFlight !== undefined) expect(inFlight).toBe(valueOf(acked + 1, 0));
-      expect(Math.max(...rows.keys())).toBeLessThanOrEqual(acked + 1);
-      await store.close();
-      log.push(`${acked + 1}${inFlight === undefined ? '' : '+1'}`);
-      next = Math.max(...rows.keys()) + 1;
+      next = await checkAcknowledged(store, acked, log);
     }
     console.info(`[reliability] crash-embedded through the agent: ${AGENT_KILLS} agent kills; acknowledged rows at each kill: ${log.join(', ')}`);
   }, budget(180_000, 900_000));

@@ -54,7 +54,8 @@ export function asPostgresUser(cmd: string, args: string[]): [string, string[]] 
   return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] : [cmd, args];
 }
 
-function run(cmd: string, args: string[]): void {
+/** Runs a PostgreSQL program (as the `postgres` user when we are root); throws with its output when it fails. */
+export function runAsPostgres(cmd: string, args: string[]): void {
   const [c, a] = asPostgresUser(cmd, args);
   const r = spawnSync(c, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) {
@@ -62,19 +63,46 @@ function run(cmd: string, args: string[]): void {
   }
 }
 
-/** Starts a server; call `stop()` (synchronous, also safe at process exit) when done. */
-export async function startPgServer(opts: { binDir?: string; database?: string } = {}): Promise<PgServer> {
-  const bin = findPgBin(opts.binDir);
-  const database = opts.database ?? 'secretref_test';
-  const dir = mkdtempSync(join(tmpdir(), 'secretref-pg-'));
-  const data = join(dir, 'data');
+/** A 0700 temp folder the `postgres` user owns (when we are root): a cluster's home. */
+export function postgresTempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o700);
   if (process.getuid?.() === 0) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
     chownSync(dir, uid, gid);
   }
-  run(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '-N']);
+  return dir;
+}
+
+/**
+ * Starts the cluster in `data` (socket in `dir`, log `dir/<log>`) with `opts` (postgres -c …),
+ * and returns its stop: synchronous, idempotent, also run at process exit; it removes `dir`.
+ */
+export function startCluster(bin: string, data: string, dir: string, opts: readonly string[], log: string): () => void {
+  runAsPostgres(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, log), '-w', '-t', '60', '-o', opts.join(' '), 'start']);
+  let stopped = false;
+  const stop = (): void => {
+    if (stopped) return;
+    stopped = true;
+    try {
+      runAsPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      // already gone
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', stop);
+  return stop;
+}
+
+/** Starts a server; call `stop()` (synchronous, also safe at process exit) when done. */
+export async function startPgServer(opts: { binDir?: string; database?: string } = {}): Promise<PgServer> {
+  const bin = findPgBin(opts.binDir);
+  const database = opts.database ?? 'secretref_test';
+  const dir = postgresTempDir('secretref-pg-');
+  const data = join(dir, 'data');
+  runAsPostgres(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C', '-N']);
   const port = await freePort();
   const serverOpts = [
     `-p ${port}`,
@@ -85,21 +113,8 @@ export async function startPgServer(opts: { binDir?: string; database?: string }
     // not at the WAL writer's next round; with fsync off it costs little.
     '-c full_page_writes=off',
     '-c max_connections=200',
-  ].join(' ');
-  run(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', serverOpts, 'start']);
-
-  let stopped = false;
-  const stop = (): void => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
-    } catch {
-      // already gone
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', stop);
+  ];
+  const stop = startCluster(bin, data, dir, serverOpts, 'server.log');
 
   try {
     const admin = new pg.Client({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });

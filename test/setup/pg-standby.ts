@@ -4,12 +4,10 @@
  * `hot_standby=on`, and waits until the primary reports it `streaming`. Fails loudly when it
  * cannot start: the replica half of the suite never skips.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { asPostgresUser, findPgBin, freePort } from './pg-server.js';
+import { findPgBin, freePort, postgresTempDir, runAsPostgres, startCluster } from './pg-server.js';
 
 export interface PgStandby {
   /** The app role on the standby (same database, same role as the primary's `appUrl`). */
@@ -20,25 +18,13 @@ export interface PgStandby {
   stop(): void;
 }
 
-function run(cmd: string, args: string[]): void {
-  const [c, a] = asPostgresUser(cmd, args);
-  const r = spawnSync(c, a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (r.status !== 0) throw new Error(`${cmd} ${args[0] ?? ''} failed (exit ${r.status}): ${r.stderr || r.stdout}`);
-}
-
 /** `primary`: the server's port, app URL and a superuser URL on it. */
 export async function startPgStandby(primary: { port: number; appUrl: string; adminUrl: string }, binDir?: string): Promise<PgStandby> {
   const bin = findPgBin(binDir);
   if (!existsSync(join(bin, 'pg_basebackup'))) throw new Error(`pg_basebackup not found in ${bin}: install PostgreSQL 15 (postgresql-15).`);
-  const dir = mkdtempSync(join(tmpdir(), 'secretref-standby-'));
+  const dir = postgresTempDir('secretref-standby-');
   const data = join(dir, 'data');
-  chmodSync(dir, 0o700);
-  if (process.getuid?.() === 0) {
-    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    chownSync(dir, uid, gid);
-  }
-  run(join(bin, 'pg_basebackup'), ['-D', data, '-R', '-X', 'stream', '-c', 'fast', '-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres']);
+  runAsPostgres(join(bin, 'pg_basebackup'), ['-D', data, '-R', '-X', 'stream', '-c', 'fast', '-h', '127.0.0.1', '-p', String(primary.port), '-U', 'postgres']);
   const port = await freePort();
   const opts = [
     `-p ${port}`,
@@ -52,20 +38,8 @@ export async function startPgStandby(primary: { port: number; appUrl: string; ad
     '-c wal_receiver_status_interval=1s',
     // A query on the standby is never cancelled for replay: tests pause replay on purpose.
     '-c max_standby_streaming_delay=-1',
-  ].join(' ');
-  run(join(bin, 'pg_ctl'), ['-D', data, '-l', join(dir, 'standby.log'), '-w', '-t', '60', '-o', opts, 'start']);
-  let stopped = false;
-  const stop = (): void => {
-    if (stopped) return;
-    stopped = true;
-    try {
-      run(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']);
-    } catch {
-      // already gone
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-  process.once('exit', stop);
+  ];
+  const stop = startCluster(bin, data, dir, opts, 'standby.log');
   try {
     const admin = new pg.Client({ connectionString: primary.adminUrl });
     await admin.connect();
