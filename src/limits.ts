@@ -43,8 +43,6 @@ export const INTERNAL_LIMITS = {
   listNamesMax: 100_000,
   /** YAML parse errors reported for one document. */
   yamlErrorsShown: 50,
-  /** Files the command line reads at once (lint, refs, render of many files). */
-  filesReadAhead: 32,
   /** Problems listed in one error message (all stay in `problems`). */
   problemsShown: 20,
   /** Characters of user text (a name, a key, an operator) quoted in a message. */

