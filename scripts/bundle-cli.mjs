@@ -25,6 +25,10 @@ const result = await build({
   // CommonJS libraries inside an ES module bundle call require() for Node.js built-ins.
   banner: { js: "import { createRequire as __secretrefRequire } from 'node:module'; const require = __secretrefRequire(import.meta.url);" },
   legalComments: 'none',
+  // Node.js compiles every byte of a module it loads: minified, an offline lint's start-up reads
+  // 0.43 MB instead of 0.84 MB. No keepNames: it wraps every function made at run time in a call that
+  // sets its name (7% of a 1,000-file lint); nothing here reads a function's name (errors set theirs).
+  minify: true,
   logLevel: 'warning',
   metafile: true,
 });

@@ -13,13 +13,21 @@
  * name in any folder (`*.example.yaml`), as in `.gitignore` and the project config's `dialects`.
  * A malformed line is a problem with its line number, never silently skipped.
  */
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
+import type Picomatch from 'picomatch';
 import type { Problem } from '../errors.js';
 import type { Diagnostic } from './diagnostic.js';
 import { IGNORE_FILE } from './ignore-file-name.js';
 import { isLintCode, LINT_CODES, type LintCode } from './rules.js';
 
 export { IGNORE_FILE };
+
+/**
+ * picomatch, loaded by the first ignore file parsed: most lint runs have none, and loading it costs
+ * start-up time (CommonJS, so the load stays synchronous and parseIgnoreFile stays a function).
+ */
+let picomatch: typeof Picomatch | undefined;
+const load = createRequire(import.meta.url);
 
 /** One rule of the ignore file. */
 export interface IgnoreRule {
@@ -51,6 +59,7 @@ export function parseIgnoreFile(text: string): { rules: IgnoreRule[]; problems: 
     const names = rest.join(',').split(',').map((c) => c.trim()).filter(Boolean);
     const unknown = names.filter((c) => !isLintCode(c));
     if (unknown.length > 0) return problem(`unknown code ${unknown.map((c) => `"${c}"`).join(', ')}; codes are ${LINT_CODES.join(', ')}`);
+    picomatch ??= load('picomatch') as typeof Picomatch;
     const test = picomatch(glob, { dot: true });
     const matches = glob.includes('/') ? test : (p: string) => test(p.slice(p.lastIndexOf('/') + 1));
     rules.push({ glob, line, matches, ...(names.length > 0 ? { codes: new Set(names as LintCode[]) } : {}), ...(reason !== undefined ? { reason } : {}) });

@@ -7,7 +7,7 @@
  * written by scripts/bundle-cli.mjs).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,7 @@ const HOOKS = join(ROOT, 'test', 'helpers', 'log-loads.mjs');
 const HEAVY = ['yaml', 'nunjucks', 'zod', '@electric-sql/pglite', 'pg', 'jsep', '@lezer/python', 'lru-cache'];
 
 /** The packages (under node_modules) a run of the CLI with `args` loaded, and its exit code. */
-async function packagesLoaded(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; packages: Set<string> }> {
+async function packagesLoaded(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; packages: Set<string>; builtins: Set<string> }> {
   const dir = mkdtempSync(join(tmpdir(), 'secretref-loads-'));
   const log = join(dir, 'loads.txt');
   try {
@@ -34,13 +34,15 @@ async function packagesLoaded(args: string[], env: Record<string, string> = {}):
     );
     const bundled = JSON.parse(readFileSync(join(ROOT, 'dist', 'cli', 'bundle-packages.json'), 'utf8')) as Record<string, string[]>;
     const packages = new Set<string>();
+    const builtins = new Set<string>();
     for (const url of readFileSync(log, 'utf8').split('\n')) {
+      if (url.startsWith('node:')) builtins.add(url);
       if (!url.startsWith('file:')) continue;
       const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
       if (m) packages.add(m[1] as string);
       for (const p of bundled[relative(ROOT, fileURLToPath(url))] ?? []) packages.add(p);
     }
-    return { ...r, packages };
+    return { ...r, packages, builtins };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -68,6 +70,26 @@ describe('start-up loads only what the command needs', () => {
     // Neither the store's validator nor the Python grammar (a secretref-dialect file has no Python).
     expect(r.packages.has('zod')).toBe(false);
     expect(r.packages.has('@lezer/python')).toBe(false);
+    // No glob matcher without an ignore file, and no node:v8 (it sets the WebAssembly compiler
+    // for an embedded store, which an offline lint never opens).
+    expect(r.packages.has('picomatch')).toBe(false);
+    expect(r.builtins.has('node:v8')).toBe(false);
+  });
+
+  it('the glob matcher loads when there is an ignore file, and applies it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'secretref-loads-ignore-'));
+    try {
+      writeFileSync(join(dir, 'tool.yaml'), 'url: https://api.example.com\nheaders:\n  Authorization: $secrets.StripeKey\n');
+      writeFileSync(join(dir, 'ignore'), '*.yaml NAME_STYLE\n');
+      const r = await packagesLoaded(['lint', '--offline', '--format', 'json', '--ignore-file', join(dir, 'ignore'), join(dir, 'tool.yaml')]);
+      expect(r.code).toBe(0);
+      expect(r.packages.has('picomatch')).toBe(true);
+      const report = JSON.parse(r.stdout) as { diagnostics: unknown[]; suppressed: { code: string; suppression: { by: string } }[] };
+      expect(report.diagnostics).toEqual([]);
+      expect(report.suppressed.map((d) => [d.code, d.suppression.by])).toEqual([['NAME_STYLE', 'ignore-file']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the Python grammar loads when a Julep expression is parsed', async () => {
@@ -91,6 +113,8 @@ describe('start-up loads only what the command needs', () => {
       expect(r.stdout).toContain('value-of-stripe_api_key-1234');
       expect(r.packages.has(client)).toBe(true); // the log works: it saw the store's client
       expect(r.packages.has('zod')).toBe(false);
+      // Opening an embedded store, the CLI first sets V8's WebAssembly compiler (context.ts).
+      expect(r.builtins.has('node:v8')).toBe(true);
     } finally {
       if (agent === 'auto') await run([...db, 'agent', 'stop'], env);
       rmSync(dir, { recursive: true, force: true });

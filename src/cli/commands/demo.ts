@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { DEFAULT_DEVELOPER_ID, analyzeSource, createResolver, formatDiagnostics, keygen, lint, openStore, render } from '../../index.js';
 import { implementCommand } from '../command.js';
-import type { CliContext } from '../context.js';
+import { baselineWasmOnly, type CliContext } from '../context.js';
 
 /** The package root, from src/cli/commands or dist/cli/commands alike. */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -34,6 +34,7 @@ export async function demo(options: DemoOptions, ctx: CliContext): Promise<DemoR
 
   const say = (s: string) => ctx.out(s);
   say('secretref demo — a throwaway in-memory store; nothing is written to disk.\n');
+  await baselineWasmOnly();
   const store = await openStore({ url: 'memory:', masterKey: keygen() });
   try {
     say(`1. Generated a 256-bit master key (key id ${store.keyId}); the key itself is never printed.`);

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { openStore, type MigrateResult, type Store } from '../../index.js';
 import { implementCommand } from '../command.js';
-import type { CliContext } from '../context.js';
+import { baselineWasmOnly, type CliContext } from '../context.js';
 import { progressBar } from '../progress.js';
 import { UsageError } from '../usage-error.js';
 
@@ -36,6 +36,7 @@ export async function migrateCommandRun(options: MigrateCommandOptions, ctx: Cli
   const fromUrl = options.from !== undefined ? absolute(options.from, ctx.io.cwd) : ctx.config().url;
   const toUrl = absolute(options.to, ctx.io.cwd);
   if (fromUrl === toUrl) throw new UsageError('--to names the store migrate copies from; give another store.');
+  await baselineWasmOnly(); // either side may be an embedded store
   const source: Store = options.from !== undefined ? await openStore({ url: fromUrl, masterKey: key.key, masterKeySource: key.source }) : await ctx.openStore({ masterKey: key.key, masterKeySource: key.source });
   const target = await openStore({ url: toUrl, masterKey: targetKey.key, masterKeySource: targetKey.source });
   const bar = progressBar(ctx, 'migrate');
