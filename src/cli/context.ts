@@ -148,6 +148,14 @@ export class CliContext {
  */
 export async function baselineWasmOnly(): Promise<void> {
   (await import('node:v8')).setFlagsFromString('--liftoff-only');
+  flagsChanged = true;
+}
+
+let flagsChanged = false;
+
+/** Whether this process changed V8's flags: a code cache made after that would not fit a fresh process (launch.ts). */
+export function v8FlagsChanged(): boolean {
+  return flagsChanged;
 }
 
 /**

@@ -150,7 +150,7 @@ function agentEntry(): { args: string[]; cwd: string } {
   const here = fileURLToPath(import.meta.url);
   const dir = dirname(here);
   if (here.endsWith('.ts')) return { args: ['--import', 'tsx', join(dir, 'agent-main.ts')], cwd: resolve(dir, '../..') };
-  // dist/store/agent.js, or a chunk of the CLI bundle (dist/cli/chunks/…).
+  // dist/store/agent.js, or the CLI bundle (dist/cli/bundle/cli.cjs).
   for (const candidate of [join(dir, 'agent-main.js'), resolve(dir, '../store/agent-main.js'), resolve(dir, '../../store/agent-main.js')]) {
     if (existsSync(candidate)) return { args: [candidate], cwd: '/' };
   }

@@ -1,16 +1,15 @@
 /**
- * A CLI that starts fast (issue 17): the built binary loads a command's module only when that
+ * A CLI that starts fast (issue 17): the built binary runs a command's module only when that
  * command runs, so `--version` and `--help` load no YAML parser, template engine, validator or
- * store, and an offline lint loads no database client. Checked by the files Node.js loads
- * (module hooks log every URL), never by a time: a package counts as loaded when a file of it
- * under node_modules is, or a file of the bundled CLI that holds it (dist/cli/bundle-packages.json,
- * written by scripts/bundle-cli.mjs).
+ * store, and an offline lint loads no database client. Checked by what a run loaded, never by a
+ * time: the packages inside the bundle (dist/cli/bundle/cli.cjs) record themselves when their code
+ * first runs, and the launcher writes them, with Node.js's own modules, to SECRETREF_LOG_PACKAGES;
+ * the packages outside it (pg, PGlite) are files under node_modules, logged by module hooks.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../helpers/build.js';
@@ -20,27 +19,25 @@ const BIN = join(ROOT, 'dist', 'cli', 'main.js');
 const HOOKS = join(ROOT, 'test', 'helpers', 'log-loads.mjs');
 const HEAVY = ['yaml', 'nunjucks', 'zod', '@electric-sql/pglite', 'pg', 'jsep', '@lezer/python', 'lru-cache'];
 
-/** The packages (under node_modules) a run of the CLI with `args` loaded, and its exit code. */
+/** The packages a run of the CLI with `args` loaded, Node.js's modules it loaded (`node:…`), and its exit code. */
 async function packagesLoaded(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; packages: Set<string>; builtins: Set<string> }> {
   const dir = mkdtempSync(join(tmpdir(), 'secretref-loads-'));
-  const log = join(dir, 'loads.txt');
+  const files = join(dir, 'files.txt');
+  const bundled = join(dir, 'bundled.txt');
   try {
     const r = await promisify(execFile)(process.execPath, ['--import', HOOKS, BIN, ...args], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: dir, LOG_LOADS_TO: log, NO_COLOR: '1', ...env },
+      env: { PATH: process.env.PATH ?? '', HOME: dir, LOG_LOADS_TO: files, SECRETREF_LOG_PACKAGES: bundled, NO_COLOR: '1', ...env },
     }).then(
       (x) => ({ code: 0, stdout: x.stdout }),
       (e: { code: number; stdout: string }) => ({ code: e.code, stdout: e.stdout }),
     );
-    const bundled = JSON.parse(readFileSync(join(ROOT, 'dist', 'cli', 'bundle-packages.json'), 'utf8')) as Record<string, string[]>;
     const packages = new Set<string>();
     const builtins = new Set<string>();
-    for (const url of readFileSync(log, 'utf8').split('\n')) {
-      if (url.startsWith('node:')) builtins.add(url);
-      if (!url.startsWith('file:')) continue;
-      const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+    for (const line of readFileSync(bundled, 'utf8').split('\n').filter(Boolean)) (line.startsWith('node:') ? builtins : packages).add(line);
+    for (const url of readFileSync(files, 'utf8').split('\n')) {
+      const m = url.startsWith('file:') ? /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url) : null;
       if (m) packages.add(m[1] as string);
-      for (const p of bundled[relative(ROOT, fileURLToPath(url))] ?? []) packages.add(p);
     }
     return { ...r, packages, builtins };
   } finally {
