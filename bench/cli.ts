@@ -28,6 +28,8 @@ const DEVELOPER = '00000000-0000-0000-0000-000000000000';
 
 export interface CliFigures {
   runs: number;
+  /** Rounds of `node -e 0`, `lint FILE` and `lint DIR`, run in turns. */
+  lintRounds: number;
   /** Median wall ms of `node -e 0`. */
   nodeBareMs: number;
   /** Median wall ms of `secretref lint --offline FILE`. */
@@ -93,6 +95,18 @@ process.on('exit', () => {
   process.stderr.write('\\nsecretref-bench maxRSS ' + kib + '\\n');
 });`;
 
+/** Median wall ms of each command, run in turns (`rounds` each, after one warm-up round). */
+function interleaved(commands: readonly string[][], rounds: number, opts: Parameters<typeof wallMs>[2]): number[] {
+  const samples = commands.map(() => [] as number[]);
+  for (let r = -1; r < rounds; r++) {
+    commands.forEach((args, i) => {
+      const ms = wallMs(process.execPath, args, opts);
+      if (r >= 0) samples[i]?.push(ms);
+    });
+  }
+  return samples.map(median);
+}
+
 /** Runs the CLI measurements; `runs` timed processes per command after one warm-up each. */
 export async function benchCli(runs = 7): Promise<CliFigures> {
   const rebuilt = ensureBuilt();
@@ -102,10 +116,6 @@ export async function benchCli(runs = 7): Promise<CliFigures> {
     wallMs(node, args, { cwd: ROOT, env, ...opts });
     return median(Array.from({ length: runs }, () => wallMs(node, args, { cwd: ROOT, env, ...opts })));
   };
-  const nodeBareMs = times(['-e', '0']);
-  const lintMs = times([MAIN, 'lint', '--offline', LINT_FILE]);
-
-  // A store folder created beforehand, with the secrets the definition uses.
   const tmp = mkdtempSync(join(tmpdir(), 'secretref-bench-cli-'));
   try {
     // 1,000 definitions in one folder: the example tools, copied round-robin.
@@ -117,7 +127,16 @@ export async function benchCli(runs = 7): Promise<CliFigures> {
       const name = examples[i % examples.length] as string;
       copyFileSync(join(ROOT, 'fixtures/tools', name), join(many, `${String(i).padStart(4, '0')}-${name}`));
     }
-    const lintManyMs = median(Array.from({ length: Math.max(3, runs >> 1) }, () => wallMs(node, [MAIN, 'lint', '--offline', '--fail-on', 'never', many], { cwd: ROOT, env })));
+    const lintRounds = runs + 4;
+    // `node -e 0`, one lint and the 1,000-file lint take turns, so a machine that speeds up or
+    // slows down during the run moves all three alike: their ratios are the figures.
+    const [nodeBareMs, lintMs, lintManyMs] = interleaved(
+      [['-e', '0'], [MAIN, 'lint', '--offline', LINT_FILE], [MAIN, 'lint', '--offline', '--fail-on', 'never', many]],
+      lintRounds,
+      { cwd: ROOT, env },
+    ) as [number, number, number];
+
+    // A store folder created beforehand, with the secrets the definition uses.
 
     const dir = join(tmp, 'db');
     const masterKey = keygen();
@@ -165,7 +184,7 @@ export async function benchCli(runs = 7): Promise<CliFigures> {
       render: pick('render'),
       close: pick('close'),
     };
-    return { runs, nodeBareMs, lintMs, lintManyMs, manyFiles, renderMs, renderAgentMs, renderRssMiB, renderPhases, rebuilt };
+    return { runs, lintRounds, nodeBareMs, lintMs, lintManyMs, manyFiles, renderMs, renderAgentMs, renderRssMiB, renderPhases, rebuilt };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

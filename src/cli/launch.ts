@@ -47,8 +47,9 @@ try {
 } catch {
   // no cache for this bundle and V8: compiled as usual
 }
-// Node.js's own CommonJS wrapper, so the bundle runs as a module file would.
-const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, ...(cachedData ? { cachedData } : {}) });
+// The bundle is Node.js's CommonJS wrapper around the program (the build writes it), so it runs as
+// a module file would.
+const script = new Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });
 const module = { exports: {} as Program };
 (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dir);
 const program = module.exports;
@@ -58,10 +59,12 @@ if (process.env.SECRETREF_WRITE_CODE_CACHE === '1' && !program.v8FlagsChanged())
   writeFileSync(tmp, script.createCachedData());
   renameSync(tmp, cacheFile);
 }
-// What this run loaded: bundled packages whose code ran, and Node.js's own modules (node:…).
+// What this run loaded: bundled packages whose code ran, Node.js's own modules (node:…), and
+// whether V8 took the code cache (code-cache:used, rejected or none).
 if (process.env.SECRETREF_LOG_PACKAGES) {
   const loaded = (process as unknown as { moduleLoadList: string[] }).moduleLoadList; // undocumented, stable since Node.js 0.x
   const builtins = loaded.filter((m) => m.startsWith('NativeModule ')).map((m) => `node:${m.slice('NativeModule '.length)}`);
-  writeFileSync(process.env.SECRETREF_LOG_PACKAGES, [...program.loadedPackages(), ...builtins].join('\n'));
+  const cache = cachedData === undefined ? 'none' : script.cachedDataRejected === true ? 'rejected' : 'used';
+  writeFileSync(process.env.SECRETREF_LOG_PACKAGES, [...program.loadedPackages(), ...builtins, `code-cache:${cache}`].join('\n'));
 }
 process.exit(code);

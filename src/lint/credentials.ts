@@ -60,6 +60,15 @@ for (const f of TOKEN_FORMATS) {
   }
 }
 
+/** The hints by their first character: at a hint's match, only the few that start alike are tried. */
+const HINTS_BY_FIRST = new Map<string, [string, (typeof TOKEN_FORMATS)[number][]][]>();
+for (const entry of FORMATS_BY_HINT) {
+  const first = entry[0].charAt(0);
+  const list = HINTS_BY_FIRST.get(first);
+  if (list) list.push(entry);
+  else HINTS_BY_FIRST.set(first, [entry]);
+}
+
 /**
  * Every token format is a prefix and a body of at least 16 characters with no white space, so a
  * string without such a run holds no token (most field values: names, types, prose). This check is
@@ -73,7 +82,7 @@ function formatsIn(value: string): (typeof TOKEN_FORMATS)[number][] {
   ANY_HINT.lastIndex = 0;
   for (let m = ANY_HINT.exec(value); m; m = ANY_HINT.exec(value)) {
     // A hint may be a prefix of another (`sk-` / `sk-ant-`): collect every hint that starts here.
-    for (const [h, fs] of FORMATS_BY_HINT) if (value.startsWith(h, m.index)) for (const f of fs) chosen.add(f);
+    for (const [h, fs] of HINTS_BY_FIRST.get(value.charAt(m.index)) ?? []) if (value.startsWith(h, m.index)) for (const f of fs) chosen.add(f);
     ANY_HINT.lastIndex = m.index + 1;
   }
   return chosen.size === 0 ? [] : TOKEN_FORMATS.filter((f) => chosen.has(f));

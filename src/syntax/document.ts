@@ -304,7 +304,8 @@ class SourceWalker {
           continue;
         }
         seen.add(key);
-        if (k && isScalar(k) && typeof k.value === 'string') {
+        // A key can hold a reference only with `$` or `{` in it (Analysis.key checks no other).
+        if (k && isScalar(k) && typeof k.value === 'string' && (key.includes('$') || key.includes('{'))) {
           const [s, e] = k.range ?? [0, 0];
           this.a.key(key, lazyOffsets(this.source, s, e, k.type as ScalarKind | undefined, key), [s, e]);
         }

@@ -11,6 +11,16 @@ export type OffsetMap = (index: number) => number;
 const WS = new Set([' ', '\t', '\r', '\n']);
 
 export function scalarOffsets(source: string, start: number, end: number, kind: ScalarKind | undefined, value: string): OffsetMap {
+  // Most scalars are their source text on one line: the value starts at the scalar (past its
+  // quote), one character for one character. No escape, doubled quote or line break can hide in a
+  // value that has none of them and reads the same in the source.
+  if (kind !== 'BLOCK_LITERAL' && kind !== 'BLOCK_FOLDED') {
+    const base = kind === 'QUOTE_DOUBLE' || kind === 'QUOTE_SINGLE' ? start + 1 : start;
+    const escapes = kind === 'QUOTE_DOUBLE' ? '\\' : kind === 'QUOTE_SINGLE' ? "'" : undefined;
+    if (base + value.length <= end && !value.includes('\n') && (escapes === undefined || !value.includes(escapes)) && source.startsWith(value, base)) {
+      return (i) => base + (i >= value.length ? value.length : Math.max(0, i));
+    }
+  }
   const map = align(source, start, end, kind, value);
   if (!map) return () => start;
   return (i) => (i >= value.length ? (map[value.length] as number) : (map[Math.max(0, i)] as number));

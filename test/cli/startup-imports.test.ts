@@ -20,7 +20,7 @@ const HOOKS = join(ROOT, 'test', 'helpers', 'log-loads.mjs');
 const HEAVY = ['yaml', 'nunjucks', 'zod', '@electric-sql/pglite', 'pg', 'jsep', '@lezer/python', 'lru-cache'];
 
 /** The packages a run of the CLI with `args` loaded, Node.js's modules it loaded (`node:…`), and its exit code. */
-async function packagesLoaded(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; packages: Set<string>; builtins: Set<string> }> {
+async function packagesLoaded(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; packages: Set<string>; builtins: Set<string>; codeCache: string | undefined }> {
   const dir = mkdtempSync(join(tmpdir(), 'secretref-loads-'));
   const files = join(dir, 'files.txt');
   const bundled = join(dir, 'bundled.txt');
@@ -34,12 +34,16 @@ async function packagesLoaded(args: string[], env: Record<string, string> = {}):
     );
     const packages = new Set<string>();
     const builtins = new Set<string>();
-    for (const line of readFileSync(bundled, 'utf8').split('\n').filter(Boolean)) (line.startsWith('node:') ? builtins : packages).add(line);
+    let codeCache: string | undefined;
+    for (const line of readFileSync(bundled, 'utf8').split('\n').filter(Boolean)) {
+      if (line.startsWith('code-cache:')) codeCache = line.slice('code-cache:'.length);
+      else (line.startsWith('node:') ? builtins : packages).add(line);
+    }
     for (const url of readFileSync(files, 'utf8').split('\n')) {
       const m = url.startsWith('file:') ? /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url) : null;
       if (m) packages.add(m[1] as string);
     }
-    return { ...r, packages, builtins };
+    return { ...r, packages, builtins, codeCache };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -71,6 +75,17 @@ describe('start-up loads only what the command needs', () => {
     // for an embedded store, which an offline lint never opens).
     expect(r.packages.has('picomatch')).toBe(false);
     expect(r.builtins.has('node:v8')).toBe(false);
+  });
+
+  it('the built CLI starts from its code cache; under other V8 flags V8 refuses it and the output is the same', async () => {
+    const args = ['lint', '--offline', '--format', 'json', 'fixtures/tools/stripe-create-charge.yaml'];
+    const cached = await packagesLoaded(args);
+    expect(cached.code).toBe(0);
+    expect(cached.codeCache).toBe('used');
+    const other = await packagesLoaded(args, { NODE_OPTIONS: '--max-old-space-size=1000' });
+    expect(other.codeCache).toBe('rejected');
+    expect(other.code).toBe(0);
+    expect(other.stdout).toBe(cached.stdout);
   });
 
   it('the glob matcher loads when there is an ignore file, and applies it', async () => {

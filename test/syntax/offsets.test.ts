@@ -1,4 +1,5 @@
 /** Offsets of references inside multi-line and escaped scalars (what the corpus covers thinly). */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeSource } from '../../src/syntax/index.js';
 import { textAt, tuple } from './helpers.js';
@@ -62,5 +63,22 @@ describe('scalar offsets', () => {
   it('a multi-line template tag inside a folded JSON-style YAML string', () => {
     const src = 'a: "{{\n    secrets.k\n  }}"\n';
     expect(at(src)).toEqual([['k', 'secrets.k', [2, 5, 2, 14]]]);
+  });
+});
+
+describe('scalar offsets, any one-line scalar (the fast path: a value that reads the same in the source)', () => {
+  const text = fc.string({ unit: fc.constantFrom('a', 'Z', ' ', '\\', "'", '"', 'é', '😀', '\t', '#', ':'), maxLength: 12 });
+  it.each([
+    ['double-quoted', (s: string) => JSON.stringify(s)],
+    ['single-quoted', (s: string) => `'${s.replaceAll("'", "''")}'`],
+  ])('%s: a reference after and before any text points at itself', (_, quote) => {
+    fc.assert(
+      fc.property(text, text, (before, after) => {
+        const src = `a: ${quote(`${before}$secrets.k ${after}`)}\n`;
+        const d = analyzeSource(src);
+        expect(d.references.map((r) => textAt(src, r.range))).toEqual(['$secrets.k']);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

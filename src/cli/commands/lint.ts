@@ -32,7 +32,7 @@ import {
 import { argList, implementCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { describeDialects, parseDialect, type Dialect } from '../dialect.js';
-import { collectFiles, exists, readInputs, type InputFile } from '../files.js';
+import { collectFiles, exists, readInput } from '../files.js';
 import { lintJson, stringify, type FileDialectJson } from '../json.js';
 import { parsePairs } from '../parse-args.js';
 import { progressBar } from '../progress.js';
@@ -73,7 +73,7 @@ export interface LintCommandOptions {
 
 export interface LintResult {
   diagnostics: Diagnostic[];
-  /** Source of each file by shown name (for excerpts in the text report). */
+  /** Source of each file by shown name, for the caret excerpts of a text report on a terminal (empty otherwise). */
   sources: Map<string, string>;
   files: FileDialectJson[];
   /** Absolute repository root the report's paths are relative to. */
@@ -99,13 +99,15 @@ export async function lint(options: LintCommandOptions, ctx: CliContext): Promis
   const sources = new Map<string, string>();
   const dialects: FileDialectJson[] = [];
   const bar = files.length > 20 ? progressBar(ctx, 'lint') : undefined;
+  // Sources are kept only for the caret excerpts a person at a terminal sees (report below).
+  const keepSources = options.format === 'text' && options.output === undefined && ctx.terminal('stdout');
   try {
-    // Every file read first (files.ts: synchronously, cheaper than async reads for many small files).
-    const inputs = await readInputs(files, ctx.io);
     for (const [i, path] of files.entries()) {
-      const input = inputs[i] as InputFile;
+      // One file read, then linted (files.ts reads synchronously: cheaper than async reads for
+      // many small files, and each source can be dropped as soon as it is linted).
+      const input = await readInput(path, ctx.io);
       const dialect = ctx.dialectFor(path, options.dialect);
-      sources.set(input.name, input.source);
+      if (keepSources) sources.set(input.name, input.source);
       dialects.push({ file: input.name, dialect });
       const opts: LintOptions = {
         filename: input.name,
