@@ -93,6 +93,7 @@ export async function benchScale(opts: { url: string; pooledUrl: string | null; 
   const replica = opts.readUrl ? await openStore({ url: opts.url, readUrl: opts.readUrl, masterKey, schema, poolSize: 16 }) : null;
   const admin = new pg.Client({ connectionString: opts.url });
   await admin.connect();
+  let closed = false;
   try {
     const developerId = randomUUID();
     for (const name of NAMES) await direct.scope(developerId).create({ name, value: `sk_${randomUUID()}` });
@@ -115,6 +116,12 @@ export async function benchScale(opts: { url: string; pooledUrl: string | null; 
       if (names !== secrets) throw new Error(`scale: listed ${names} of ${secrets} names`);
       list.push({ secrets, ms, usPerName: (ms * 1000) / secrets });
     }
+
+    // The standby store buffers its reads' audit records and writes them to the primary in batches:
+    // closed (flushed) first, so none of them lands in the audit table while it is measured.
+    await replica?.close();
+    await pooled?.close();
+    closed = true;
 
     // Audit volume: 1,000 cold 10-name resolutions, one record each; the baseline writes one
     // record per name into a table of the audit's shape, as read_secrets did before migration 7.
@@ -147,8 +154,10 @@ export async function benchScale(opts: { url: string; pooledUrl: string | null; 
   } finally {
     await admin.end();
     await direct.close();
-    await pooled?.close();
-    await replica?.close();
+    if (!closed) {
+      await pooled?.close();
+      await replica?.close();
+    }
   }
 }
 
