@@ -16,6 +16,7 @@
  *   run time in a call that sets its name (7% of a 1,000-file lint); nothing reads a function's name.
  * - Each bundled package's files start with a call that records the package when its code first
  *   runs: `SECRETREF_LOG_PACKAGES=FILE` makes the launcher write them (test/cli/startup-imports).
+ * - `SECRETREF_BUNDLE_MINIFY=0 node scripts/bundle-cli.mjs` builds it readable, for a profiler.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
