@@ -7,7 +7,7 @@ import { SecretrefError } from '../errors.js';
 import { errorSqlState } from './db-errors.js';
 import type { Driver, Queryable } from './driver.js';
 import { MAINTENANCE_SETTING, PGP_OPTIONS, TENANT_SETTING, quoteIdent } from './sql.js';
-import { REBIND_VERSION, bindingSchema, boundedAudit, keyGuard, keysetPaging, sizedNames, sqlFunctions, standbyReads, type SqlNames } from './statements.js';
+import { REBIND_VERSION, bindingSchema, boundedAudit, keyGuard, keysetPaging, coreMacReads, sizedNames, sqlFunctions, standbyReads, type SqlNames } from './statements.js';
 
 /** Advisory-lock key (two int4) shared by every secretref schema: also serialises CREATE EXTENSION. */
 const LOCK_KEY = [0x73726566, 1] as const;
@@ -157,6 +157,11 @@ create trigger audit_no_truncate before truncate on ${s}.audit
     version: 9,
     name: 'values read on a hot standby without the audit insert it refuses (the store audits such reads on the primary)',
     sql: (n) => standbyReads(n),
+  },
+  {
+    version: 10,
+    name: 'descriptions and lists check each row\'s HMAC with core sha256(), without pgcrypto (no value is decrypted)',
+    sql: (n) => coreMacReads(n),
   },
 ];
 

@@ -9,6 +9,7 @@
  * test/store/statements.test.ts holds both (and pins migration 1's text). Values are
  * always bound parameters; identifiers are quoted names from validated configuration.
  */
+import { createHash } from 'node:crypto';
 import { PGP_OPTIONS, REKEY_LOCK_CLASS, TENANT_SETTING } from './sql.js';
 import type { AuditAction } from './types.js';
 import type { ParsedCreate } from './validate-input.js';
@@ -107,6 +108,11 @@ export function rowColumns(a: string): MacColumns {
  * microseconds and arrays as JSON, so the text does not depend on session settings.
  */
 export function rowMac(n: SqlNames, tenantKey: string, c: MacColumns): string {
+  return `encode(${n.crypto}.hmac(${macText(c)}, ${tenantKey} || ':mac', 'sha256'), 'hex')`;
+}
+
+/** The text a row's HMAC covers (rowMac). */
+function macText(c: MacColumns): string {
   const fields = [
     `'secretref:row:v2'`,
     `(${c.developer})::text`,
@@ -117,7 +123,33 @@ export function rowMac(n: SqlNames, tenantKey: string, c: MacColumns): string {
     `coalesce(array_to_json(${c.allowedTools})::text, '-')`,
     `coalesce(array_to_json(${c.allowedHosts})::text, '-')`,
   ];
-  return `encode(${n.crypto}.hmac(concat_ws(chr(31), ${fields.join(', ')}), ${tenantKey} || ':mac', 'sha256'), 'hex')`;
+  return `concat_ws(chr(31), ${fields.join(', ')})`;
+}
+
+/**
+ * The row HMAC of `a` by PostgreSQL's own sha256() (migration 10's `hmac_sha256_hex`), from the
+ * key's inner and outer pads (macPads), bound as `p_mac_ipad`/`p_mac_opad`: the same value as
+ * rowMac, without pgcrypto.
+ */
+function coreMac(n: SqlNames, a: string): string {
+  return `${n.schema}.hmac_sha256_hex(${macText(rowColumns(a))}, p_mac_ipad, p_mac_opad)`;
+}
+
+/**
+ * HMAC-SHA256's inner and outer key pads (RFC 2104) of the row-MAC key, `tenantKey:mac` as
+ * pgcrypto's hmac() reads it (its UTF-8 bytes, hashed first when longer than the 64-byte block).
+ * Computed here once per statement, so the database hashes each row twice and XORs nothing.
+ */
+export function macPads(tenantKey: string): { ipad: Buffer; opad: Buffer } {
+  let key = Buffer.from(`${tenantKey}:mac`, 'utf8');
+  if (key.length > 64) key = createHash('sha256').update(key).digest();
+  const ipad = Buffer.alloc(64, 0x36);
+  const opad = Buffer.alloc(64, 0x5c);
+  for (let i = 0; i < key.length; i++) {
+    ipad[i] = (ipad[i] as number) ^ (key[i] as number);
+    opad[i] = (opad[i] as number) ^ (key[i] as number);
+  }
+  return { ipad, opad };
 }
 
 /** Version recorded in `migrations` once every row is bound (see rebind.ts); from then on an unbound row is refused. */
@@ -130,7 +162,12 @@ export const REBIND_VERSION = 5;
  * under the key `tenantKey` derives from.
  */
 export function intact(n: SqlNames, tenantKey: string, a: string): string {
-  return `case ${a}.binding when 2 then ${a}.mac = ${rowMac(n, tenantKey, rowColumns(a))}
+  return intactWith(n, a, rowMac(n, tenantKey, rowColumns(a)));
+}
+
+/** `intact`, with `mac` the expression that computes row `a`'s HMAC. */
+function intactWith(n: SqlNames, a: string, mac: string): string {
+  return `case ${a}.binding when 2 then ${a}.mac = ${mac}
     when 1 then not exists (select 1 from ${n.schema}.migrations m where m.version = ${REBIND_VERSION}) else false end`;
 }
 
@@ -353,20 +390,29 @@ export function fetch(
   n: SqlNames,
   a: { developerId: string; names: readonly string[]; action: 'resolve' | 'reveal' | null; tenantKey: string; keyId: string; previous: boolean },
 ): Statement {
+  if (a.action === null) {
+    // Descriptions only: no value decrypted, so no pgcrypto (function `describe_secrets` of migration 10).
+    const { ipad, opad } = macPads(a.tenantKey);
+    return {
+      text: `select * from ${n.schema}.describe_secrets($1::uuid, $2::text[], $3::text, $4::bytea, $5::bytea)`,
+      params: [a.developerId, a.names, a.keyId, ipad, opad],
+    };
+  }
   return {
     text: `select * from ${n.schema}.read_secrets($1::uuid, $2::text[], $3::text, $4::text, $5::text, $6::boolean)`,
     params: [a.developerId, a.names, a.action, a.tenantKey, a.keyId, a.previous],
   };
 }
 
-/** One page of descriptions, by name, each with `intact` (function `list_secrets` of migration 4). */
+/** One page of descriptions, by name, each with `intact` (function `list_described` of migration 10: no pgcrypto). */
 export function listPage(
   n: SqlNames,
   a: { developerId: string; after: string | null; prefix: string; metadata: Record<string, unknown> | null; limit: number; tenantKey: string; keyId: string },
 ): Statement {
+  const { ipad, opad } = macPads(a.tenantKey);
   return {
-    text: `select * from ${n.schema}.list_secrets($1::uuid, $2::text, $3::text, $4::jsonb, $5::integer, $6::text, $7::text)`,
-    params: [a.developerId, a.after, a.prefix, a.metadata === null ? null : JSON.stringify(a.metadata), a.limit, a.tenantKey, a.keyId],
+    text: `select * from ${n.schema}.list_described($1::uuid, $2::text, $3::text, $4::jsonb, $5::integer, $6::text, $7::bytea, $8::bytea)`,
+    params: [a.developerId, a.after, a.prefix, a.metadata === null ? null : JSON.stringify(a.metadata), a.limit, a.keyId, ipad, opad],
   };
 }
 
@@ -1013,13 +1059,16 @@ end $fn$;
  * holds exactly the names that start with the prefix (no starts_with() filter, whose guessed
  * selectivity made the planner sort every row). Pinned like migration 1.
  */
-export function keysetPaging(n: SqlNames): string {
-  const s = n.schema;
-  const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intact(n, 'p_tenant_key', a)} end`;
-  const bounds = `t.developer_id = p_developer
+/** The index range of one page of a developer's names (migration 6; `list_described` of migration 10 too). */
+const KEYSET_BOUNDS = `t.developer_id = p_developer
        and t.name >= greatest((p_after || chr(1)) collate "C", p_prefix collate "C")
        and t.name < p_prefix || '~'
        and (p_filter is null or t.metadata @> p_filter)`;
+
+export function keysetPaging(n: SqlNames): string {
+  const s = n.schema;
+  const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intact(n, 'p_tenant_key', a)} end`;
+  const bounds = KEYSET_BOUNDS;
   return `
 create or replace function ${s}.list_page(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer)
 returns setof ${s}.secret_info
@@ -1104,6 +1153,50 @@ begin
       case when h.intact and p_previous and h.previous_valid_until > now() and h.previous_key_id = p_key_id
         then convert_to(${decryptBound(n, 'h.previous_value_encrypted', 'p_tenant_key', 'h', 'h.name', 'h.previous_version')}, 'UTF8') end
     from hit h;
+end $fn$;
+`;
+}
+
+/**
+ * Migration 10: the reads that decrypt nothing check each row's HMAC with PostgreSQL's own
+ * sha256() instead of pgcrypto's hmac() (`hmac_sha256_hex`, given the key's pads by the client:
+ * macPads), so describing and listing never load pgcrypto; the embedded store then skips its
+ * module, which costs a cold `secrets list` or a lint with the store about as much as the rest of
+ * the query (issue 17). `describe_secrets` is `read_secrets` without an action (migration 4),
+ * `list_described` is migration 6's `list_secrets`; both return the same rows. Pinned like
+ * migration 1.
+ */
+export function coreMacReads(n: SqlNames): string {
+  const s = n.schema;
+  const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intactWith(n, a, coreMac(n, a))} end`;
+  return `
+create function ${s}.hmac_sha256_hex(p_data text, p_ipad bytea, p_opad bytea)
+returns text
+language sql immutable strict parallel safe as $fn$
+  select encode(sha256(p_opad || sha256(p_ipad || convert_to(p_data, 'UTF8'))), 'hex')
+$fn$;
+
+create function ${s}.describe_secrets(p_developer uuid, p_names text[], p_key_id text, p_mac_ipad bytea, p_mac_opad bytea)
+returns setof ${s}.secret_row
+language plpgsql volatile as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
+      from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names);
+end $fn$;
+
+create function ${s}.list_described(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer, p_key_id text, p_mac_ipad bytea, p_mac_opad bytea)
+returns setof ${s}.secret_row
+language plpgsql volatile set enable_seqscan = off set enable_bitmapscan = off as $fn$
+begin
+  perform set_config('${TENANT_SETTING}', p_developer::text, true);
+  return query
+    select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
+      from ${s}.secrets t
+     where ${KEYSET_BOUNDS}
+     order by t.name
+     limit p_limit;
 end $fn$;
 `;
 }

@@ -103,7 +103,7 @@ const HISTORY_INSERT = `insert into ${N.schema}.audit (developer_id, secret_id, 
 const BLOCKS = [
   'passphrase', 'encrypt', 'decrypt', 'audit', 'infoColumns', 'sqlFunctions', 'keyGuard',
   'boundPassphrase', 'encryptBound', 'decryptBound', 'rowColumns', 'rowMac', 'intact', 'bindingSchema', 'keysetPaging', 'auditBatch', 'boundedAudit', 'sizedNames',
-  'standbyReads',
+  'standbyReads', 'coreMacReads', 'macPads',
 ];
 
 const AUDIT_INSERT = `insert into ${N.schema}.audit (developer_id, secret_id, name, action, detail)`;
@@ -197,12 +197,25 @@ describe('store statements', () => {
   it('every pgp_sym_encrypt binds name and version; every pgp_sym_decrypt uses a row passphrase', () => {
     let encrypts = 0;
     const all = [...Object.values(WRITES).flatMap((w) => w.statements), ...Object.values(OTHERS), ...Object.values(COPIES)].map((s) => s.text);
-    for (const text of [...all, st.sqlFunctions(N), st.bindingSchema(N), st.keysetPaging(N), st.boundedAudit(N), st.standbyReads(N)]) {
+    for (const text of [...all, st.sqlFunctions(N), st.bindingSchema(N), st.keysetPaging(N), st.boundedAudit(N), st.standbyReads(N), st.coreMacReads(N)]) {
       const c = cryptoCalls(text);
       expect(c.unbound).toEqual([]);
       encrypts += c.encrypts;
     }
     expect(encrypts).toBeGreaterThanOrEqual(6); // create ×2, update ×2, rotate, rekey ×2
+  });
+
+  it('descriptions and lists decrypt nothing and call no pgcrypto function (migration 10), and still check every row', () => {
+    const describe = st.fetch(N, { ...DEV, names: ['a'], action: null, tenantKey: 'tk', keyId: 'kid', previous: false });
+    const list = st.listPage(N, { ...DEV, after: null, prefix: '', metadata: null, limit: 10, tenantKey: 'tk', keyId: 'kid' });
+    expect(describe.text).toContain('describe_secrets(');
+    expect(list.text).toContain('list_described(');
+    // No key text reaches the database on these reads, only the HMAC pads.
+    expect([...describe.params, ...list.params]).not.toContain('tk');
+    const sql = st.coreMacReads(N);
+    expect(sql).not.toContain(N.crypto);
+    expect(sql).not.toMatch(/pgp_sym|hmac\(/);
+    expect(occurrences(sql, 'p_mac_ipad, p_mac_opad)')).toBe(2); // each function checks each row it returns
   });
 
   it('the SQL function `fetch` audits and decrypts through the same helpers', () => {
@@ -262,7 +275,7 @@ describe('store statements', () => {
     expect(createHash('sha256').update(text).digest('hex')).toBe('8afaf2d756fcd084558e9b0521fa1a5314ea0872aa255f27e4ec47e29bda5d4a');
   });
 
-  it('migrations 2–9 keep their text too (key guard, roles, binding, keyset paging, bounded audit, sized names, standby reads; 5 is a data migration with none)', () => {
+  it('migrations 2–10 keep their text too (key guard, roles, binding, keyset paging, bounded audit, sized names, standby reads, core-sha256 reads; 5 is a data migration with none)', () => {
     const pinned: Record<number, string> = {
       2: '29783f09741312ddbdb741aac5480a468b21a6483bea4fcd0ceb8956afaaf021',
       3: '2ea6038c3405e7412436bb02b12bec4d7aa888fc5e41bc47e22572dfe9e7d1a6',
@@ -272,12 +285,13 @@ describe('store statements', () => {
       7: 'a1fa8e41173b25c03a191f5261e2cda9d49d4d4d573a01ae4ad7a0771d572fff',
       8: 'e4b601b4114b5c150329a89bde9f6aa015acd30c10822b2b6ee06489e0326506',
       9: 'b0fe40f654b8a1078233c0ff6f2391bf9ce7bf7fc359f4527858de10b4530f19',
+      10: '71319902d14aabe4adf744d977d0177f76431a2fb83d8c659edb4e6dd6de3a1b',
     };
     for (const m of MIGRATIONS.filter((x) => x.version > 1)) {
       const text = m.sql(N).replace(/\s+/g, ' ').trim();
       expect(createHash('sha256').update(text).digest('hex'), `migration ${m.version}`).toBe(pinned[m.version]);
     }
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(MIGRATIONS.filter((m) => m.data).map((m) => m.version)).toEqual([st.REBIND_VERSION]);
   });
 });
