@@ -68,7 +68,7 @@ export class CliContext {
    * Opens the configured store once per run; closed by `close()`. With `withoutKey`, no master key
    * is read (openStore's withoutKey: descriptions only).
    */
-  async openStore(options: { masterKey?: string; masterKeySource?: string; withoutKey?: boolean } = {}): Promise<Store> {
+  async openStore(options: { masterKey?: string; masterKeySource?: string; withoutKey?: boolean; decrypts?: false } = {}): Promise<Store> {
     if (this.store) return this.store;
     const withoutKey = options.withoutKey === true;
     const key = withoutKey ? undefined : options.masterKey !== undefined ? { key: options.masterKey, source: options.masterKeySource ?? 'the given master key' } : await this.masterKeyWithSource();
@@ -90,7 +90,8 @@ export class CliContext {
       url,
       ...topology,
       ...(key === undefined ? { withoutKey: true } : { masterKey: key.key, masterKeySource: key.source }),
-      ...(embedded ? { embedded: { settings: CLI_EMBEDDED_SETTINGS } } : {}),
+      // A command that decrypts nothing boots an embedded store without pgcrypto (types.ts).
+      ...(embedded ? { embedded: { settings: CLI_EMBEDDED_SETTINGS, ...(options.decrypts === false ? { pgcrypto: false } : {}) } } : {}),
       ...(embedded && this.io.env.SECRETREF_AGENT !== undefined ? { agent: this.io.env.SECRETREF_AGENT as 'auto' | 'never' } : {}),
     });
     this.storeWithoutKey = withoutKey;
@@ -99,12 +100,13 @@ export class CliContext {
 
   /**
    * Opens the configured store for reading descriptions (lint): with the master key when one is
-   * configured, so rows are authenticated; else without it, never asking for one.
+   * configured, so rows are authenticated; else without it, never asking for one. Nothing is
+   * decrypted, so an embedded store boots without pgcrypto.
    */
   async openStoreForReading(): Promise<{ store: Store; withoutKey: boolean }> {
     if (!this.store) {
       const key = await existingMasterKey(this.config(), this.io);
-      await this.openStore(key !== undefined ? { masterKey: key.key, masterKeySource: key.source } : { withoutKey: true });
+      await this.openStore({ ...(key !== undefined ? { masterKey: key.key, masterKeySource: key.source } : { withoutKey: true }), decrypts: false });
     }
     return { store: this.store as Store, withoutKey: this.storeWithoutKey };
   }

@@ -191,6 +191,12 @@ async function cryptoSchema(q: Queryable): Promise<string | undefined> {
 
 /** Brings schema `schema` (validated, unquoted) to the latest version. */
 export async function migrate(driver: Driver, schema: string): Promise<SchemaInfo> {
+  const current = await currentSchema(driver, schema);
+  return current ?? (await migrateNow(driver, schema));
+}
+
+/** What `migrate` returns when schema `schema` is current (every migration, data ones too), else undefined. */
+export async function currentSchema(driver: Driver, schema: string): Promise<SchemaInfo | undefined> {
   const s = `"${schema}"`;
   try {
     const rows = await driver.query<{ version: number | null; applied: number; ext: string | null }>(
@@ -208,7 +214,11 @@ export async function migrate(driver: Driver, schema: string): Promise<SchemaInf
     const state = errorSqlState(e);
     if (state !== '42P01' && state !== '3F000') throw e;
   }
+  return undefined;
+}
 
+async function migrateNow(driver: Driver, schema: string): Promise<SchemaInfo> {
+  const s = `"${schema}"`;
   return await driver.transaction(async (tx) => {
     await tx.query(`select pg_advisory_xact_lock(${LOCK_KEY[0]}, ${LOCK_KEY[1]})`);
     let ext = await cryptoSchema(tx);

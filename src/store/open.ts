@@ -9,7 +9,7 @@ import { assertOpen, type StoreContext } from './context.js';
 import { loadKeyRing, NO_KEY } from './crypto-key.js';
 import type { Counter, Driver } from './driver.js';
 import { migrateStore } from './migrate.js';
-import { migrate } from './migrations.js';
+import { currentSchema, migrate } from './migrations.js';
 import { ChangeHub } from './notify.js';
 import type { ReadFence, ReplicaReads } from './replica.js';
 import { DEFAULT_AUDIT_RETENTION_DAYS, checkRetentionDays, pruneAudit } from './prune.js';
@@ -110,6 +110,12 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<Store> 
     }
   } else {
     driver = await openEmbeddedStore(loc, counter, options, schema);
+    // Booted without pgcrypto (descriptions only): a schema to migrate (or rows to re-bind) needs
+    // it, so that open boots again with it.
+    if (options.embedded?.pgcrypto === false && driver.viaAgent !== true && !(await currentSchema(driver, schema).catch(() => undefined))) {
+      await driver.close();
+      driver = await openEmbeddedStore(loc, counter, { ...options, embedded: { ...options.embedded, pgcrypto: true } }, schema);
+    }
   }
   let crypto: string;
   let complete: boolean;

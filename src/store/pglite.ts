@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import { SecretrefError } from '../errors.js';
-import { wrapDbError } from './db-errors.js';
+import { errorSqlState, wrapDbError } from './db-errors.js';
 import type { Counter, Driver, Queryable, Row } from './driver.js';
 import { describeTightening, prepareFolder, tightenModes, type ModeReport } from './file-modes.js';
 import { acquireFolderLock, type FolderLock } from './lock.js';
@@ -20,6 +20,8 @@ export interface Shared {
   refs: number;
   /** The data folder's modes as boot found them, before tightening (file stores only). */
   modesAtOpen: ModeReport | undefined;
+  /** Whether pgcrypto's module was loaded (BootOptions.pgcrypto). */
+  pgcrypto: boolean;
 }
 
 const instances = new Map<string, Promise<Shared>>();
@@ -30,6 +32,12 @@ export type Warn = (message: string, code: string) => void;
 /** How a process boots its embedded instance (OpenStoreOptions.embedded). */
 export interface BootOptions {
   settings?: Readonly<Record<string, string>>;
+  /**
+   * False: boot without pgcrypto's module (about 120 ms of a boot), for a process that only
+   * describes and lists (their row check is core sha256(), migration 10). A schema that is not
+   * current, or a read or write that encrypts or decrypts, needs it: openStore boots with it then.
+   */
+  pgcrypto?: boolean;
 }
 
 /** `-c name=value` pairs for PostgreSQL's start; a name or value that is not plain is refused. */
@@ -46,7 +54,8 @@ function startSettings(settings: Readonly<Record<string, string>>): string[] {
 export async function boot(loc: EmbeddedLocation, lockTimeoutMs: number, warn: Warn, options: BootOptions, as: { agent?: boolean } = {}): Promise<Shared> {
   const settings = startSettings(options.settings ?? {});
   // Load the WebAssembly build while waiting for the lock: importing touches no data folder.
-  const modules = Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/pgcrypto')]);
+  const crypto = options.pgcrypto !== false;
+  const modules = Promise.all([import('@electric-sql/pglite'), crypto ? import('@electric-sql/pglite/contrib/pgcrypto') : undefined]);
   modules.catch(() => undefined);
   const lock = loc.kind === 'file' ? await acquireFolderLock(loc.path, lockTimeoutMs, as) : undefined;
   try {
@@ -58,15 +67,15 @@ export async function boot(loc: EmbeddedLocation, lockTimeoutMs: number, warn: W
       if (!existed) modesAtOpen = { ...modesAtOpen, looseFolders: 0, looseFiles: 0, exposed: false };
       else if (modesAtOpen.exposed) warn(describeTightening(loc.path, modesAtOpen), 'SECRETREF_STORE_MODES');
     }
-    const [{ PGlite }, { pgcrypto }] = await modules;
+    const [{ PGlite }, contrib] = await modules;
     const db = await PGlite.create({
       ...(loc.kind === 'file' ? { dataDir: loc.path } : {}),
-      extensions: { pgcrypto },
+      extensions: contrib ? { pgcrypto: contrib.pgcrypto } : {},
       ...(settings.length > 0 ? { startParams: [...PGlite.defaultStartParams, ...settings] } : {}),
     });
     // initdb (a new store) and recovery create files 0666 less the umask.
     if (loc.kind === 'file') tightenModes(loc.path);
-    return { db, lock, refs: 0, modesAtOpen };
+    return { db, lock, refs: 0, modesAtOpen, pgcrypto: crypto };
   } catch (e) {
     lock?.release();
     throw wrapDbError(e, 'open the embedded store');
@@ -78,14 +87,19 @@ function keyOf(loc: EmbeddedLocation): string | undefined {
   return loc.name === undefined ? undefined : `memory:${loc.name}`;
 }
 
-function queryable(q: Pick<PGlite, 'query' | 'exec'>, counter: Counter): Queryable {
+function queryable(q: Pick<PGlite, 'query' | 'exec'>, counter: Counter, pgcrypto: boolean): Queryable {
+  // Booted without pgcrypto (BootOptions.pgcrypto), a statement that needs it cannot load it (58P01).
+  const wrap = (e: unknown, what: string): unknown =>
+    !pgcrypto && errorSqlState(e) === '58P01'
+      ? new SecretrefError('STORE_UNAVAILABLE', 'This store was opened for descriptions only (embedded.pgcrypto: false): reading or writing a value needs pgcrypto; open it without that option.')
+      : wrapDbError(e, what);
   return {
     async query<R extends Row>(sql: string, params: readonly unknown[] = []): Promise<R[]> {
       counter.queries++;
       try {
         return (await q.query<R>(sql, params as unknown[])).rows;
       } catch (e) {
-        throw wrapDbError(e, 'embedded store query');
+        throw wrap(e, 'embedded store query');
       }
     },
     async exec(sql: string): Promise<void> {
@@ -93,7 +107,7 @@ function queryable(q: Pick<PGlite, 'query' | 'exec'>, counter: Counter): Queryab
       try {
         await q.exec(sql);
       } catch (e) {
-        throw wrapDbError(e, 'embedded store script');
+        throw wrap(e, 'embedded store script');
       }
     },
   };
@@ -112,9 +126,12 @@ export async function openEmbedded(loc: EmbeddedLocation, counter: Counter, lock
     }
   }
   const shared = await pending;
+  if (!shared.pgcrypto && options.pgcrypto !== false) {
+    throw new SecretrefError('STORE_UNAVAILABLE', 'This process has the embedded store open without pgcrypto (descriptions only); close that store before opening one that reads values.');
+  }
   shared.refs++;
   const { db } = shared;
-  const base = queryable(db, counter);
+  const base = queryable(db, counter, shared.pgcrypto);
   let closed = false;
   return {
     backend: 'embedded',
@@ -123,7 +140,7 @@ export async function openEmbedded(loc: EmbeddedLocation, counter: Counter, lock
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       counter.queries += 2; // BEGIN, COMMIT
       try {
-        return await db.transaction(async (tx) => await fn(queryable(tx, counter)));
+        return await db.transaction(async (tx) => await fn(queryable(tx, counter, shared.pgcrypto)));
       } catch (e) {
         throw wrapDbError(e, 'embedded store transaction');
       }

@@ -32,7 +32,15 @@ export interface OpenStoreOptions {
    * does this). Applies when this open boots the instance, not when it joins one the process
    * already has.
    */
-  embedded?: { settings?: Readonly<Record<string, string>> };
+  embedded?: {
+    settings?: Readonly<Record<string, string>>;
+    /**
+     * False: this store only describes and lists (no value is read or written), so PGlite in this
+     * process boots without pgcrypto's module. Where the schema needs migrating first, it boots
+     * with it. A store agent always has it. Default true.
+     */
+    pgcrypto?: boolean;
+  };
   /**
    * `file:` stores only: `auto` (default, or SECRETREF_AGENT) connects to the folder's store agent
    * over its Unix socket, starting one (detached, it exits when idle) when none runs, so several

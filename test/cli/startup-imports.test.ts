@@ -20,7 +20,7 @@ const HOOKS = join(ROOT, 'test', 'helpers', 'log-loads.mjs');
 const HEAVY = ['yaml', 'nunjucks', 'zod', '@electric-sql/pglite', 'pg', 'jsep', '@lezer/python', 'lru-cache'];
 
 /** The packages a run of the CLI with `args` loaded, Node.js's modules it loaded (`node:…`), and its exit code. */
-async function packagesLoaded(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; packages: Set<string>; builtins: Set<string>; codeCache: string | undefined }> {
+async function packagesLoaded(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; packages: Set<string>; builtins: Set<string>; codeCache: string | undefined; files: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'secretref-loads-'));
   const files = join(dir, 'files.txt');
   const bundled = join(dir, 'bundled.txt');
@@ -39,11 +39,12 @@ async function packagesLoaded(args: string[], env: Record<string, string> = {}):
       if (line.startsWith('code-cache:')) codeCache = line.slice('code-cache:'.length);
       else (line.startsWith('node:') ? builtins : packages).add(line);
     }
-    for (const url of readFileSync(files, 'utf8').split('\n')) {
+    const urls = readFileSync(files, 'utf8').split('\n');
+    for (const url of urls) {
       const m = url.startsWith('file:') ? /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url) : null;
       if (m) packages.add(m[1] as string);
     }
-    return { ...r, packages, builtins, codeCache };
+    return { ...r, packages, builtins, codeCache, files: urls.filter((u) => u.startsWith('file:')) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -127,6 +128,17 @@ describe('start-up loads only what the command needs', () => {
       expect(r.packages.has('zod')).toBe(false);
       // Opening an embedded store, the CLI first sets V8's WebAssembly compiler (context.ts).
       expect(r.builtins.has('node:v8')).toBe(true);
+      // A render decrypts: PGlite in this process loads pgcrypto. A list and a lint against the
+      // store decrypt nothing and boot without it (the agent has its own).
+      const pgcryptoModule = (x: { files: string[] }): boolean => x.files.some((u) => u.includes('/contrib/pgcrypto'));
+      expect(pgcryptoModule(r)).toBe(agent === 'never');
+      const listed = await packagesLoaded([...db, 'secrets', 'list'], env);
+      expect(listed.code).toBe(0);
+      expect(listed.stdout).toContain('stripe_api_key');
+      expect(pgcryptoModule(listed)).toBe(false);
+      const linted = await packagesLoaded([...db, 'lint', 'fixtures/tools/stripe-create-charge.yaml'], env);
+      expect(linted.code).toBe(0);
+      expect(pgcryptoModule(linted)).toBe(false);
     } finally {
       if (agent === 'auto') await run([...db, 'agent', 'stop'], env);
       rmSync(dir, { recursive: true, force: true });

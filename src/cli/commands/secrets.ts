@@ -70,7 +70,8 @@ export interface ListCommandOptions {
 }
 
 export async function secretsList(options: ListCommandOptions, ctx: CliContext): Promise<SecretInfo[]> {
-  return listAll(await scoped(ctx), options);
+  // Names and descriptions only: an embedded store boots without pgcrypto.
+  return listAll((await ctx.openStore({ decrypts: false })).scope(ctx.developerId()), options);
 }
 
 export const listCommand = implementCommand({
