@@ -1068,7 +1068,6 @@ const KEYSET_BOUNDS = `t.developer_id = p_developer
 export function keysetPaging(n: SqlNames): string {
   const s = n.schema;
   const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intact(n, 'p_tenant_key', a)} end`;
-  const bounds = KEYSET_BOUNDS;
   return `
 create or replace function ${s}.list_page(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer)
 returns setof ${s}.secret_info
@@ -1078,12 +1077,18 @@ begin
   return query
     select ${infoColumns('t')}, null::text, null::text
       from ${s}.secrets t
-     where ${bounds}
+     where ${KEYSET_BOUNDS}
      order by t.name
      limit p_limit;
 end $fn$;
 
-create or replace function ${s}.list_secrets(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer, p_tenant_key text, p_key_id text)
+${describedPage(`create or replace function ${s}.list_secrets(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer, p_tenant_key text, p_key_id text)`, s, intactOrNull)}
+`;
+}
+
+/** The function that reads one page of descriptions, each with `intactOrNull` (migrations 6 and 10). */
+function describedPage(head: string, s: string, intactOrNull: (a: string) => string): string {
+  return `${head}
 returns setof ${s}.secret_row
 language plpgsql volatile set enable_seqscan = off set enable_bitmapscan = off as $fn$
 begin
@@ -1091,11 +1096,10 @@ begin
   return query
     select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
       from ${s}.secrets t
-     where ${bounds}
+     where ${KEYSET_BOUNDS}
      order by t.name
      limit p_limit;
-end $fn$;
-`;
+end $fn$;`;
 }
 
 /**
@@ -1186,18 +1190,7 @@ begin
       from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names);
 end $fn$;
 
-create function ${s}.list_described(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer, p_key_id text, p_mac_ipad bytea, p_mac_opad bytea)
-returns setof ${s}.secret_row
-language plpgsql volatile set enable_seqscan = off set enable_bitmapscan = off as $fn$
-begin
-  perform set_config('${TENANT_SETTING}', p_developer::text, true);
-  return query
-    select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
-      from ${s}.secrets t
-     where ${KEYSET_BOUNDS}
-     order by t.name
-     limit p_limit;
-end $fn$;
+${describedPage(`create function ${s}.list_described(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer, p_key_id text, p_mac_ipad bytea, p_mac_opad bytea)`, s, intactOrNull)}
 `;
 }
 
