@@ -137,7 +137,6 @@ export async function benchCli(runs = 7): Promise<CliFigures> {
     ) as [number, number, number];
 
     // A store folder created beforehand, with the secrets the definition uses.
-
     const dir = join(tmp, 'db');
     const masterKey = keygen();
     const file = join(ROOT, LINT_FILE);

@@ -93,7 +93,6 @@ export async function benchScale(opts: { url: string; pooledUrl: string | null; 
   const replica = opts.readUrl ? await openStore({ url: opts.url, readUrl: opts.readUrl, masterKey, schema, poolSize: 16 }) : null;
   const admin = new pg.Client({ connectionString: opts.url });
   await admin.connect();
-  let closed = false;
   try {
     const developerId = randomUUID();
     for (const name of NAMES) await direct.scope(developerId).create({ name, value: `sk_${randomUUID()}` });
@@ -118,10 +117,10 @@ export async function benchScale(opts: { url: string; pooledUrl: string | null; 
     }
 
     // The standby store buffers its reads' audit records and writes them to the primary in batches:
-    // closed (flushed) first, so none of them lands in the audit table while it is measured.
+    // closed (flushed) first, so none of them lands in the audit table while it is measured
+    // (closing again below does nothing).
     await replica?.close();
     await pooled?.close();
-    closed = true;
 
     // Audit volume: 1,000 cold 10-name resolutions, one record each; the baseline writes one
     // record per name into a table of the audit's shape, as read_secrets did before migration 7.
@@ -154,10 +153,8 @@ export async function benchScale(opts: { url: string; pooledUrl: string | null; 
   } finally {
     await admin.end();
     await direct.close();
-    if (!closed) {
-      await pooled?.close();
-      await replica?.close();
-    }
+    await pooled?.close();
+    await replica?.close();
   }
 }
 

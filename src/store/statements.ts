@@ -171,6 +171,20 @@ function intactWith(n: SqlNames, a: string, mac: string): string {
     when 1 then not exists (select 1 from ${n.schema}.migrations m where m.version = ${REBIND_VERSION}) else false end`;
 }
 
+/**
+ * The `intact` column of the read functions: null for a row under another key than `p_key_id`,
+ * else `intact` with `macOf(a)` computing row `a`'s HMAC (pgcrypto's, or migration 10's coreMac).
+ */
+function keyedIntact(n: SqlNames, macOf: (a: string) => string): (a: string) => string {
+  return (a) => `case when ${a}.key_id = p_key_id then ${intactWith(n, a, macOf(a))} end`;
+}
+
+/** The descriptions of `p_names` of `p_developer`, each with `intactOrNull` (read_secrets without an action; describe_secrets). */
+function describedNames(s: string, intactOrNull: (a: string) => string): string {
+  return `select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
+        from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names)`;
+}
+
 /** One audit record: the action (a catalogued one, or an SQL expression yielding one) and its detail. */
 export interface AuditRecord {
   readonly action: AuditAction | { readonly sql: string };
@@ -975,7 +989,7 @@ const SECRET_ROW = `secret_id uuid, developer_id uuid, name text, description te
  */
 function readSecretsFunction(n: SqlNames, create: 'create function' | 'create or replace function', logged: string): string {
   const s = n.schema;
-  const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intact(n, 'p_tenant_key', a)} end`;
+  const intactOrNull = keyedIntact(n, (a) => rowMac(n, 'p_tenant_key', rowColumns(a)));
   return `
 -- Reads names of one developer in one statement. Every row under p_key_id comes with intact (its
 -- HMAC checked); with p_action, also audits and decrypts the intact rows.
@@ -986,8 +1000,7 @@ begin
   perform set_config('${TENANT_SETTING}', p_developer::text, true);
   if p_action is null then
     return query
-      select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
-        from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names);
+      ${describedNames(s, intactOrNull)};
   else
     return query
       with hit as (
@@ -1014,7 +1027,7 @@ end $fn$;
  */
 export function bindingSchema(n: SqlNames): string {
   const s = n.schema;
-  const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intact(n, 'p_tenant_key', a)} end`;
+  const intactOrNull = keyedIntact(n, (a) => rowMac(n, 'p_tenant_key', rowColumns(a)));
   return `
 alter table ${s}.secrets add column binding smallint not null default 1;
 alter table ${s}.secrets alter column binding set default 2;
@@ -1045,6 +1058,12 @@ end $fn$;
 `;
 }
 
+/** The index range of one page of a developer's names (migration 6; `list_described` of migration 10 too). */
+const KEYSET_BOUNDS = `t.developer_id = p_developer
+       and t.name >= greatest((p_after || chr(1)) collate "C", p_prefix collate "C")
+       and t.name < p_prefix || '~'
+       and (p_filter is null or t.metadata @> p_filter)`;
+
 /**
  * Migration 6: the paging functions `list_page` and `list_secrets` with their bounds as one
  * index range (`name >= greatest(after || chr(1), prefix)` — in byte order the least string
@@ -1059,15 +1078,9 @@ end $fn$;
  * holds exactly the names that start with the prefix (no starts_with() filter, whose guessed
  * selectivity made the planner sort every row). Pinned like migration 1.
  */
-/** The index range of one page of a developer's names (migration 6; `list_described` of migration 10 too). */
-const KEYSET_BOUNDS = `t.developer_id = p_developer
-       and t.name >= greatest((p_after || chr(1)) collate "C", p_prefix collate "C")
-       and t.name < p_prefix || '~'
-       and (p_filter is null or t.metadata @> p_filter)`;
-
 export function keysetPaging(n: SqlNames): string {
   const s = n.schema;
-  const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intact(n, 'p_tenant_key', a)} end`;
+  const intactOrNull = keyedIntact(n, (a) => rowMac(n, 'p_tenant_key', rowColumns(a)));
   return `
 create or replace function ${s}.list_page(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer)
 returns setof ${s}.secret_info
@@ -1137,7 +1150,7 @@ end $fn$;
  */
 export function standbyReads(n: SqlNames): string {
   const s = n.schema;
-  const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intact(n, 'p_tenant_key', a)} end`;
+  const intactOrNull = keyedIntact(n, (a) => rowMac(n, 'p_tenant_key', rowColumns(a)));
   return `
 create function ${s}.read_unlogged(p_developer uuid, p_names text[], p_tenant_key text, p_key_id text, p_previous boolean)
 returns setof ${s}.secret_row
@@ -1164,15 +1177,14 @@ end $fn$;
 /**
  * Migration 10: the reads that decrypt nothing check each row's HMAC with PostgreSQL's own
  * sha256() instead of pgcrypto's hmac() (`hmac_sha256_hex`, given the key's pads by the client:
- * macPads), so describing and listing never load pgcrypto; the embedded store then skips its
- * module, which costs a cold `secrets list` or a lint with the store about as much as the rest of
- * the query (issue 17). `describe_secrets` is `read_secrets` without an action (migration 4),
+ * macPads), so describing and listing never load pgcrypto; the embedded store then boots without
+ * its module, 110–130 ms of a cold `secrets list` or lint with the store (issue 17). `describe_secrets` is `read_secrets` without an action (migration 4),
  * `list_described` is migration 6's `list_secrets`; both return the same rows. Pinned like
  * migration 1.
  */
 export function coreMacReads(n: SqlNames): string {
   const s = n.schema;
-  const intactOrNull = (a: string): string => `case when ${a}.key_id = p_key_id then ${intactWith(n, a, coreMac(n, a))} end`;
+  const intactOrNull = keyedIntact(n, (a) => coreMac(n, a));
   return `
 create function ${s}.hmac_sha256_hex(p_data text, p_ipad bytea, p_opad bytea)
 returns text
@@ -1186,8 +1198,7 @@ language plpgsql volatile as $fn$
 begin
   perform set_config('${TENANT_SETTING}', p_developer::text, true);
   return query
-    select ${infoColumns('t')}, ${intactOrNull('t')}, null::bytea, null::bytea
-      from ${s}.secrets t where t.developer_id = p_developer and t.name = any(p_names);
+    ${describedNames(s, intactOrNull)};
 end $fn$;
 
 ${describedPage(`create function ${s}.list_described(p_developer uuid, p_after text, p_prefix text, p_filter jsonb, p_limit integer, p_key_id text, p_mac_ipad bytea, p_mac_opad bytea)`, s, intactOrNull)}
