@@ -1,7 +1,8 @@
 /**
- * Loads a JSON or YAML tool definition (one code path: eemeli `yaml`, so JSON positions are exact
- * too), builds its plain value, and compiles every string value that holds references. Every
- * problem of the document is collected in one pass; bounds of SPEC §9 are enforced here.
+ * Loads a JSON or YAML tool definition (eemeli `yaml` reads every document, so JSON positions are
+ * exact too; json-fast.ts and yaml-fast.ts read the common shapes in one pass and hand anything
+ * else to it), builds its plain value, and compiles every string value that holds references.
+ * Every problem of the document is collected in one pass; bounds of SPEC §9 are enforced here.
  */
 import { isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import { clip, type Problem } from '../errors.js';
@@ -15,6 +16,8 @@ import { parseJsonFast } from './json-fast.js';
 import { LineIndex, locate } from './line-index.js';
 import type { Reference } from './reference.js';
 import { scalarOffsets, type OffsetMap, type ScalarKind } from './scalar-offsets.js';
+import { setOwn } from './set-own.js';
+import { parseYamlFast } from './yaml-fast.js';
 
 /** A string value that holds references, compiled. */
 export interface Site {
@@ -151,24 +154,26 @@ function contextOf(c: CompiledString, start: number): 'text' | 'userinfo' {
   return 'text';
 }
 
-/** Sets `obj[key]` as an own data property, even for `__proto__`. */
-export function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
-  else obj[key] = value;
+export { setOwn };
+
+/** The general path alone, for tests that compare it with the fast paths (json-fast.ts, yaml-fast.ts). */
+interface FastPaths {
+  fastJson?: boolean;
+  fastYaml?: boolean;
 }
 
 /**
  * Analyses source text (JSON or YAML). Never throws for bad input: problems are returned.
  * Problems and references carry 1-based ranges (computed from their offsets, see `locate`).
  */
-export function analyzeSource(source: string, options: AnalyzeOptions & { fastJson?: boolean } = {}): AnalyzedDocument {
+export function analyzeSource(source: string, options: AnalyzeOptions & FastPaths = {}): AnalyzedDocument {
   const doc = analyze(source, options);
   const lines = doc.lines as LineIndex;
   return { ...doc, problems: locate(doc.problems, lines), warnings: locate(doc.warnings, lines), references: locate(doc.references, lines) };
 }
 
 /** `analyzeSource` with positions as source offsets only (the pipeline's own currency). */
-export function analyze(source: string, options: AnalyzeOptions & { fastJson?: boolean } = {}): AnalyzedDocument {
+export function analyze(source: string, options: AnalyzeOptions & FastPaths = {}): AnalyzedDocument {
   const lines = new LineIndex(source);
   const vars = new Set(options.vars ?? []);
   const dialect = checkDialect(options.dialect);
@@ -183,11 +188,14 @@ export function analyze(source: string, options: AnalyzeOptions & { fastJson?: b
     return base(undefined);
   }
   if (options.format === 'dotenv') return base(dotenvValue(source, a));
-  if (options.fastJson !== false && startsLikeJson(source)) {
-    const fast = parseJsonFast(source, a, (st, e, v) => lazyOffsets(source, st, e, 'QUOTE_DOUBLE', v));
-    if (fast) return base(fast.value);
-    a = new Analysis(vars, dialect, lines, options.allOffsets === true); // not strict JSON: start over on the general path, which reports why
-  }
+  // The common shapes of JSON and of block YAML are read in one pass; a fast path gives up on
+  // anything else, and the general path below starts over and reports why.
+  const json = startsLikeJson(source);
+  const fast = json
+    ? options.fastJson !== false ? parseJsonFast(source, a, (st, e, v) => lazyOffsets(source, st, e, 'QUOTE_DOUBLE', v)) : undefined
+    : options.fastYaml !== false ? parseYamlFast(source, a, (st, e, kind, v) => lazyOffsets(source, st, e, kind, v)) : undefined;
+  if (fast) return base(fast.value);
+  a = new Analysis(vars, dialect, lines, options.allOffsets === true);
   if (jsonDepthExceeds(source, LIMITS.maxDepth)) {
     a.problem({ code: 'LIMIT_EXCEEDED', message: `The document nests deeper than ${LIMITS.maxDepth} levels (maxDepth).`, at: [0, 0] });
     return base(undefined);

@@ -7,8 +7,10 @@
  */
 import { LIMITS } from '../limits.js';
 import type { OffsetMap } from './scalar-offsets.js';
+import { setOwn } from './set-own.js';
 
-export interface JsonSink {
+/** Where a fast path reports what it reads: the key path it is at, each string and each key (document.ts's `Analysis`). */
+export interface FastSink {
   readonly keys: (string | number)[];
   string(value: string, offsets?: OffsetMap, at?: [number, number]): void;
   key(key: string, offsets?: OffsetMap, at?: [number, number]): void;
@@ -20,7 +22,7 @@ const GIVE_UP = Symbol('not strict JSON');
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /** The document's value, or undefined when the text is not strict JSON this path handles. */
-export function parseJsonFast(source: string, sink: JsonSink, offsetsFor: OffsetsFor): { value: unknown } | undefined {
+export function parseJsonFast(source: string, sink: FastSink, offsetsFor: OffsetsFor): { value: unknown } | undefined {
   const p = new FastJson(source, sink, offsetsFor);
   try {
     p.ws();
@@ -38,7 +40,7 @@ class FastJson {
   i = 0;
   constructor(
     private readonly s: string,
-    private readonly sink: JsonSink,
+    private readonly sink: FastSink,
     private readonly offsetsFor: OffsetsFor,
   ) {}
 
@@ -124,8 +126,7 @@ class FastJson {
       keys.push(key);
       if (key.includes('$') || key.includes('{')) this.sink.key(key, this.offsetsFor(start, end, key), [start, end]);
       const v = this.value(depth);
-      if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
-      else out[key] = v;
+      setOwn(out, key, v);
       keys.pop();
       this.ws();
       const c = this.s.charCodeAt(this.i++);
